@@ -1,0 +1,1 @@
+//! wsreport: read, explain, compare and reproduce Autobahn|Testsuite reports.
