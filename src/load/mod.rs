@@ -1,0 +1,401 @@
+//! Finding and reading reports: what a path names, which files to read, and the errors that
+//! name the file and the problem.
+//!
+//! A path may be a report directory (`reports/servers`), a parent holding several (`reports/`),
+//! an `index.json`, or one case file. The index is read first; case files are read only when a
+//! command needs them ([`load_case`]). Every bad file becomes one [`LoadError`] and the other
+//! files are still read.
+
+pub mod json;
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::{AgentRun, Case, CaseEntry, CaseId, Report};
+
+/// A file or directory that could not be read, and why. Displays as one line naming the path.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file system refused.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The JSON is broken or has a field of the wrong type.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The problem.
+        source: json::JsonError,
+    },
+    /// A `reportfile` names a file outside the report directory; it was not opened.
+    #[error(
+        "{}: agent {agent:?} case {case}: reportfile {reportfile:?} points outside the report directory; refused",
+        path.display()
+    )]
+    Outside {
+        /// The index that holds the entry.
+        path: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The case.
+        case: CaseId,
+        /// What the index said.
+        reportfile: String,
+    },
+    /// The index names a case file that is not there.
+    #[error("{}: case file missing (agent {agent:?} case {case})", path.display())]
+    MissingCase {
+        /// The file that should exist.
+        path: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The case.
+        case: CaseId,
+    },
+    /// A case file lacks what identifies it.
+    #[error("{}: not an Autobahn case file: {problem}", path.display())]
+    NotACase {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        problem: String,
+    },
+    /// Nothing that looks like a report.
+    #[error(
+        "{}: no Autobahn report here (no index.json, index.html or case files)",
+        path.display()
+    )]
+    NoReport {
+        /// The directory.
+        path: PathBuf,
+    },
+}
+
+impl LoadError {
+    /// The file or directory the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Io { path, .. }
+            | LoadError::Json { path, .. }
+            | LoadError::Outside { path, .. }
+            | LoadError::MissingCase { path, .. }
+            | LoadError::NotACase { path, .. }
+            | LoadError::NoReport { path } => path,
+        }
+    }
+
+    /// The problem without the path.
+    pub fn problem(&self) -> String {
+        let line = self.to_string();
+        let prefix = format!("{}: ", self.path().display());
+        line.strip_prefix(&prefix).unwrap_or(&line).to_string()
+    }
+}
+
+/// Reports found under the paths the user named, and every error met on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Reports, in the order the paths were given (subdirectories by name).
+    pub reports: Vec<Report>,
+    /// One entry per file that could not be read.
+    pub errors: Vec<LoadError>,
+}
+
+/// Reads every path; see the module documentation for what a path may name.
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for p in paths {
+        let before = loaded.reports.len();
+        load_into(p, MAX_DEPTH, &mut loaded);
+        if loaded.reports.len() == before && fs::metadata(p).is_ok_and(|m| m.is_dir()) {
+            let quiet = loaded.errors.iter().any(|e| e.path().starts_with(p));
+            if !quiet {
+                loaded.errors.push(LoadError::NoReport { path: p.clone() });
+            }
+        }
+    }
+    loaded
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, LoadError> {
+    json::parse_bytes(&read(path)?).map_err(|source| LoadError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads one case file (JSON).
+pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
+    let value = read_json(path)?;
+    json::case_from_value(&value).map_err(|source| LoadError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn is_case_json(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "json")
+        && p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.contains("_case_"))
+}
+
+/// How many directory levels below a named path are searched for reports.
+const MAX_DEPTH: usize = 4;
+
+fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(source) => {
+            out.errors.push(LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+            return;
+        }
+    };
+    if meta.is_file() {
+        let dir = parent_dir(path);
+        if path.file_name().is_some_and(|n| n == "index.json") {
+            load_index(path, &dir, path, out);
+        } else {
+            load_single_case(path, &dir, out);
+        }
+        return;
+    }
+    if path.join("index.json").is_file() {
+        load_index(&path.join("index.json"), path, path, out);
+        return;
+    }
+    let mut case_files = Vec::new();
+    let mut subdirs = Vec::new();
+    match fs::read_dir(path) {
+        Ok(entries) => {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    subdirs.push(p);
+                } else if is_case_json(&p) {
+                    case_files.push(p);
+                }
+            }
+        }
+        Err(source) => {
+            out.errors.push(LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+            return;
+        }
+    }
+    if !case_files.is_empty() {
+        case_files.sort();
+        load_from_case_files(path, &case_files, out);
+        return;
+    }
+    subdirs.sort();
+    if depth > 0 {
+        for d in subdirs {
+            load_into(&d, depth - 1, out);
+        }
+    }
+}
+
+fn parent_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn load_index(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
+    let value = match read_json(index) {
+        Ok(v) => v,
+        Err(e) => {
+            out.errors.push(e);
+            return;
+        }
+    };
+    let (agents, problems) = json::index_from_value(&value);
+    out.errors
+        .extend(problems.into_iter().map(|source| LoadError::Json {
+            path: index.to_path_buf(),
+            source,
+        }));
+    let mut report = Report {
+        path: named.to_path_buf(),
+        dir: dir.to_path_buf(),
+        mode: None,
+        testsuite: None,
+        agents,
+    };
+    probe(&mut report, out);
+    out.reports.push(report);
+}
+
+/// Learns the mode and testsuite version from the first case file that is there. Missing or
+/// refused files are left to [`check_case_files`]; a broken one is reported.
+fn probe(report: &mut Report, out: &mut Loaded) {
+    let present = report.agents.iter().find_map(|a| {
+        a.cases.iter().find_map(|e| {
+            case_path(report, &a.agent, e)
+                .ok()
+                .filter(|p| p.is_file())
+                .map(|p| (p, a.agent.clone()))
+        })
+    });
+    if let Some((path, _agent)) = present {
+        match read_case_file(&path) {
+            Ok(case) => {
+                report.mode = case.mode();
+                report.testsuite = case.testsuite();
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+}
+
+fn load_single_case(path: &Path, dir: &Path, out: &mut Loaded) {
+    match read_case_file(path).and_then(|case| {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let entry = case.entry(name).ok_or_else(|| LoadError::NotACase {
+            path: path.to_path_buf(),
+            problem: "no id, behavior or behaviorClose".into(),
+        })?;
+        Ok((case, entry))
+    }) {
+        Ok((case, entry)) => out.reports.push(Report {
+            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+            mode: case.mode(),
+            testsuite: case.testsuite(),
+            agents: vec![AgentRun {
+                agent: case.agent.clone(),
+                cases: vec![entry],
+            }],
+        }),
+        Err(e) => out.errors.push(e),
+    }
+}
+
+fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
+    let mut agents: Vec<AgentRun> = Vec::new();
+    let mut report = Report {
+        path: dir.to_path_buf(),
+        dir: dir.to_path_buf(),
+        mode: None,
+        testsuite: None,
+        agents: Vec::new(),
+    };
+    for f in files {
+        let case = match read_case_file(f) {
+            Ok(c) => c,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
+        };
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+        let Some(entry) = case.entry(name) else {
+            out.errors.push(LoadError::NotACase {
+                path: f.clone(),
+                problem: "no id, behavior or behaviorClose".into(),
+            });
+            continue;
+        };
+        if report.mode.is_none() {
+            report.mode = case.mode();
+        }
+        if report.testsuite.is_none() {
+            report.testsuite = case.testsuite();
+        }
+        match agents.iter_mut().find(|a| a.agent == case.agent) {
+            Some(a) => a.cases.push(entry),
+            None => agents.push(AgentRun {
+                agent: case.agent.clone(),
+                cases: vec![entry],
+            }),
+        }
+    }
+    for a in &mut agents {
+        a.cases.sort_by(|x, y| x.id.cmp(&y.id));
+    }
+    agents.sort_by(|a, b| a.agent.cmp(&b.agent));
+    report.agents = agents;
+    out.reports.push(report);
+}
+
+/// Where an entry's case file is, refusing any `reportfile` that would leave the report
+/// directory (absolute, `..`, or a symbolic link that points elsewhere). Nothing is opened.
+pub fn case_path(report: &Report, agent: &str, entry: &CaseEntry) -> Result<PathBuf, LoadError> {
+    let index = report.dir.join("index.json");
+    let Some(name) = &entry.reportfile else {
+        return Err(LoadError::MissingCase {
+            path: index,
+            agent: agent.to_string(),
+            case: entry.id.clone(),
+        });
+    };
+    let outside = || LoadError::Outside {
+        path: index.clone(),
+        agent: agent.to_string(),
+        case: entry.id.clone(),
+        reportfile: name.clone(),
+    };
+    let rel = Path::new(name);
+    if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(outside());
+    }
+    let path = report.dir.join(rel);
+    if let (Ok(real), Ok(root)) = (path.canonicalize(), report.dir.canonicalize())
+        && !real.starts_with(&root)
+    {
+        return Err(outside());
+    }
+    Ok(path)
+}
+
+/// Reads the case file of one index entry.
+pub fn load_case(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Case, LoadError> {
+    let path = case_path(report, agent, entry)?;
+    if !path.exists() {
+        return Err(LoadError::MissingCase {
+            path,
+            agent: agent.to_string(),
+            case: entry.id.clone(),
+        });
+    }
+    read_case_file(&path)
+}
+
+/// Checks, without reading them, that every case file the index names is inside the report
+/// directory and exists.
+pub fn check_case_files(report: &Report) -> Vec<LoadError> {
+    let mut errors = Vec::new();
+    for run in &report.agents {
+        for entry in &run.cases {
+            match case_path(report, &run.agent, entry) {
+                Ok(p) if !p.is_file() => errors.push(LoadError::MissingCase {
+                    path: p,
+                    agent: run.agent.clone(),
+                    case: entry.id.clone(),
+                }),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    errors
+}

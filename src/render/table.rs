@@ -1,0 +1,61 @@
+//! Terminal tables (comfy-table). Colour only when [`Style::color`] says so.
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+
+use super::{Style, Tone, report_heading, summary_rows};
+use crate::summary::Summary;
+
+/// A new table in the house style.
+pub fn new_table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_style(if style.color {
+        presets::UTF8_FULL_CONDENSED
+    } else {
+        presets::ASCII_FULL_CONDENSED
+    })
+    .set_content_arrangement(ContentArrangement::Dynamic);
+    if !style.color {
+        t.force_no_tty();
+    } else {
+        t.enforce_styling();
+    }
+    t
+}
+
+/// A cell painted by tone when colour is on.
+pub fn toned(text: impl Into<String>, tone: Tone, style: Style) -> Cell {
+    let cell = Cell::new(text.into());
+    if !style.color {
+        return cell;
+    }
+    match tone {
+        Tone::Good => cell.fg(Color::Green),
+        Tone::Warn => cell.fg(Color::Yellow),
+        Tone::Bad => cell.fg(Color::Red),
+        Tone::Plain => cell,
+    }
+}
+
+/// The summary: per report, a heading line and a table with one column per agent.
+pub fn summary(s: &Summary, style: Style) -> String {
+    let mut out = String::new();
+    for r in &s.reports {
+        out.push_str(&report_heading(r));
+        out.push('\n');
+        let mut t = new_table(style);
+        let mut header = vec![Cell::new("")];
+        header.extend(r.agents.iter().map(|a| Cell::new(&a.agent)));
+        t.set_header(header);
+        for row in summary_rows(r) {
+            let mut cells = vec![Cell::new(&row.label)];
+            cells.extend(row.cells.iter().map(|c| {
+                let tone = if c == "0" { Tone::Plain } else { row.tone };
+                toned(c.as_str(), tone, style)
+            }));
+            t.add_row(cells);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+    out
+}

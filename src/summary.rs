@@ -1,0 +1,209 @@
+//! `summarize`: per agent, how many cases, which verdicts, how long, per category.
+//!
+//! Built from the index alone; the renderers in [`crate::render`] only lay it out. The JSON
+//! rendering of [`Summary`] is a documented contract (README, "summarize --format json").
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::{AgentRun, Mode, Report, Verdict, category_title};
+
+/// Verdict word → count, in a fixed order (OK first, FAILED last, unknown words after).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts(pub BTreeMap<Verdict, usize>);
+
+impl Counts {
+    fn add(&mut self, v: &Verdict) {
+        *self.0.entry(v.clone()).or_default() += 1;
+    }
+
+    /// The count of one word (0 when absent).
+    pub fn get(&self, v: &Verdict) -> usize {
+        self.0.get(v).copied().unwrap_or(0)
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
+/// One category's share of an agent's cases.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CategorySummary {
+    /// The category number as text: `"2"`.
+    pub category: String,
+    /// Its title: `Pings/Pongs`.
+    pub title: &'static str,
+    /// Number of cases.
+    pub cases: usize,
+    /// `behavior` counts.
+    pub behavior: Counts,
+    /// `behaviorClose` counts.
+    #[serde(rename = "behaviorClose")]
+    pub behavior_close: Counts,
+}
+
+/// One agent of one report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AgentSummary {
+    /// The agent name.
+    pub agent: String,
+    /// Number of cases.
+    pub cases: usize,
+    /// `behavior` counts.
+    pub behavior: Counts,
+    /// `behaviorClose` counts.
+    #[serde(rename = "behaviorClose")]
+    pub behavior_close: Counts,
+    /// Sum of the case durations.
+    pub duration_ms: u64,
+    /// Per category, in category order.
+    pub categories: Vec<CategorySummary>,
+}
+
+/// One report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportSummary {
+    /// The path the user named.
+    pub path: PathBuf,
+    /// `servers`, `clients`, or null when nothing revealed it.
+    pub mode: Option<Mode>,
+    /// The testsuite version, or null.
+    pub testsuite: Option<String>,
+    /// The agents, by name.
+    pub agents: Vec<AgentSummary>,
+}
+
+/// A file that could not be read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorSummary {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// The problem.
+    pub error: String,
+}
+
+/// The whole `summarize` answer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// One per report found.
+    pub reports: Vec<ReportSummary>,
+    /// One per file that could not be read.
+    pub errors: Vec<ErrorSummary>,
+}
+
+/// Summarizes one agent's cases.
+pub fn summarize_agent(run: &AgentRun) -> AgentSummary {
+    let mut behavior = Counts::default();
+    let mut behavior_close = Counts::default();
+    let mut categories: BTreeMap<u32, CategorySummary> = BTreeMap::new();
+    let mut duration_ms = 0u64;
+    for e in &run.cases {
+        behavior.add(&e.behavior);
+        behavior_close.add(&e.behavior_close);
+        duration_ms = duration_ms.saturating_add(e.duration_ms);
+        let cat = e.id.category();
+        let c = categories.entry(cat).or_insert_with(|| CategorySummary {
+            category: cat.to_string(),
+            title: category_title(cat),
+            cases: 0,
+            behavior: Counts::default(),
+            behavior_close: Counts::default(),
+        });
+        c.cases += 1;
+        c.behavior.add(&e.behavior);
+        c.behavior_close.add(&e.behavior_close);
+    }
+    AgentSummary {
+        agent: run.agent.clone(),
+        cases: run.cases.len(),
+        behavior,
+        behavior_close,
+        duration_ms,
+        categories: categories.into_values().collect(),
+    }
+}
+
+/// Summarizes one report.
+pub fn summarize_report(r: &Report) -> ReportSummary {
+    ReportSummary {
+        path: r.path.clone(),
+        mode: r.mode,
+        testsuite: r.testsuite.clone(),
+        agents: r.agents.iter().map(summarize_agent).collect(),
+    }
+}
+
+/// Summarizes everything loaded, with the errors met.
+pub fn summarize(reports: &[Report], errors: &[crate::load::LoadError]) -> Summary {
+    Summary {
+        reports: reports.iter().map(summarize_report).collect(),
+        errors: errors
+            .iter()
+            .map(|e| ErrorSummary {
+                path: e.path().to_path_buf(),
+                error: e.problem(),
+            })
+            .collect(),
+    }
+}
+
+/// Loads the paths, checks that every case file the indexes name is present, and summarizes.
+pub fn summarize_paths(paths: &[PathBuf]) -> (Summary, Vec<crate::load::LoadError>) {
+    let mut loaded = crate::load::load_paths(paths);
+    for r in &loaded.reports {
+        loaded.errors.extend(crate::load::check_case_files(r));
+    }
+    (summarize(&loaded.reports, &loaded.errors), loaded.errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CaseEntry;
+
+    fn entry(id: &str, b: &str, c: &str, d: u64) -> CaseEntry {
+        CaseEntry {
+            id: id.parse().unwrap(),
+            behavior: Verdict::parse(b),
+            behavior_close: Verdict::parse(c),
+            duration_ms: d,
+            remote_close_code: None,
+            reportfile: None,
+        }
+    }
+
+    #[test]
+    fn counts_per_agent_and_category() {
+        let run = AgentRun {
+            agent: "a".into(),
+            cases: vec![
+                entry("1.1.1", "OK", "OK", 2),
+                entry("2.10", "OK", "OK", 3),
+                entry("2.11", "FAILED", "UNCLEAN", 4002),
+                entry("10.1.1", "NEW WORD", "OK", 5),
+            ],
+        };
+        let s = summarize_agent(&run);
+        assert_eq!(s.cases, 4);
+        assert_eq!(s.duration_ms, 4012);
+        assert_eq!(s.behavior.get(&Verdict::Ok), 2);
+        assert_eq!(s.behavior.get(&Verdict::Other("NEW WORD".into())), 1);
+        assert_eq!(s.behavior_close.get(&Verdict::Unclean), 1);
+        let cats: Vec<(&str, usize)> = s
+            .categories
+            .iter()
+            .map(|c| (c.category.as_str(), c.cases))
+            .collect();
+        assert_eq!(cats, [("1", 1), ("2", 2), ("10", 1)]);
+        assert_eq!(s.categories[1].behavior.get(&Verdict::Failed), 1);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["behavior"]["NEW WORD"], 1);
+        assert_eq!(json["behaviorClose"]["UNCLEAN"], 1);
+        assert_eq!(json["categories"][1]["title"], "Pings/Pongs");
+    }
+}

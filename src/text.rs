@@ -1,0 +1,164 @@
+//! Text that reports carry but Rust strings cannot: lone UTF-16 surrogates.
+//!
+//! The testsuite writes payloads of its UTF-8 cases as they are, and some hold lone surrogates:
+//! as `"\udc00"` escapes in case JSON, as the 3-byte form `ed b0 80` in HTML pages. Rust strings
+//! cannot hold them, so each lone surrogate U+D800..U+DFFF is mapped to one private-use
+//! character U+10F800..U+10FFFF (same offset), and mapped back when the testsuite's formats are
+//! written. Loaders and writers call these functions; nothing else needs to know.
+
+use std::borrow::Cow;
+
+const SURROGATE_FIRST: u32 = 0xD800;
+const SURROGATE_LAST: u32 = 0xDFFF;
+const STAND_IN_FIRST: u32 = 0x10F800;
+
+/// The stand-in character for a lone surrogate code unit.
+pub fn surrogate_to_char(unit: u16) -> char {
+    debug_assert!((SURROGATE_FIRST..=SURROGATE_LAST).contains(&u32::from(unit)));
+    char::from_u32(STAND_IN_FIRST + (u32::from(unit) - SURROGATE_FIRST)).unwrap_or('\u{FFFD}')
+}
+
+/// The lone surrogate a stand-in character represents, if it is one.
+pub fn char_to_surrogate(c: char) -> Option<u16> {
+    let c = c as u32;
+    (c >= STAND_IN_FIRST).then(|| (c - STAND_IN_FIRST + SURROGATE_FIRST) as u16)
+}
+
+fn hex4(b: &[u8]) -> Option<u16> {
+    let s = std::str::from_utf8(b.get(..4)?).ok()?;
+    u16::from_str_radix(s, 16).ok()
+}
+
+fn is_high(u: u16) -> bool {
+    (0xD800..=0xDBFF).contains(&u)
+}
+
+fn is_low(u: u16) -> bool {
+    (0xDC00..=0xDFFF).contains(&u)
+}
+
+/// Rewrites JSON text so every lone `\uD800`..`\uDFFF` escape becomes its stand-in character
+/// (raw UTF-8). Paired surrogate escapes and everything else stay as they are.
+pub fn replace_lone_surrogate_escapes(json: &[u8]) -> Cow<'_, [u8]> {
+    if !json
+        .windows(3)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'))
+    {
+        return Cow::Borrowed(json);
+    }
+    let mut out = Vec::with_capacity(json.len());
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] != b'\\' || i + 1 >= json.len() {
+            out.push(json[i]);
+            i += 1;
+            continue;
+        }
+        if json[i + 1] != b'u' {
+            out.extend_from_slice(&json[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let Some(unit) = hex4(&json[i + 2..]) else {
+            out.extend_from_slice(&json[i..i + 2]);
+            i += 2;
+            continue;
+        };
+        if is_high(unit) {
+            let next = &json[i + 6..];
+            if next.starts_with(b"\\u") && hex4(&next[2..]).is_some_and(is_low) {
+                out.extend_from_slice(&json[i..i + 12]);
+                i += 12;
+                continue;
+            }
+        }
+        if is_high(unit) || is_low(unit) {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(surrogate_to_char(unit).encode_utf8(&mut buf).as_bytes());
+        } else {
+            out.extend_from_slice(&json[i..i + 6]);
+        }
+        i += 6;
+    }
+    Cow::Owned(out)
+}
+
+/// Writes stand-in characters back as `\udXXX` escapes (for JSON output).
+pub fn restore_lone_surrogate_escapes(json: &str) -> String {
+    if !json.chars().any(|c| char_to_surrogate(c).is_some()) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match char_to_surrogate(c) {
+            Some(u) => out.push_str(&format!("\\u{u:04x}")),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Decodes page bytes: UTF-8, with 3-byte encoded surrogates (`ed a0..bf xx`) mapped to their
+/// stand-ins and any other invalid byte replaced by U+FFFD, so a page is never lost.
+pub fn decode_page(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                if bad.len() >= 3
+                    && bad[0] == 0xED
+                    && (0xA0..=0xBF).contains(&bad[1])
+                    && (0x80..=0xBF).contains(&bad[2])
+                {
+                    let unit = 0xD000 | (u16::from(bad[1] & 0x3F) << 6) | u16::from(bad[2] & 0x3F);
+                    out.push(surrogate_to_char(unit));
+                    rest = &bad[3..];
+                } else {
+                    out.push('\u{FFFD}');
+                    rest = &bad[e.error_len().unwrap_or(bad.len()).max(1)..];
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_round_trip() {
+        let cases: &[(&str, &str)] = &[
+            (r#""\udc00""#, "\"\u{10fc00}\""),
+            (r#""\ud800""#, "\"\u{10f800}\""),
+            (r#""\ud97f\udfff""#, r#""\ud97f\udfff""#),
+            (r#""\\udc00""#, r#""\\udc00""#),
+            (
+                r#""\u0041\udfff\ud800x""#,
+                "\"\\u0041\u{10ffff}\u{10f800}x\"",
+            ),
+        ];
+        for (input, want) in cases {
+            let got = replace_lone_surrogate_escapes(input.as_bytes());
+            assert_eq!(std::str::from_utf8(&got).unwrap(), *want, "{input}");
+        }
+        assert_eq!(
+            restore_lone_surrogate_escapes("\"\u{10fc00}\""),
+            r#""\udc00""#
+        );
+    }
+
+    #[test]
+    fn pages_with_raw_surrogates_and_bad_bytes_decode() {
+        assert_eq!(decode_page(b"a\xed\xb0\x80b"), "a\u{10fc00}b");
+        assert_eq!(decode_page(b"a\xffb\x00"), "a\u{FFFD}b\0");
+        assert_eq!(decode_page(b"cut\xe2\x82"), "cut\u{FFFD}");
+    }
+}
