@@ -393,11 +393,11 @@ pub enum WireRow {
     DelaySet {
         /// Seconds.
         delay: f64,
-        /// Tag.
-        tag: String,
+        /// Tag (null in some cases, e.g. 5.19).
+        tag: Option<String>,
     },
     /// `["CTE", tag]`: continue-later timer fired.
-    DelayFired(String),
+    DelayFired(Option<String>),
     /// `["KL", delay_s]`: fail-connection-after timer set.
     KillAfter(f64),
     /// `["KLE"]`: failing the connection now.
