@@ -359,10 +359,13 @@ pub fn case_path(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Path
         return Err(outside());
     }
     let path = report.dir.join(rel);
-    if let (Ok(real), Ok(root)) = (path.canonicalize(), report.dir.canonicalize())
-        && !real.starts_with(&root)
-    {
-        return Err(outside());
+    // Only a symbolic link can lead elsewhere once `..` and absolute paths are refused.
+    let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        match (path.canonicalize(), report.dir.canonicalize()) {
+            (Ok(real), Ok(root)) if real.starts_with(&root) => {}
+            _ => return Err(outside()),
+        }
     }
     Ok(path)
 }
@@ -381,19 +384,47 @@ pub fn load_case(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Case
 }
 
 /// Checks, without reading them, that every case file the index names is inside the report
-/// directory and exists.
+/// directory and exists. One directory listing serves the whole index.
 pub fn check_case_files(report: &Report) -> Vec<LoadError> {
+    use std::collections::HashMap;
+    // name → (is a regular file, is a symbolic link)
+    let listing: HashMap<std::ffi::OsString, (bool, bool)> = fs::read_dir(&report.dir)
+        .map(|es| {
+            es.flatten()
+                .filter_map(|e| {
+                    let t = e.file_type().ok()?;
+                    Some((e.file_name(), (t.is_file(), t.is_symlink())))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut errors = Vec::new();
     for run in &report.agents {
         for entry in &run.cases {
-            match case_path(report, &run.agent, entry) {
-                Ok(p) if !p.is_file() => errors.push(LoadError::MissingCase {
-                    path: p,
+            let plain = entry
+                .reportfile
+                .as_deref()
+                .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..");
+            let present = match plain.map(|n| listing.get(std::ffi::OsStr::new(n))) {
+                Some(Some((true, false))) => true,
+                Some(None) => false,
+                // links, subdirectories and refusals take the careful path
+                _ => match case_path(report, &run.agent, entry) {
+                    Ok(p) => p.is_file(),
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                },
+            };
+            if !present {
+                errors.push(LoadError::MissingCase {
+                    path: report
+                        .dir
+                        .join(entry.reportfile.as_deref().unwrap_or_default()),
                     agent: run.agent.clone(),
                     case: entry.id.clone(),
-                }),
-                Ok(_) => {}
-                Err(e) => errors.push(e),
+                });
             }
         }
     }
