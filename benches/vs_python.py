@@ -6,7 +6,8 @@ Usage: python3 benches/vs_python.py [CORPUS] (default ../shared/corpus); build f
 """
 import glob, json, os, subprocess, sys, time
 
-root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'corpus')
+args = [a for a in sys.argv[1:] if not a.startswith('--')]
+root = args[0] if args else os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'corpus')
 exe = os.path.join(os.path.dirname(__file__), '..', 'target', 'release', 'wsreport')
 dirs = sorted(os.path.dirname(p) for p in glob.glob(os.path.join(root, '**', 'index.json'), recursive=True))
 cases = [p for d in dirs for p in glob.glob(os.path.join(d, '*.json')) if not p.endswith('index.json')]
@@ -40,9 +41,19 @@ def timed(fn, n):
 def wsreport_summary():
     subprocess.run([exe, 'summarize', root, '--format', 'json'], check=True, stdout=subprocess.DEVNULL)
 
+def python_script_process():
+    # the peer as a user runs it: a short script, interpreter start-up included
+    subprocess.run([sys.executable, __file__, '--index-only-once', root], check=True, stdout=subprocess.DEVNULL)
+
+if len(sys.argv) > 1 and sys.argv[1] == '--index-only-once':
+    python_index_summary()
+    sys.exit(0)
+
 py = timed(python_index_summary, 10)
+pyp = timed(python_script_process, 10)
 rs = timed(wsreport_summary, 10)
-print(f'index-only summary of {len(dirs)} reports: python {py*1000:.1f} ms, wsreport (whole process) {rs*1000:.1f} ms, ratio {py/rs:.1f}x')
+print(f'index-only summary of {len(dirs)} reports ({sum(1 for _ in cases)} cases): wsreport process {rs*1000:.1f} ms; '
+      f'python script process {pyp*1000:.1f} ms ({pyp/rs:.1f}x); python in-process {py*1000:.1f} ms ({py/rs:.1f}x)')
 size = sum(os.path.getsize(p) for p in cases)
 pp = timed(python_parse_all, 3)
 print(f'parse every case file ({len(cases)} files, {size/1e6:.0f} MB): python json.load {size/1e6/pp:.0f} MB/s (wsreport: see `cargo bench --bench load`)')

@@ -145,6 +145,93 @@ fn as_uint(v: &Value) -> Option<u64> {
     })
 }
 
+/// A JSON object read as a list of pairs, in document order, without building a map.
+struct Pairs<K, V>(Vec<(K, V)>);
+
+impl<'de, K: serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de>
+    for Pairs<K, V>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K: serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::de::Visitor<'de>
+            for Visit<K, V>
+        {
+            type Value = Pairs<K, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(0));
+                while let Some(pair) = m.next_entry()? {
+                    v.push(pair);
+                }
+                Ok(Pairs(v))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// The shape of an `index.json` entry, for the fast path of [`parse_index`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry<'a> {
+    #[serde(borrow)]
+    behavior: std::borrow::Cow<'a, str>,
+    #[serde(rename = "behaviorClose", borrow)]
+    behavior_close: std::borrow::Cow<'a, str>,
+    duration: Option<u64>,
+    #[serde(rename = "remoteCloseCode")]
+    remote_close_code: Option<u64>,
+    #[serde(borrow)]
+    reportfile: Option<std::borrow::Cow<'a, str>>,
+}
+
+type RawIndex<'a> =
+    Pairs<std::borrow::Cow<'a, str>, Pairs<std::borrow::Cow<'a, str>, RawEntry<'a>>>;
+
+/// Reads `index.json` bytes. Well-formed indexes take a typed fast path; anything unusual
+/// goes through [`index_from_value`], which names each bad entry and keeps the others.
+pub fn parse_index(bytes: &[u8]) -> Result<(Vec<AgentRun>, Vec<JsonError>), JsonError> {
+    let fast = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| serde_json::from_str::<RawIndex>(s).ok());
+    if let Some(Pairs(agents)) = fast {
+        let mut runs = Vec::with_capacity(agents.len());
+        let mut all_ids = true;
+        for (agent, Pairs(cases)) in agents {
+            let mut entries = Vec::with_capacity(cases.len());
+            for (id, e) in cases {
+                let Ok(id) = id.parse::<CaseId>() else {
+                    all_ids = false;
+                    break;
+                };
+                entries.push(CaseEntry {
+                    id,
+                    behavior: Verdict::parse(&e.behavior),
+                    behavior_close: Verdict::parse(&e.behavior_close),
+                    duration_ms: e.duration.unwrap_or(0),
+                    remote_close_code: e.remote_close_code,
+                    reportfile: e.reportfile.map(|r| r.into_owned()),
+                });
+            }
+            entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+            runs.push(AgentRun {
+                agent: agent.into_owned(),
+                cases: entries,
+            });
+        }
+        if all_ids {
+            runs.sort_by(|a, b| a.agent.cmp(&b.agent));
+            return Ok((runs, Vec::new()));
+        }
+    }
+    Ok(index_from_value(&parse_bytes(bytes)?))
+}
+
 /// Reads `index.json`: agent → case id → entry. A bad entry is reported and skipped; the
 /// others are kept.
 pub fn index_from_value(value: &Value) -> (Vec<AgentRun>, Vec<JsonError>) {

@@ -221,14 +221,19 @@ fn parent_dir(file: &Path) -> PathBuf {
 }
 
 fn load_index(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
-    let value = match read_json(index) {
-        Ok(v) => v,
+    let parsed = read(index).and_then(|bytes| {
+        json::parse_index(&bytes).map_err(|source| LoadError::Json {
+            path: index.to_path_buf(),
+            source,
+        })
+    });
+    let (agents, problems) = match parsed {
+        Ok(p) => p,
         Err(e) => {
             out.errors.push(e);
             return;
         }
     };
-    let (agents, problems) = json::index_from_value(&value);
     out.errors
         .extend(problems.into_iter().map(|source| LoadError::Json {
             path: index.to_path_buf(),
@@ -386,18 +391,18 @@ pub fn load_case(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Case
 /// Checks, without reading them, that every case file the index names is inside the report
 /// directory and exists. One directory listing serves the whole index.
 pub fn check_case_files(report: &Report) -> Vec<LoadError> {
-    use std::collections::HashMap;
     // name → (is a regular file, is a symbolic link)
-    let listing: HashMap<std::ffi::OsString, (bool, bool)> = fs::read_dir(&report.dir)
-        .map(|es| {
-            es.flatten()
-                .filter_map(|e| {
-                    let t = e.file_type().ok()?;
-                    Some((e.file_name(), (t.is_file(), t.is_symlink())))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let listing: rustc_hash::FxHashMap<std::ffi::OsString, (bool, bool)> =
+        fs::read_dir(&report.dir)
+            .map(|es| {
+                es.flatten()
+                    .filter_map(|e| {
+                        let t = e.file_type().ok()?;
+                        Some((e.file_name(), (t.is_file(), t.is_symlink())))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
     let mut errors = Vec::new();
     for run in &report.agents {
         for entry in &run.cases {
