@@ -1,1 +1,3 @@
 //! wsreport: read, explain, compare and reproduce Autobahn|Testsuite reports.
+
+pub mod wire;
