@@ -73,7 +73,8 @@ pub enum ServeError {
 #[derive(Debug)]
 pub enum Outcome {
     /// The peer started the close handshake with this code (`None`: empty close body); the
-    /// server echoed it (§5.5.1) and closed TCP.
+    /// server echoed it (§5.5.1), or answered 1002 when the code may not be sent on the
+    /// wire (§7.4: 0–999, 1004–1006, 1014, 1016–2999, 5000 and above), and closed TCP.
     ClosedByPeer {
         /// The peer's close code.
         code: Option<u16>,
