@@ -5,11 +5,15 @@
 //! - [`load`]: finding reports under a path and reading them (JSON).
 //! - [`summary`]: the `summarize` command's answer.
 //! - [`render`]: table, JSON and Markdown renderings.
+//! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
+//! - [`serve`]: the reference echo server.
 #![deny(missing_docs)]
 
 pub mod exit;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod summary;
 pub mod text;
+pub mod wire;

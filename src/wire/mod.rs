@@ -1,0 +1,31 @@
+//! Raw RFC 6455 framing, for speaking to a WebSocket peer the way the Autobahn testsuite does.
+//!
+//! This module is responsible for octets on the wire, not for protocol judgement: it can
+//! encode any frame the testsuite's `sendFrame` writes (reserved opcodes, RSV bits, fragmented
+//! control frames, oversized control payloads, invalid UTF-8), write it in chops the way the
+//! testsuite's `chopsize` does, and decode whatever a peer sends back into raw facts (opcode,
+//! FIN, RSV, mask, payload). Whether a frame is *allowed* is for callers to decide.
+//!
+//! - [`frame`]: the [`Frame`] value, [`encode`], masking (RFC 6455 §5.3) and repeated payloads.
+//! - [`decode`](mod@decode): [`decode()`], where "need more bytes" is not an error.
+//! - [`chop`]: [`write_chopped`], the testsuite's chopped writes, reporting each write's size.
+//! - [`record`]: [`RecordingReader`], which logs every read and every decoded frame.
+//! - [`close`]: close frame bodies (RFC 6455 §5.5.1, §7.4).
+
+pub mod chop;
+pub mod close;
+pub mod decode;
+pub mod frame;
+pub mod record;
+
+pub use chop::{histogram, write_chopped};
+pub use close::{
+    CloseParseError, ClosePayload, close_payload, close_payload_raw, is_valid_close_code,
+    parse_close,
+};
+pub use decode::{Decoded, DecodedFrame, FrameError, decode, decode_with_limit};
+pub use frame::{Frame, LengthForm, apply_mask, encode, opcode, repeat_to_len};
+pub use record::{FrameRecorder, RecordingReader, WireEvent};
+
+#[cfg(test)]
+mod tests;
