@@ -43,6 +43,24 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Run the reference echo server: the known-good peer to replay cases against.
+    ///
+    /// Echoes text and binary messages, answers pings, closes properly, fails the connection
+    /// with 1002/1007/1009 on protocol, UTF-8 and size errors. Binds to loopback unless told
+    /// otherwise. Runs until interrupted.
+    ///
+    /// Examples:
+    ///   wsreport serve
+    ///   wsreport serve --listen 127.0.0.1:0 --max-message-size 16777216
+    #[command(verbatim_doc_comment)]
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the address is printed on stderr).
+        #[arg(long, default_value = "127.0.0.1:9001")]
+        listen: std::net::SocketAddr,
+        /// Largest message accepted, in octets (0: no limit).
+        #[arg(long, default_value_t = 64 << 20)]
+        max_message_size: usize,
+    },
 }
 
 /// Output options shared by every command.

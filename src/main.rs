@@ -15,6 +15,10 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let status = match cli.command {
         cli::Command::Summarize { paths, output } => summarize(&paths, &output),
+        cli::Command::Serve {
+            listen,
+            max_message_size,
+        } => serve(listen, max_message_size),
     };
     ExitCode::from(status.code())
 }
@@ -46,5 +50,25 @@ fn summarize(paths: &[std::path::PathBuf], output: &cli::Output) -> ExitStatus {
         ExitStatus::Success
     } else {
         ExitStatus::Error
+    }
+}
+
+fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
+    let opts = wsreport::serve::ServeOptions {
+        max_message_size: (max_message_size > 0).then_some(max_message_size),
+    };
+    let result = tokio::runtime::Runtime::new().and_then(|rt| {
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            eprintln!("wsreport: serving on ws://{}", listener.local_addr()?);
+            wsreport::serve::serve(listener, opts).await
+        })
+    });
+    match result {
+        Ok(()) => ExitStatus::Success,
+        Err(e) => {
+            eprintln!("wsreport: error: cannot serve on {listen}: {e}");
+            ExitStatus::Error
+        }
     }
 }
