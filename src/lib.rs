@@ -9,6 +9,7 @@
 //! - [`serve`]: the reference echo server.
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod exit;
 pub mod load;
 pub mod model;

@@ -1,0 +1,435 @@
+//! What each Autobahn case sends and expects, one file per category.
+//!
+//! A case is data ([`CaseDef`]): the steps the fuzzer performs on its connection (Autobahn's
+//! `self.p.sendFrame`, `sendMessage`, `sendClose`, `killAfter`, `closeAfter`, `continueLater`,
+//! …), the accepted event lists per verdict word, the expected closing, and the adjustments a
+//! case makes to its verdict after the standard rules ([`Adjust`]). The replay engine executes
+//! the steps in either role (client: our frames masked; server: unmasked); the judge applies
+//! the rules. Facts come from `../shared/spec/cases.tsv` and the testsuite's case definitions;
+//! the code is our own.
+//!
+//! Each category module exposes `IDS` (its case ids in the testsuite's order) and
+//! `build(id) -> Option<CaseDef>`; payloads are built on demand, so listing cases is cheap.
+
+use crate::model::{CaseId, ExpectedClose};
+
+/// Close status codes the cases use (RFC 6455 §7.4.1).
+pub mod close_code {
+    /// 1000
+    pub const NORMAL: u16 = 1000;
+    /// 1001
+    pub const GOING_AWAY: u16 = 1001;
+    /// 1002
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// 1003
+    pub const UNSUPPORTED_DATA: u16 = 1003;
+    /// 1007
+    pub const INVALID_PAYLOAD: u16 = 1007;
+    /// 1008
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// 1009
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// 1010
+    pub const MANDATORY_EXTENSION: u16 = 1010;
+    /// 1011
+    pub const INTERNAL_ERROR: u16 = 1011;
+}
+
+/// One frame the fuzzer writes, valid or not (Autobahn's `sendFrame`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameSpec {
+    /// Opcode, any 0..=15.
+    pub opcode: u8,
+    /// The payload, or the pattern repeated to `payload_len` octets.
+    pub payload: Vec<u8>,
+    /// FIN bit.
+    pub fin: bool,
+    /// RSV bits (0..=7).
+    pub rsv: u8,
+    /// `payload_len`: repeat `payload` to this many octets.
+    pub payload_len: Option<usize>,
+    /// `chopsize`: write the frame this many octets per write.
+    pub chopsize: Option<usize>,
+    /// `sync`: write the frame alone and flush.
+    pub sync: bool,
+}
+
+impl FrameSpec {
+    /// A final frame with no RSV bits, written whole.
+    pub fn new(opcode: u8, payload: impl Into<Vec<u8>>) -> Self {
+        FrameSpec {
+            opcode,
+            payload: payload.into(),
+            fin: true,
+            rsv: 0,
+            payload_len: None,
+            chopsize: None,
+            sync: false,
+        }
+    }
+
+    /// Sets FIN.
+    pub fn fin(mut self, fin: bool) -> Self {
+        self.fin = fin;
+        self
+    }
+
+    /// Sets the RSV bits.
+    pub fn rsv(mut self, rsv: u8) -> Self {
+        self.rsv = rsv;
+        self
+    }
+
+    /// Repeats the payload to `len` octets.
+    pub fn payload_len(mut self, len: usize) -> Self {
+        self.payload_len = Some(len);
+        self
+    }
+
+    /// Writes the frame `n` octets per write.
+    pub fn chop(mut self, n: usize) -> Self {
+        self.chopsize = Some(n);
+        self
+    }
+
+    /// Writes the frame alone and flushes.
+    pub fn sync(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
+    }
+
+    /// The payload length on the wire.
+    pub fn wire_len(&self) -> usize {
+        self.payload_len.unwrap_or(self.payload.len())
+    }
+}
+
+/// One thing the fuzzer does on its connection, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `sendFrame(…)`
+    Frame(FrameSpec),
+    /// `sendMessage(payload, isBinary, fragmentSize)`: one message, cut into frames of
+    /// `fragment_size` (or of the auto-fragment size when set, else one frame).
+    Message {
+        /// The message.
+        payload: Vec<u8>,
+        /// Binary or text.
+        binary: bool,
+        /// `fragmentSize`
+        fragment_size: Option<usize>,
+    },
+    /// `autoFragmentSize = n`: later messages go out in frames of n octets.
+    AutoFragmentSize(usize),
+    /// `beginMessage(isBinary)`: start a message sent frame by frame.
+    BeginMessage {
+        /// Binary or text.
+        binary: bool,
+    },
+    /// `beginMessageFrame(len)`: start a frame of `len` octets inside the message.
+    BeginMessageFrame(usize),
+    /// `sendMessageFrameData(data)`: octets of the current frame (written as given).
+    MessageFrameData(Vec<u8>),
+    /// `endMessage()`: a final empty continuation frame.
+    EndMessage,
+    /// `sendClose(code, reason)`: start the closing handshake.
+    Close {
+        /// Close code, if any.
+        code: Option<u16>,
+        /// Reason octets (may be invalid UTF-8 or too long on purpose).
+        reason: Option<Vec<u8>>,
+    },
+    /// `sendCloseFrame(code, reasonUtf8)`: a raw close frame, no checks.
+    CloseFrame {
+        /// Close code, if any.
+        code: Option<u16>,
+        /// Reason octets.
+        reason: Option<Vec<u8>>,
+    },
+    /// `killAfter(s)`: drop TCP after s seconds (wire log `KL`).
+    KillAfter(f64),
+    /// `closeAfter(s)`: start the closing handshake (code 1000) after s seconds (`TI`).
+    CloseAfter(f64),
+    /// `continueLater(s, fn, tag)`: after s seconds run `steps` (`CT`/`CTE`).
+    Later {
+        /// Seconds.
+        delay: f64,
+        /// The tag shown in the wire log and used in `timeout` events.
+        tag: Option<String>,
+        /// Run `steps` only if the connection is still open (cases check `state == OPEN`).
+        only_if_open: bool,
+        /// Record `["timeout", tag]` when the timer fires (and the connection is open when
+        /// `only_if_open`).
+        record_timeout: bool,
+        /// What to do then.
+        steps: Vec<Step>,
+    },
+}
+
+/// An event a case expects or observed, with full payloads (reports cut them; the judge
+/// compares them whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// `("message", payload, binary)`
+    Message(Vec<u8>, bool),
+    /// `("ping", payload)`
+    Ping(Vec<u8>),
+    /// `("pong", payload)`
+    Pong(Vec<u8>),
+    /// `("timeout", tag)`
+    Timeout(String),
+}
+
+/// What a case changes after the standard rules judged it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Adjust {
+    /// Nothing.
+    None,
+    /// 7.1.6: both verdicts become INFORMATIONAL whatever happened.
+    Informational,
+    /// 7.x: a WRONG CODE close also fails the behaviour.
+    WrongCodeFailsBehavior,
+    /// 10.1.1: the frames we sent must be `len / size` continuation-or-text frames; a
+    /// mismatch fails the behaviour.
+    AutoFragmentCount {
+        /// Message length.
+        len: usize,
+        /// Fragment size.
+        size: usize,
+    },
+}
+
+/// A case: what it sends, what it accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDef {
+    /// The id.
+    pub id: CaseId,
+    /// `description`, as reports carry it.
+    pub description: String,
+    /// `expectation`, as reports carry it.
+    pub expectation: String,
+    /// What the fuzzer does once the connection is open.
+    pub steps: Vec<Step>,
+    /// Verdict word → accepted event list, in the testsuite's order.
+    pub expected: Vec<(String, Vec<Expect>)>,
+    /// `expectedClose`
+    pub expected_close: ExpectedClose,
+    /// After-judgement adjustment.
+    pub adjust: Adjust,
+    /// `reportTime`
+    pub report_time: bool,
+}
+
+/// A frame the steps will write, in order, for comparing with reports' `TF` rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedFrame {
+    /// Opcode.
+    pub opcode: u8,
+    /// FIN.
+    pub fin: bool,
+    /// RSV.
+    pub rsv: u8,
+    /// The payload (pattern when `repeat_len` is set).
+    pub payload: Vec<u8>,
+    /// Real length when repeated.
+    pub repeat_len: Option<usize>,
+    /// Chop size.
+    pub chopsize: Option<usize>,
+}
+
+/// The expected-close shorthand most cases use.
+pub fn expect_close(closed_by_me: bool, codes: &[u16], require_clean: bool) -> ExpectedClose {
+    ExpectedClose {
+        closed_by_me: Some(closed_by_me),
+        close_code: codes.iter().map(|&c| u64::from(c)).collect(),
+        require_clean: Some(require_clean),
+        closed_by_wrong_endpoint_is_fatal: None,
+    }
+}
+
+fn close_payload(code: Option<u16>, reason: &Option<Vec<u8>>) -> Vec<u8> {
+    let mut p = Vec::new();
+    if let Some(c) = code {
+        p.extend_from_slice(&c.to_be_bytes());
+        if let Some(r) = reason {
+            p.extend_from_slice(r);
+        }
+    }
+    p
+}
+
+/// The frames the steps write, in order, including those of delayed steps (which the engine
+/// skips when a case's `only_if_open` check fails).
+pub fn planned_frames(steps: &[Step]) -> Vec<PlannedFrame> {
+    let mut out = Vec::new();
+    let mut auto_fragment: Option<usize> = None;
+    plan(steps, &mut auto_fragment, &mut out);
+    out
+}
+
+fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<PlannedFrame>) {
+    let frame = |opcode, fin, payload: Vec<u8>| PlannedFrame {
+        opcode,
+        fin,
+        rsv: 0,
+        payload,
+        repeat_len: None,
+        chopsize: None,
+    };
+    for s in steps {
+        match s {
+            Step::Frame(f) => out.push(PlannedFrame {
+                opcode: f.opcode,
+                fin: f.fin,
+                rsv: f.rsv,
+                payload: f.payload.clone(),
+                repeat_len: f.payload_len,
+                chopsize: f.chopsize,
+            }),
+            Step::Message {
+                payload,
+                binary,
+                fragment_size,
+            } => {
+                let opcode = if *binary { 2 } else { 1 };
+                match fragment_size.or(*auto_fragment) {
+                    Some(size) if size > 0 && payload.len() > size => {
+                        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
+                        let last = chunks.len() - 1;
+                        for (i, c) in chunks.into_iter().enumerate() {
+                            out.push(frame(
+                                if i == 0 { opcode } else { 0 },
+                                i == last,
+                                c.to_vec(),
+                            ));
+                        }
+                    }
+                    _ => out.push(frame(opcode, true, payload.clone())),
+                }
+            }
+            Step::AutoFragmentSize(n) => *auto_fragment = Some(*n),
+            Step::Close { code, reason } | Step::CloseFrame { code, reason } => {
+                out.push(frame(8, true, close_payload(*code, reason)))
+            }
+            Step::Later { steps, .. } => plan(steps, auto_fragment, out),
+            Step::BeginMessage { .. }
+            | Step::BeginMessageFrame(_)
+            | Step::MessageFrameData(_)
+            | Step::EndMessage
+            | Step::KillAfter(_)
+            | Step::CloseAfter(_) => {}
+        }
+    }
+}
+
+pub mod close;
+pub mod compression;
+pub mod fragmentation;
+pub mod framing;
+pub mod limits;
+pub mod misc;
+pub mod opcodes;
+pub mod pings;
+pub mod reserved;
+pub mod utf8;
+
+/// One category's cases: ids in the testsuite's order, and how to build each.
+struct Category {
+    ids: fn() -> Vec<CaseId>,
+    build: fn(&CaseId) -> Option<CaseDef>,
+}
+
+const CATEGORIES: &[Category] = &[
+    Category {
+        ids: framing::ids,
+        build: framing::build,
+    },
+    Category {
+        ids: pings::ids,
+        build: pings::build,
+    },
+    Category {
+        ids: reserved::ids,
+        build: reserved::build,
+    },
+    Category {
+        ids: opcodes::ids,
+        build: opcodes::build,
+    },
+    Category {
+        ids: fragmentation::ids,
+        build: fragmentation::build,
+    },
+    Category {
+        ids: utf8::ids,
+        build: utf8::build,
+    },
+    Category {
+        ids: close::ids,
+        build: close::build,
+    },
+    Category {
+        ids: limits::ids,
+        build: limits::build,
+    },
+    Category {
+        ids: misc::ids,
+        build: misc::build,
+    },
+    Category {
+        ids: compression::ids,
+        build: compression::build,
+    },
+];
+
+/// Every case the catalog knows, in the testsuite's order (the order that gives `case`
+/// numbers and `/runCase?case=N`).
+pub fn all_ids() -> Vec<CaseId> {
+    CATEGORIES.iter().flat_map(|c| (c.ids)()).collect()
+}
+
+/// The definition of one case, if the catalog has it.
+pub fn build(id: &CaseId) -> Option<CaseDef> {
+    CATEGORIES.iter().find_map(|c| (c.build)(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_in_numeric_order_within_a_category() {
+        let ids = all_ids();
+        let mut seen = std::collections::HashSet::new();
+        for id in &ids {
+            assert!(seen.insert(id.clone()), "{id} twice");
+            let def = build(id).unwrap_or_else(|| panic!("{id} listed but not built"));
+            assert_eq!(&def.id, id);
+        }
+    }
+
+    #[test]
+    fn messages_are_cut_into_fragments() {
+        let steps = vec![
+            Step::AutoFragmentSize(4),
+            Step::Message {
+                payload: b"abcdefghij".to_vec(),
+                binary: false,
+                fragment_size: None,
+            },
+            Step::Close {
+                code: Some(1000),
+                reason: Some(b"x".to_vec()),
+            },
+        ];
+        let f = planned_frames(&steps);
+        let shape: Vec<(u8, bool, usize)> = f
+            .iter()
+            .map(|p| (p.opcode, p.fin, p.payload.len()))
+            .collect();
+        assert_eq!(
+            shape,
+            [(1, false, 4), (0, false, 4), (0, true, 2), (8, true, 3)]
+        );
+    }
+}
