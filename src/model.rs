@@ -240,6 +240,38 @@ pub enum Event {
 /// Suffix the testsuite appends to a payload it cut.
 pub const CUT_MARK: &str = " ...";
 
+/// How reports show a payload: text when it is UTF-8, else `0x` and hex; longer than 60
+/// octets, the first 64 octets and [`CUT_MARK`].
+pub fn shown_payload(payload: &[u8]) -> String {
+    let cut = payload.len() > 60;
+    let part = if cut {
+        &payload[..64.min(payload.len())]
+    } else {
+        payload
+    };
+    let mut shown = match std::str::from_utf8(payload) {
+        Ok(_) => match std::str::from_utf8(part) {
+            Ok(s) => s.to_string(),
+            // a cut inside a character: keep the whole characters before it
+            Err(e) => std::str::from_utf8(&part[..e.valid_up_to()])
+                .unwrap_or_default()
+                .to_string(),
+        },
+        Err(_) => {
+            let mut h = String::with_capacity(2 + part.len() * 2);
+            h.push_str("0x");
+            for b in part {
+                h.push_str(&format!("{b:02x}"));
+            }
+            h
+        }
+    };
+    if cut {
+        shown.push_str(CUT_MARK);
+    }
+    shown
+}
+
 /// Whether a payload or hex dump shown in a report was cut by the testsuite.
 pub fn is_cut(shown: &str) -> bool {
     shown.ends_with(CUT_MARK)
@@ -588,6 +620,22 @@ mod tests {
             assert_eq!(Verdict::parse(w).as_str(), w);
         }
         assert_eq!(Verdict::parse("ok"), Verdict::Other("ok".into()));
+    }
+
+    #[test]
+    fn payloads_are_shown_as_reports_show_them() {
+        let star64 = "*".repeat(64);
+        let cases: Vec<(Vec<u8>, String)> = vec![
+            (b"payload-0".to_vec(), "payload-0".into()),
+            (vec![b'*'; 60], "*".repeat(60)),
+            (vec![b'*'; 125], format!("{star64} ...")),
+            (vec![0xfe; 30], format!("0x{}", "fe".repeat(30))),
+            (vec![0x80; 63], format!("0x{} ...", "80".repeat(63))),
+            (vec![0xfe; 125], format!("0x{} ...", "fe".repeat(64))),
+        ];
+        for (payload, want) in cases {
+            assert_eq!(shown_payload(&payload), want);
+        }
     }
 
     #[test]
