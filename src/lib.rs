@@ -4,9 +4,11 @@
 //! - [`model`]: the one report model every loader fills.
 //! - [`load`]: finding reports under a path and reading them (JSON).
 //! - [`summary`]: the `summarize` command's answer.
+//! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
 //! - [`render`]: table, JSON and Markdown renderings.
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod exit;
 pub mod load;
 pub mod model;
