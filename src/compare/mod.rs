@@ -309,3 +309,85 @@ mod tests {
         );
     }
 }
+
+/// Any input `check`, `compare` or `baseline` could not use; one line naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A report file or directory.
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
+    /// The baseline.
+    #[error(transparent)]
+    Baseline(#[from] baseline::BaselineError),
+    /// The allow-list.
+    #[error(transparent)]
+    Allow(#[from] allow::AllowError),
+}
+
+/// `check PATH…`: reads the reports (merging batches), the baseline and the allow-list, and
+/// runs the gate. The report is `None` when the baseline or allow-list is unusable; it is
+/// computed from what could be read when only some report files failed (the errors say so).
+pub fn check_paths(
+    paths: &[std::path::PathBuf],
+    policy: Policy,
+    baseline_path: Option<&std::path::Path>,
+    allow_path: Option<&std::path::Path>,
+) -> (Option<check::CheckReport>, Vec<InputError>) {
+    let (run, load_errors) = run::Run::load(paths);
+    let mut errors: Vec<InputError> = load_errors.into_iter().map(InputError::from).collect();
+    let baseline = baseline_path.map(|p| baseline::Baseline::read(p).map(|b| (b, p.to_path_buf())));
+    let allow = allow_path.map(|p| allow::AllowList::read(p).map(|a| (a, p.to_path_buf())));
+    let baseline = match baseline.transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(e.into());
+            None
+        }
+    };
+    let allow = match allow.transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e.into());
+            None
+        }
+    };
+    let unusable = (baseline_path.is_some() && baseline.is_none())
+        || (allow_path.is_some() && allow.is_none());
+    if unusable {
+        return (None, errors);
+    }
+    let opts = check::CheckOptions {
+        policy,
+        baseline: baseline.as_ref().map(|(b, p)| (b, p.clone())),
+        allow: allow.as_ref().map(|(a, p)| (a, p.clone())),
+    };
+    (Some(check::check(&run, &opts)), errors)
+}
+
+/// `compare OLD NEW`: each side is every report under its paths, merged.
+pub fn compare_paths(
+    old: &[std::path::PathBuf],
+    new: &[std::path::PathBuf],
+    policy: Policy,
+) -> (diff::Comparison, Vec<InputError>) {
+    let (o, mut errors) = run::Run::load(old);
+    let (n, more) = run::Run::load(new);
+    errors.extend(more);
+    (
+        diff::compare(&o, &n, policy),
+        errors.into_iter().map(InputError::from).collect(),
+    )
+}
+
+/// `baseline PATH…`: the baseline of every report under the paths, merged, with the batch
+/// warnings.
+pub fn baseline_paths(
+    paths: &[std::path::PathBuf],
+) -> (baseline::Baseline, Vec<Warning>, Vec<InputError>) {
+    let (run, errors) = run::Run::load(paths);
+    (
+        baseline::Baseline::from_run(&run),
+        conflict_warnings(&run),
+        errors.into_iter().map(InputError::from).collect(),
+    )
+}
