@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use wsreport::compare::policy::{Policy, PolicyName, Unimplemented};
 use wsreport::render::{Format, Style};
 
 /// Read, explain, compare and reproduce Autobahn|Testsuite reports.
@@ -61,6 +62,171 @@ pub enum Command {
         #[arg(long, default_value_t = 64 << 20)]
         max_message_size: usize,
     },
+    /// Gate CI on a report: exit 1 naming each case that fails the policy or got worse.
+    ///
+    /// Every case of every agent is judged on both `behavior` and `behaviorClose`. With
+    /// --baseline, only regressions, changed failures, new failing cases and cases missing from
+    /// the run fail the gate; improvements are reported. Several PATHs (batches of one long
+    /// run) are merged per agent; a case found twice with different verdicts is reported and
+    /// the later path wins.
+    ///
+    /// Exit status: 0 the gate passed; 1 it failed; 2 unreadable report, baseline or allow-list.
+    ///
+    /// Examples:
+    ///   wsreport check reports/servers --policy rfc --unimplemented skip-compression
+    ///   wsreport check reports/ --baseline autobahn-baseline.json --allow autobahn-allow.json
+    ///   wsreport check reports/ --format github
+    ///   wsreport check reports/ --format junit > autobahn.xml
+    #[command(verbatim_doc_comment)]
+    Check {
+        /// Report directories, index.json files or case files (merged).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        judging: Judging,
+        /// A baseline written by `wsreport baseline`.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// An allow-list of cases allowed to fail, each with a reason (JSON; see the README).
+        #[arg(long, value_name = "FILE")]
+        allow: Option<PathBuf>,
+        #[command(flatten)]
+        output: GateOutput,
+    },
+    /// Compare two runs: regressions, improvements, changes, missing and new cases.
+    ///
+    /// OLD and NEW may each be a report directory, an index.json, or a folder holding several
+    /// batches (merged per agent); --old/--new add more batches to a side. Warns when the
+    /// testsuite version or the agents differ. Exit status: 0 (even with regressions: use
+    /// `check --baseline` to gate), 2 on unreadable input.
+    ///
+    /// Examples:
+    ///   wsreport compare old/reports/servers reports/servers
+    ///   wsreport compare old/ new/ --format markdown >> "$GITHUB_STEP_SUMMARY"
+    #[command(verbatim_doc_comment)]
+    Compare {
+        /// The earlier run.
+        old: PathBuf,
+        /// The later run.
+        new: PathBuf,
+        /// More batches of the earlier run.
+        #[arg(long = "old", value_name = "PATH")]
+        old_more: Vec<PathBuf>,
+        /// More batches of the later run.
+        #[arg(long = "new", value_name = "PATH")]
+        new_more: Vec<PathBuf>,
+        #[command(flatten)]
+        judging: Judging,
+        #[command(flatten)]
+        output: GateOutput,
+    },
+    /// Write a baseline (JSON on stdout) for `check --baseline`.
+    ///
+    /// Examples:
+    ///   wsreport baseline reports/servers > autobahn-baseline.json
+    #[command(verbatim_doc_comment)]
+    Baseline {
+        /// Report directories, index.json files or case files (merged).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// How cases are judged (`check`, `compare`).
+#[derive(Debug, Args)]
+pub struct Judging {
+    /// Pass policy: strict (OK/OK or INFORMATIONAL/INFORMATIONAL), rfc (behaviour OK,
+    /// NON-STRICT or INFORMATIONAL; close OK or INFORMATIONAL), lenient (fails only on FAILED,
+    /// WRONG CODE, UNCLEAN, FAILED BY CLIENT).
+    #[arg(long, value_enum, default_value_t = PolicyArg::Rfc)]
+    pub policy: PolicyArg,
+    /// UNIMPLEMENTED behaviour: fail, skip, or skip only in 12.* and 13.* (compression).
+    #[arg(long, value_enum, default_value_t = UnimplementedArg::Fail)]
+    pub unimplemented: UnimplementedArg,
+}
+
+/// `--policy`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PolicyArg {
+    /// OK/OK or INFORMATIONAL/INFORMATIONAL.
+    Strict,
+    /// What RFC 6455 allows.
+    Rfc,
+    /// Fails only on FAILED, WRONG CODE, UNCLEAN, FAILED BY CLIENT.
+    Lenient,
+}
+
+/// `--unimplemented`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnimplementedArg {
+    /// The case fails.
+    Fail,
+    /// The case is skipped.
+    Skip,
+    /// Skipped in 12.* and 13.*, failed elsewhere.
+    SkipCompression,
+}
+
+impl Judging {
+    /// The library's policy.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            name: match self.policy {
+                PolicyArg::Strict => PolicyName::Strict,
+                PolicyArg::Rfc => PolicyName::Rfc,
+                PolicyArg::Lenient => PolicyName::Lenient,
+            },
+            unimplemented: match self.unimplemented {
+                UnimplementedArg::Fail => Unimplemented::Fail,
+                UnimplementedArg::Skip => Unimplemented::Skip,
+                UnimplementedArg::SkipCompression => Unimplemented::SkipCompression,
+            },
+        }
+    }
+}
+
+/// Output options of the gate commands, which also speak JUnit and GitHub.
+#[derive(Debug, Args)]
+pub struct GateOutput {
+    /// Output format: table, json, markdown, junit (XML test report), github (annotations).
+    #[arg(long, value_enum, default_value_t = GateFormatArg::Table)]
+    pub format: GateFormatArg,
+    /// When to colour the table: auto colours only on a terminal and honours NO_COLOR.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// `--format` of `check` and `compare`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GateFormatArg {
+    /// Tables on a terminal, plain tables when piped.
+    Table,
+    /// One JSON document (fields documented in the README).
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// JUnit XML: one testcase per case.
+    Junit,
+    /// GitHub Actions workflow commands (::error …).
+    Github,
+}
+
+impl GateOutput {
+    /// The library's format.
+    pub fn format(&self) -> Format {
+        match self.format {
+            GateFormatArg::Table => Format::Table,
+            GateFormatArg::Json => Format::Json,
+            GateFormatArg::Markdown => Format::Markdown,
+            GateFormatArg::Junit => Format::Junit,
+            GateFormatArg::Github => Format::Github,
+        }
+    }
+
+    /// The style, decided once.
+    pub fn style(&self) -> Style {
+        color_style(self.color)
+    }
 }
 
 /// Output options shared by every command.
@@ -108,14 +274,18 @@ impl Output {
 
     /// The style, decided once.
     pub fn style(&self) -> Style {
-        let color = match self.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
-            }
-        };
-        Style { color }
+        color_style(self.color)
     }
+}
+
+fn color_style(color: ColorArg) -> Style {
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    Style { color }
 }

@@ -4,12 +4,14 @@
 //! - [`model`]: the one report model every loader fills.
 //! - [`load`]: finding reports under a path and reading them (JSON).
 //! - [`summary`]: the `summarize` command's answer.
+//! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
 //! - [`render`]: table, JSON and Markdown renderings.
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod compare;
 pub mod exit;
 pub mod load;
 pub mod model;

@@ -1,6 +1,7 @@
 //! The `wsreport` binary: arguments in, one library call per subcommand, exit status out.
 
 mod cli;
+mod gate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,11 +20,33 @@ fn main() -> ExitCode {
             listen,
             max_message_size,
         } => serve(listen, max_message_size),
+        cli::Command::Check {
+            paths,
+            judging,
+            baseline,
+            allow,
+            output,
+        } => gate::check(
+            &paths,
+            &judging,
+            baseline.as_deref(),
+            allow.as_deref(),
+            &output,
+        ),
+        cli::Command::Compare {
+            old,
+            new,
+            old_more,
+            new_more,
+            judging,
+            output,
+        } => gate::compare(&old, &new, &old_more, &new_more, &judging, &output),
+        cli::Command::Baseline { paths } => gate::baseline(&paths),
     };
     ExitCode::from(status.code())
 }
 
-fn report_errors(errors: &[LoadError]) {
+pub(crate) fn report_errors(errors: &[LoadError]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for e in errors {
@@ -31,7 +54,7 @@ fn report_errors(errors: &[LoadError]) {
     }
 }
 
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = out.write_all(text.as_bytes());
@@ -44,6 +67,8 @@ fn summarize(paths: &[std::path::PathBuf], output: &cli::Output) -> ExitStatus {
         Format::Table => render::table::summary(&summary, output.style()),
         Format::Json => render::json::render(&summary),
         Format::Markdown => render::markdown::summary(&summary),
+        // summarize's --format offers only table, json and markdown.
+        Format::Junit | Format::Github => render::table::summary(&summary, output.style()),
     };
     print(&text);
     if errors.is_empty() {

@@ -41,3 +41,44 @@ pub fn summary(s: &Summary) -> String {
     }
     out
 }
+
+fn md_table<const N: usize>(out: &mut String, header: [&str; N], rows: Vec<[String; N]>) {
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(N));
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+}
+
+/// `check` as Markdown: heading, warnings, a table of every case that is not a plain pass.
+pub fn check(r: &crate::compare::check::CheckReport) -> String {
+    use super::gate;
+    let mut out = format!("### {}\n\n", cell(&gate::check_heading(r)));
+    for w in &r.warnings {
+        let _ = writeln!(out, "> **Warning:** {}\n", cell(&w.message));
+    }
+    let rows: Vec<[String; 6]> = gate::check_rows(r).into_iter().map(|r| r.cells).collect();
+    if !rows.is_empty() {
+        md_table(&mut out, gate::CHECK_HEADER, rows);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", gate::check_counts(r));
+    out
+}
+
+/// `compare` as Markdown: heading, warnings, one row per changed case.
+pub fn compare(c: &crate::compare::diff::Comparison) -> String {
+    use super::gate;
+    let mut out = format!("### {}\n\n", cell(&gate::compare_heading(c)));
+    for w in &c.warnings {
+        let _ = writeln!(out, "> **Warning:** {}\n", cell(&w.message));
+    }
+    let rows: Vec<[String; 5]> = gate::compare_rows(c).into_iter().map(|(r, _)| r).collect();
+    if !rows.is_empty() {
+        md_table(&mut out, gate::COMPARE_HEADER, rows);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", gate::compare_counts(c));
+    out
+}

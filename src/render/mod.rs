@@ -1,7 +1,10 @@
 //! Output formats. Each format is one file; [`Format`] picks it. Renderers lay out values the
 //! library computed and compute nothing themselves.
 
+pub(crate) mod gate;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod table;
 
@@ -16,6 +19,10 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// JUnit XML (`check`, `compare`).
+    Junit,
+    /// GitHub Actions workflow commands (`check`, `compare`).
+    Github,
 }
 
 /// Styling decided once, from `--color`, `NO_COLOR` and whether stdout is a terminal.

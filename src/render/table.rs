@@ -59,3 +59,44 @@ pub fn summary(s: &Summary, style: Style) -> String {
     }
     out
 }
+
+/// `check`: a heading, a table of every case that is not a plain pass, the counts.
+pub fn check(r: &crate::compare::check::CheckReport, style: Style) -> String {
+    use super::gate;
+    let mut out = gate::check_heading(r);
+    out.push('\n');
+    let rows = gate::check_rows(r);
+    if !rows.is_empty() {
+        let mut t = new_table(style);
+        t.set_header(gate::CHECK_HEADER);
+        for row in rows {
+            let tone = row.tone;
+            t.add_row(row.cells.map(|c| toned(c, tone, style)));
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    out.push_str(&gate::check_counts(r));
+    out.push('\n');
+    out
+}
+
+/// `compare`: a heading, one row per changed case, the counts.
+pub fn compare(c: &crate::compare::diff::Comparison, style: Style) -> String {
+    use super::gate;
+    let mut out = gate::compare_heading(c);
+    out.push('\n');
+    let rows = gate::compare_rows(c);
+    if !rows.is_empty() {
+        let mut t = new_table(style);
+        t.set_header(gate::COMPARE_HEADER);
+        for (cells, tone) in rows {
+            t.add_row(cells.map(|s| toned(s, tone, style)));
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    out.push_str(&gate::compare_counts(c));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,393 @@
+//! Regression gating: `compare OLD NEW`, `check PATH`, `baseline PATH`.
+//!
+//! - [`policy`]: named pass policies judging `behavior` and `behaviorClose` together.
+//! - [`run`]: batches (several report directories or index files of the same agents) merged
+//!   into one [`run::Run`].
+//! - [`baseline`]: the small JSON file of known outcomes `check --baseline` compares against.
+//! - [`allow`]: cases allowed to fail, each with a reason.
+//! - [`diff`]: `compare`: every case of two runs classified ([`Change`]).
+//! - [`check`]: `check`: the CI gate.
+//!
+//! Everything here returns data; `crate::render` lays it out.
+
+pub mod allow;
+pub mod baseline;
+pub mod check;
+pub mod diff;
+pub mod policy;
+pub mod run;
+
+use serde::Serialize;
+
+use crate::model::{CaseEntry, CaseId};
+use policy::{Judgement, Policy};
+use run::Outcome;
+
+/// How a case differs between an old and a new run, judged by a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Passed (or was skipped) before, fails now.
+    Regression,
+    /// Failed before, passes (or is skipped) now.
+    Improvement,
+    /// The verdicts changed but the pass class did not (`OK` → `NON-STRICT` under rfc, or
+    /// `FAILED` → `UNCLEAN`).
+    Changed,
+    /// In the old run, not in the new.
+    Missing,
+    /// In the new run, not in the old.
+    New,
+}
+
+impl Change {
+    /// The class as JSON and tables spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Regression => "regression",
+            Change::Improvement => "improvement",
+            Change::Changed => "changed",
+            Change::Missing => "missing",
+            Change::New => "new",
+        }
+    }
+}
+
+/// Classifies one case; `None` when both runs have it with the same verdicts (a different
+/// close code alone is not a change).
+pub fn classify(
+    policy: &Policy,
+    id: &CaseId,
+    old: Option<&Outcome>,
+    new: Option<&Outcome>,
+) -> Option<Change> {
+    match (old, new) {
+        (None, None) => None,
+        (Some(_), None) => Some(Change::Missing),
+        (None, Some(_)) => Some(Change::New),
+        (Some(o), Some(n)) if o.same_verdicts(n) => None,
+        (Some(o), Some(n)) => {
+            let was = judge(policy, id, o).is_ok();
+            let is = judge(policy, id, n).is_ok();
+            Some(match (was, is) {
+                (true, false) => Change::Regression,
+                (false, true) => Change::Improvement,
+                _ => Change::Changed,
+            })
+        }
+    }
+}
+
+/// The policy's judgement of an outcome.
+pub fn judge(policy: &Policy, id: &CaseId, o: &Outcome) -> Judgement {
+    policy.judge(id, &o.behavior, &o.behavior_close)
+}
+
+/// The one-line reason a case fails: `behavior FAILED, close UNCLEAN (expected OK/OK under
+/// rfc)`.
+///
+/// Kept behind this one function so a fuller explanation (the `explain` module, which reads the
+/// case file) can take its place.
+pub fn headline(entry: &CaseEntry, policy: &Policy) -> String {
+    outcome_headline(&Outcome::from(entry), policy)
+}
+
+fn outcome_headline(o: &Outcome, policy: &Policy) -> String {
+    let expected = if o.behavior == crate::model::Verdict::Unimplemented {
+        format!(
+            "UNIMPLEMENTED fails with --unimplemented {}",
+            policy.unimplemented.as_str()
+        )
+    } else {
+        format!(
+            "expected {} under {}",
+            policy.name.expectation(),
+            policy.name
+        )
+    };
+    format!(
+        "behavior {}, close {} ({expected})",
+        o.behavior, o.behavior_close
+    )
+}
+
+/// What a warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// The two runs were made by different testsuite versions.
+    TestsuiteChanged,
+    /// The agent names differ between the runs.
+    AgentsDiffer,
+    /// A case was met twice with different outcomes while merging batches.
+    BatchConflict,
+}
+
+/// Something the user should know that does not fail the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// What it is about.
+    pub kind: WarningKind,
+    /// One line.
+    pub message: String,
+}
+
+/// An agent of the old run and its counterpart in the new run; `None` on the side it is missing.
+pub type AgentPair = (Option<String>, Option<String>);
+
+/// Pairs the agents of two runs by name. When each run has exactly one agent and the names
+/// differ, the two are paired (agent strings often carry a version) with a warning; otherwise
+/// agents found on one side only are reported with a warning and stay unpaired.
+pub fn pair_agents(
+    old: &[String],
+    new: &[String],
+    old_label: &str,
+    new_label: &str,
+) -> (Vec<AgentPair>, Option<Warning>) {
+    if old.len() == 1 && new.len() == 1 && old[0] != new[0] {
+        let w = Warning {
+            kind: WarningKind::AgentsDiffer,
+            message: format!(
+                "the agent differs: {old_label} has {:?}, {new_label} has {:?}; compared as one agent",
+                old[0], new[0]
+            ),
+        };
+        return (vec![(Some(old[0].clone()), Some(new[0].clone()))], Some(w));
+    }
+    let mut pairs = Vec::new();
+    let mut names: Vec<&String> = old.iter().chain(new.iter()).collect();
+    names.sort();
+    names.dedup();
+    let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
+    for n in names {
+        let (o, w) = (old.contains(n), new.contains(n));
+        if o && !w {
+            only_old.push(format!("{n:?}"));
+        }
+        if w && !o {
+            only_new.push(format!("{n:?}"));
+        }
+        pairs.push((o.then(|| n.clone()), w.then(|| n.clone())));
+    }
+    let warning = (!only_old.is_empty() || !only_new.is_empty()).then(|| {
+        let mut parts = Vec::new();
+        if !only_old.is_empty() {
+            parts.push(format!("only in {old_label}: {}", only_old.join(", ")));
+        }
+        if !only_new.is_empty() {
+            parts.push(format!("only in {new_label}: {}", only_new.join(", ")));
+        }
+        Warning {
+            kind: WarningKind::AgentsDiffer,
+            message: format!("the agents differ ({})", parts.join("; ")),
+        }
+    });
+    (pairs, warning)
+}
+
+/// A warning when both sides name testsuite versions and they differ.
+pub fn testsuite_warning(
+    old: &[String],
+    new: &[String],
+    old_label: &str,
+    new_label: &str,
+    close_changes: usize,
+) -> Option<Warning> {
+    let differ = !old.is_empty() && !new.is_empty() && {
+        let (mut a, mut b) = (old.to_vec(), new.to_vec());
+        a.sort();
+        b.sort();
+        a != b
+    };
+    differ.then(|| Warning {
+        kind: WarningKind::TestsuiteChanged,
+        message: format!(
+            "the testsuite changed: {old_label} ran {}, {new_label} ran {}; {close_changes} closing verdict(s) changed, likely because of the testsuite rather than the implementation",
+            old.join(", "),
+            new.join(", ")
+        ),
+    })
+}
+
+/// Warnings for batch conflicts of a run.
+pub fn conflict_warnings(run: &run::Run) -> Vec<Warning> {
+    run.conflicts
+        .iter()
+        .map(|c| Warning {
+            kind: WarningKind::BatchConflict,
+            message: c.message(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Verdict;
+    use policy::{PolicyName, Unimplemented};
+
+    fn o(b: &str, c: &str) -> Outcome {
+        Outcome {
+            behavior: Verdict::parse(b),
+            behavior_close: Verdict::parse(c),
+            remote_close_code: Some(1000),
+        }
+    }
+
+    #[test]
+    fn each_change_class() {
+        let rfc = Policy::default();
+        let id: CaseId = "2.11".parse().unwrap();
+        let rows = [
+            (Some(o("OK", "OK")), Some(o("OK", "OK")), None),
+            (
+                Some(o("OK", "OK")),
+                Some(o("FAILED", "OK")),
+                Some(Change::Regression),
+            ),
+            (
+                Some(o("OK", "OK")),
+                Some(o("OK", "UNCLEAN")),
+                Some(Change::Regression),
+            ),
+            (
+                Some(o("FAILED", "OK")),
+                Some(o("OK", "OK")),
+                Some(Change::Improvement),
+            ),
+            (
+                Some(o("OK", "OK")),
+                Some(o("NON-STRICT", "OK")),
+                Some(Change::Changed),
+            ),
+            (
+                Some(o("FAILED", "OK")),
+                Some(o("OK", "UNCLEAN")),
+                Some(Change::Changed),
+            ),
+            (Some(o("OK", "OK")), None, Some(Change::Missing)),
+            (None, Some(o("OK", "OK")), Some(Change::New)),
+        ];
+        for (old, new, want) in rows {
+            assert_eq!(
+                classify(&rfc, &id, old.as_ref(), new.as_ref()),
+                want,
+                "{old:?} → {new:?}"
+            );
+        }
+        let mut code = o("OK", "OK");
+        code.remote_close_code = Some(1001);
+        assert_eq!(classify(&rfc, &id, Some(&o("OK", "OK")), Some(&code)), None);
+    }
+
+    #[test]
+    fn headline_names_both_verdicts_and_the_policy() {
+        let rfc = Policy::default();
+        assert_eq!(
+            outcome_headline(&o("FAILED", "UNCLEAN"), &rfc),
+            "behavior FAILED, close UNCLEAN (expected OK/OK under rfc)"
+        );
+        let p = Policy {
+            name: PolicyName::Strict,
+            unimplemented: Unimplemented::SkipCompression,
+        };
+        assert!(outcome_headline(&o("UNIMPLEMENTED", "OK"), &p).contains("skip-compression"));
+    }
+
+    #[test]
+    fn one_agent_each_pairs_across_names() {
+        let (pairs, w) = pair_agents(&["a/1".into()], &["a/2".into()], "OLD", "NEW");
+        assert_eq!(pairs, [(Some("a/1".into()), Some("a/2".into()))]);
+        assert_eq!(w.unwrap().kind, WarningKind::AgentsDiffer);
+        let (pairs, w) = pair_agents(&["a".into(), "b".into()], &["b".into()], "OLD", "NEW");
+        assert_eq!(pairs.len(), 2);
+        assert!(w.unwrap().message.contains("only in OLD: \"a\""));
+        assert!(
+            pair_agents(&["a".into()], &["a".into()], "O", "N")
+                .1
+                .is_none()
+        );
+    }
+}
+
+/// Any input `check`, `compare` or `baseline` could not use; one line naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A report file or directory.
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
+    /// The baseline.
+    #[error(transparent)]
+    Baseline(#[from] baseline::BaselineError),
+    /// The allow-list.
+    #[error(transparent)]
+    Allow(#[from] allow::AllowError),
+}
+
+/// `check PATH…`: reads the reports (merging batches), the baseline and the allow-list, and
+/// runs the gate. The report is `None` when the baseline or allow-list is unusable; it is
+/// computed from what could be read when only some report files failed (the errors say so).
+pub fn check_paths(
+    paths: &[std::path::PathBuf],
+    policy: Policy,
+    baseline_path: Option<&std::path::Path>,
+    allow_path: Option<&std::path::Path>,
+) -> (Option<check::CheckReport>, Vec<InputError>) {
+    let (run, load_errors) = run::Run::load(paths);
+    let mut errors: Vec<InputError> = load_errors.into_iter().map(InputError::from).collect();
+    let baseline = baseline_path.map(|p| baseline::Baseline::read(p).map(|b| (b, p.to_path_buf())));
+    let allow = allow_path.map(|p| allow::AllowList::read(p).map(|a| (a, p.to_path_buf())));
+    let baseline = match baseline.transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(e.into());
+            None
+        }
+    };
+    let allow = match allow.transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e.into());
+            None
+        }
+    };
+    let unusable = (baseline_path.is_some() && baseline.is_none())
+        || (allow_path.is_some() && allow.is_none());
+    if unusable {
+        return (None, errors);
+    }
+    let opts = check::CheckOptions {
+        policy,
+        baseline: baseline.as_ref().map(|(b, p)| (b, p.clone())),
+        allow: allow.as_ref().map(|(a, p)| (a, p.clone())),
+    };
+    (Some(check::check(&run, &opts)), errors)
+}
+
+/// `compare OLD NEW`: each side is every report under its paths, merged.
+pub fn compare_paths(
+    old: &[std::path::PathBuf],
+    new: &[std::path::PathBuf],
+    policy: Policy,
+) -> (diff::Comparison, Vec<InputError>) {
+    let (o, mut errors) = run::Run::load(old);
+    let (n, more) = run::Run::load(new);
+    errors.extend(more);
+    (
+        diff::compare(&o, &n, policy),
+        errors.into_iter().map(InputError::from).collect(),
+    )
+}
+
+/// `baseline PATH…`: the baseline of every report under the paths, merged, with the batch
+/// warnings.
+pub fn baseline_paths(
+    paths: &[std::path::PathBuf],
+) -> (baseline::Baseline, Vec<Warning>, Vec<InputError>) {
+    let (run, errors) = run::Run::load(paths);
+    (
+        baseline::Baseline::from_run(&run),
+        conflict_warnings(&run),
+        errors.into_iter().map(InputError::from).collect(),
+    )
+}
