@@ -4,10 +4,12 @@
 //! - [`model`]: the one report model every loader fills.
 //! - [`load`]: finding reports under a path and reading them (JSON).
 //! - [`summary`]: the `summarize` command's answer.
+//! - [`explain`]: why a case got its verdict (the `explain` command).
 //! - [`render`]: table, JSON and Markdown renderings.
 #![deny(missing_docs)]
 
 pub mod exit;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod render;
