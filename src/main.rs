@@ -15,6 +15,13 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let status = match cli.command {
         cli::Command::Summarize { paths, output } => summarize(&paths, &output),
+        cli::Command::Explain {
+            case,
+            path,
+            agent,
+            all,
+            output,
+        } => explain(case, path, agent.as_deref(), all, &output),
     };
     ExitCode::from(status.code())
 }
@@ -43,6 +50,58 @@ fn summarize(paths: &[std::path::PathBuf], output: &cli::Output) -> ExitStatus {
     };
     print(&text);
     if errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    }
+}
+
+fn explain(
+    case: Option<String>,
+    path: Option<std::path::PathBuf>,
+    agent: Option<&str>,
+    all: bool,
+    output: &cli::Output,
+) -> ExitStatus {
+    use wsreport::explain::{self, Target};
+    let default = || std::path::PathBuf::from("reports/");
+    let (target, path) = if all {
+        (
+            Target::All,
+            case.map(Into::into).or(path).unwrap_or_else(default),
+        )
+    } else {
+        let case = case.unwrap_or_default();
+        let target = match case.parse() {
+            Ok(id) => Target::Id(id),
+            Err(_) if std::path::Path::new(&case).is_file() => Target::File(case.into()),
+            Err(e) => {
+                eprintln!("wsreport: error: {e}, nor a case file");
+                return ExitStatus::Error;
+            }
+        };
+        (target, path.unwrap_or_else(default))
+    };
+    let outcome = match explain::run(&target, &path, agent) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    report_errors(&outcome.errors);
+    let r = &outcome.report;
+    let text = match output.format() {
+        Format::Table => render::explain::text(r, output.style()),
+        Format::Markdown => render::explain::markdown(r),
+        Format::Json if r.explanations.len() == 1 && r.groups.is_empty() => {
+            render::json::render(&r.explanations[0])
+        }
+        Format::Json => render::json::render(r),
+    };
+    print(&text);
+    // Unknown cases and agents were answered above; here only unreadable input fails.
+    if outcome.errors.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Error

@@ -252,10 +252,10 @@ fn expected_text(case: &Case) -> String {
     let e = &case.expected_close;
     let mut parts = Vec::new();
     if let Some(me) = e.closed_by_me {
-        parts.push(format!("{} to close first", who(me)));
+        parts.push(format!("{} to start the close", who(me)));
     }
     if !e.close_code.is_empty() {
-        parts.push(format!("the peer's code {}", codes(&e.close_code)));
+        parts.push(format!("the peer's close code {}", codes(&e.close_code)));
     }
     match e.require_clean {
         Some(true) => parts.push("a clean close".to_string()),
@@ -265,7 +265,7 @@ fn expected_text(case: &Case) -> String {
     if e.closed_by_wrong_endpoint_is_fatal == Some(true) {
         parts.push("a wrong closer also fails the events".to_string());
     }
-    format!("expected {}", parts.join(", "))
+    format!("expected: {}", parts.join(", "))
 }
 
 /// Explains the closing behaviour of a case.

@@ -232,9 +232,9 @@ fn group_hints(id: &CaseId, siblings: &[CaseEntry]) -> Vec<Hint> {
             family: "fail-fast",
             siblings: all(),
             text: format!(
-                "6.4.x, invalid UTF-8 sent in pieces with pauses between them: {}; \
-                 6.4.1/6.4.2 send 3 frames, 6.4.3/6.4.4 3 chops of one frame. Failing fast \
-                 on the invalid octet needs incremental UTF-8 validation of partial frames",
+                "6.4.x send invalid UTF-8 in pieces with pauses between them (6.4.1/6.4.2 as \
+                 3 frames, 6.4.3/6.4.4 as 3 chops of one frame); here: {}. Failing fast on \
+                 the invalid octet needs UTF-8 validation of partial frames",
                 sorted_verdicts(siblings, prefix)
             ),
             cause: None,

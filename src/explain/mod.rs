@@ -62,8 +62,10 @@ pub struct Candidate {
 pub struct Cause {
     /// A stable key: `split-across-reads`, `unimplemented`, `close-unclean`, …
     pub key: String,
-    /// E.g. "fail on frames split across reads".
+    /// Reads after "N cases": "fail on frames split across reads".
     pub title: String,
+    /// Reads after "1 case": "fails on frames split across reads".
+    pub title_one: String,
 }
 
 /// Everything `explain` says about one case of one agent.
@@ -79,6 +81,8 @@ pub struct Explanation {
     pub description: String,
     /// `expectation`
     pub expectation: String,
+    /// The description's first line, without HTML tags.
+    pub title: String,
     /// `behavior`
     pub behavior: Option<Verdict>,
     /// `behaviorClose`
@@ -193,25 +197,35 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
 }
 
 fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint]) -> Cause {
-    let c = |key: &str, title: String| Cause {
-        key: key.to_string(),
-        title,
+    // (key, verb for many, verb for one, rest)
+    let c = |key: String, many: &str, one: &str, rest: String| Cause {
+        key,
+        title: format!("{many} {rest}"),
+        title_one: format!("{one} {rest}"),
     };
-    if let Some(h) = hints.iter().find(|h| h.cause == Some("split-across-reads")) {
-        let _ = h;
+    if hints.iter().any(|h| h.cause == Some("split-across-reads")) {
         return c(
-            "split-across-reads",
-            "fail on frames split across reads".into(),
+            "split-across-reads".into(),
+            "fail",
+            "fails",
+            "on frames split across reads".into(),
         );
     }
     if hints.iter().any(|h| h.cause == Some("fragmented")) {
-        return c("fragmented", "fail on fragmented messages".into());
+        return c(
+            "fragmented".into(),
+            "fail",
+            "fails",
+            "on fragmented messages".into(),
+        );
     }
     match &case.behavior {
         Some(Verdict::Unimplemented) => {
             return c(
-                "unimplemented",
-                "are UNIMPLEMENTED: the permessage-deflate offer was not accepted".into(),
+                "unimplemented".into(),
+                "are",
+                "is",
+                "UNIMPLEMENTED: the permessage-deflate offer was not accepted".into(),
             );
         }
         Some(Verdict::NonStrict) => {
@@ -222,41 +236,74 @@ fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint])
                 .unwrap_or_default();
             return if id.starts_with(&[6, 4]) {
                 c(
-                    "fail-fast-late",
-                    "are NON-STRICT: invalid UTF-8 was failed only when the message ended, not as soon as it arrived".into(),
+                    "fail-fast-late".into(),
+                    "are",
+                    "is",
+                    "NON-STRICT: invalid UTF-8 was failed only when the message ended, not as \
+                     soon as it arrived"
+                        .into(),
                 )
             } else {
-                c("non-strict", format!("are NON-STRICT: {}", ev.summary))
+                c(
+                    format!("non-strict:{}", ev.summary),
+                    "are",
+                    "is",
+                    format!("NON-STRICT: {}", ev.summary),
+                )
             };
         }
         Some(v) if !ok_word(&Some(v.clone())) => {
             return c(
-                &format!("events:{}", ev.summary),
-                format!("are {v}: {}", ev.summary),
+                format!("events:{v}:{}", ev.summary),
+                "are",
+                "is",
+                format!("{v}: {}", ev.summary),
             );
         }
         _ => {}
     }
+    // The report's word decides what to name; the fields say why.
     let word = closing
         .verdict
         .clone()
         .unwrap_or_else(|| closing.rule_verdict.clone());
-    let detail = match closing.rule {
-        closing::CloseRule::NotClean => case
+    let detail = match word {
+        Verdict::Unclean => case
             .closing
             .was_not_clean_reason
             .clone()
             .unwrap_or_else(|| "the close was not clean".into()),
-        closing::CloseRule::WrongCloser => "the wrong side started the close".into(),
-        closing::CloseRule::WrongCode => "the peer's close code is not one the case accepts".into(),
-        closing::CloseRule::ClientDroppedTcp => "the server did not close TCP itself".into(),
-        closing::CloseRule::HandshakeIncomplete => "the opening handshake did not complete".into(),
-        closing::CloseRule::Ok => closing.rule_text.clone(),
+        Verdict::Failed if closing.rule == closing::CloseRule::HandshakeIncomplete => {
+            "the opening handshake did not complete".into()
+        }
+        Verdict::Failed => "the wrong side started the close".into(),
+        Verdict::WrongCode => "the peer's close code is not one the case accepts".into(),
+        Verdict::FailedByClient => "the server did not close TCP itself".into(),
+        _ => closing.rule_text.clone(),
     };
     c(
-        &format!("close:{word}:{detail}"),
-        format!("close {word}: {detail}"),
+        format!("close:{word}:{detail}"),
+        "close",
+        "closes",
+        format!("{word}: {detail}"),
     )
+}
+
+/// The first line of a description, without the `<b>`/`<br>` tags the testsuite writes.
+fn short_title(description: &str) -> String {
+    let first = description.split("<br>").next().unwrap_or("");
+    let first = first.lines().next().unwrap_or("").trim();
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in first.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Explains one case. `siblings` are the index entries of the same agent in the same report
@@ -336,6 +383,7 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         mode: case.mode(),
         description: case.description.clone(),
         expectation: case.expectation.clone(),
+        title: short_title(&case.description),
         behavior: case.behavior.clone(),
         behavior_close: case.behavior_close.clone(),
         passing,

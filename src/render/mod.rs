@@ -1,6 +1,7 @@
 //! Output formats. Each format is one file; [`Format`] picks it. Renderers lay out values the
 //! library computed and compute nothing themselves.
 
+pub mod explain;
 pub mod json;
 pub mod markdown;
 pub mod table;
