@@ -486,6 +486,9 @@ pub fn wire_row(v: &Value) -> Result<WireRow, String> {
             chopsize: opt_uint(&a[7]).ok_or_else(bad)?,
             sync: a[8].as_bool().ok_or_else(bad)?,
         },
+        // Real reports (nim-websock 5.19/5.20) carry timers without a tag: `["CT", 1, null]`.
+        // Kept as written, so export gives back the same row.
+        "CT" | "CTE" if a.last().is_some_and(Value::is_null) => WireRow::Other(v.clone()),
         "CT" if a.len() == 3 => WireRow::DelaySet {
             delay: a[1].as_f64().ok_or_else(bad)?,
             tag: a[2].as_str().ok_or_else(bad)?.to_string(),
@@ -749,6 +752,10 @@ mod tests {
             WireRow::Other(json!(["ZZ", 1]))
         );
         assert!(wire_row(&json!(["RO", "x"])).is_err());
+        // Regression: a timer row without a tag made the whole case file unreadable.
+        for row in [json!(["CT", 1, null]), json!(["CTE", null])] {
+            assert_eq!(wire_row(&row).unwrap(), WireRow::Other(row.clone()));
+        }
         assert_eq!(
             event(&json!(["close", 1])),
             Event::Other(json!(["close", 1]))
