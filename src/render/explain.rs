@@ -152,7 +152,12 @@ fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
                 1 => ("1 case".to_string(), &g.cause.title_one),
                 n => (format!("{n} cases"), &g.cause.title),
             };
-            format!("{bullet}{}: {n} {title}: {}", g.agent, ids.join(", "))
+            format!(
+                "{bullet}{} ({}): {n} {title}: {}",
+                g.agent,
+                g.report.display(),
+                ids.join(", ")
+            )
         })
         .collect()
 }
