@@ -44,6 +44,32 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Say why a case got its verdict: events diff, closing, wire log, sibling hints.
+    ///
+    /// CASE is a case id (looked up under PATH) or a case file. With several agents, each
+    /// non-passing one is explained (or the one named). --all explains every non-passing case
+    /// under PATH (then the first positional argument is PATH), grouped by cause.
+    ///
+    /// Examples:
+    ///   wsreport explain 2.11 reports/clients
+    ///   wsreport explain reports/clients/stratus_2_case_2_11.json --format json
+    ///   wsreport explain --all reports/servers --format markdown
+    #[command(verbatim_doc_comment)]
+    Explain {
+        /// A case id such as 2.11, or a case file.
+        #[arg(required_unless_present = "all")]
+        case: Option<String>,
+        /// Report directory, index.json, or a folder holding reports.
+        path: Option<PathBuf>,
+        /// Explain only this agent.
+        #[arg(long)]
+        agent: Option<String>,
+        /// Explain every non-passing case, grouped by cause.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        output: Output,
+    },
     /// Run the reference echo server: the known-good peer to replay cases against.
     ///
     /// Echoes text and binary messages, answers pings, closes properly, fails the connection

@@ -5,6 +5,7 @@
 //! - [`load`]: finding reports under a path and reading them (JSON).
 //! - [`summary`]: the `summarize` command's answer.
 //! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
+//! - [`explain`]: why a case got its verdict (the `explain` command).
 //! - [`render`]: table, JSON and Markdown renderings.
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
@@ -13,6 +14,7 @@
 pub mod catalog;
 pub mod compare;
 pub mod exit;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod render;

@@ -42,6 +42,13 @@ fn main() -> ExitCode {
             output,
         } => gate::compare(&old, &new, &old_more, &new_more, &judging, &output),
         cli::Command::Baseline { paths } => gate::baseline(&paths),
+        cli::Command::Explain {
+            case,
+            path,
+            agent,
+            all,
+            output,
+        } => explain(case, path, agent.as_deref(), all, &output),
     };
     ExitCode::from(status.code())
 }
@@ -95,5 +102,59 @@ fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
             eprintln!("wsreport: error: cannot serve on {listen}: {e}");
             ExitStatus::Error
         }
+    }
+}
+
+fn explain(
+    case: Option<String>,
+    path: Option<std::path::PathBuf>,
+    agent: Option<&str>,
+    all: bool,
+    output: &cli::Output,
+) -> ExitStatus {
+    use wsreport::explain::{self, Target};
+    let default = || std::path::PathBuf::from("reports/");
+    let (target, path) = if all {
+        (
+            Target::All,
+            case.map(Into::into).or(path).unwrap_or_else(default),
+        )
+    } else {
+        let case = case.unwrap_or_default();
+        let target = match case.parse() {
+            Ok(id) => Target::Id(id),
+            Err(_) if std::path::Path::new(&case).is_file() => Target::File(case.into()),
+            Err(e) => {
+                eprintln!("wsreport: error: {e}, nor a case file");
+                return ExitStatus::Error;
+            }
+        };
+        (target, path.unwrap_or_else(default))
+    };
+    let outcome = match explain::run(&target, &path, agent) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    report_errors(&outcome.errors);
+    let r = &outcome.report;
+    let text = match output.format() {
+        Format::Table => render::explain::text(r, output.style()),
+        Format::Markdown => render::explain::markdown(r),
+        Format::Json if r.explanations.len() == 1 && r.groups.is_empty() => {
+            render::json::render(&r.explanations[0])
+        }
+        Format::Json => render::json::render(r),
+        // explain's --format offers only table, json and markdown.
+        Format::Junit | Format::Github => render::explain::text(r, output.style()),
+    };
+    print(&text);
+    // Unknown cases and agents were answered above; here only unreadable input fails.
+    if outcome.errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
     }
 }

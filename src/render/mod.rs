@@ -1,6 +1,7 @@
 //! Output formats. Each format is one file; [`Format`] picks it. Renderers lay out values the
 //! library computed and compute nothing themselves.
 
+pub mod explain;
 pub(crate) mod gate;
 pub mod github;
 pub mod json;

@@ -1,0 +1,445 @@
+//! Case families: which cases differ from a sibling in one respect only, and the disputes a
+//! user should know about. The knowledge lives here, one table per kind, with its tests.
+//!
+//! From the case descriptions of the testsuite (`cases.tsv`): 2.11 sends the pings of 2.10 in
+//! octet-wise chops; 1.x.8 sends the 65536-octet message of 1.x.7 in chops of 997 octets; 2.6
+//! the ping of 2.4 octet-wise; 5.4/5.5 the fragmented message of 5.3 frame-wise/octet-wise, and
+//! so on. When the whole variant passes and the chopped one fails, the implementation most
+//! likely mishandles frames split across reads.
+
+use serde::Serialize;
+
+use crate::model::{CaseEntry, CaseId, Verdict};
+
+/// How a case differs from its sibling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Difference {
+    /// The same frames, written in smaller chops (octet-wise, frame-wise, 997 octets).
+    Chopped,
+    /// The same message, sent in fragments.
+    Fragmented,
+}
+
+/// A case and the sibling it differs from in one respect.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair {
+    /// The case with the extra twist.
+    pub variant: &'static str,
+    /// The plain sibling.
+    pub base: &'static str,
+    /// What the twist is.
+    pub difference: Difference,
+    /// The twist in words.
+    pub how: &'static str,
+}
+
+const fn chopped(variant: &'static str, base: &'static str, how: &'static str) -> Pair {
+    Pair {
+        variant,
+        base,
+        difference: Difference::Chopped,
+        how,
+    }
+}
+
+const fn fragmented(variant: &'static str, base: &'static str, how: &'static str) -> Pair {
+    Pair {
+        variant,
+        base,
+        difference: Difference::Fragmented,
+        how,
+    }
+}
+
+/// Pairs of cases that differ in one respect (from the descriptions in `cases.tsv`).
+pub const PAIRS: &[Pair] = &[
+    chopped("1.1.8", "1.1.7", "in chops of 997 octets"),
+    chopped("1.2.8", "1.2.7", "in chops of 997 octets"),
+    chopped("2.6", "2.4", "octet-wise"),
+    chopped("2.11", "2.10", "octet-wise"),
+    chopped("5.4", "5.3", "frame-wise"),
+    chopped("5.5", "5.3", "octet-wise"),
+    chopped("5.7", "5.6", "frame-wise"),
+    chopped("5.8", "5.6", "octet-wise"),
+    chopped("5.10", "5.9", "frame-wise"),
+    chopped("5.11", "5.9", "octet-wise"),
+    chopped("5.13", "5.12", "frame-wise"),
+    chopped("5.14", "5.12", "octet-wise"),
+    chopped(
+        "6.4.3",
+        "6.4.1",
+        "as 3 chops of one frame instead of 3 frames",
+    ),
+    chopped(
+        "6.4.4",
+        "6.4.2",
+        "as 3 chops of one frame instead of 3 frames",
+    ),
+    fragmented("6.2.2", "6.2.1", "in 2 fragments"),
+    fragmented("6.2.3", "6.2.1", "in fragments of 1 octet"),
+    fragmented("6.3.2", "6.3.1", "in fragments of 1 octet"),
+    fragmented("5.6", "5.3", "with a ping between the fragments"),
+];
+
+/// The `permessage-deflate` offer of each 13.x group, in our words.
+pub const DEFLATE_OFFERS: &[(&str, &str)] = &[
+    ("13.1", "default offer"),
+    ("13.2", "no context takeover"),
+    ("13.3", "max window bits 9"),
+    ("13.4", "max window bits 15"),
+    ("13.5", "no context takeover, max window bits 9"),
+    ("13.6", "no context takeover, max window bits 15"),
+    (
+        "13.7",
+        "three offers: (no context takeover, 9), (no context takeover), (default)",
+    ),
+];
+
+/// Whether an index entry passes (events and close OK or INFORMATIONAL).
+pub fn passes(e: &CaseEntry) -> bool {
+    let ok = |v: &Verdict| matches!(v, Verdict::Ok | Verdict::Informational);
+    ok(&e.behavior) && ok(&e.behavior_close)
+}
+
+/// A hint drawn from sibling cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hint {
+    /// What the hint is about: `chopped`, `fragmented`, `fail-fast`, `close-codes`, `deflate`.
+    pub family: &'static str,
+    /// The sibling cases it compares with.
+    pub siblings: Vec<String>,
+    /// The hint in words.
+    pub text: String,
+    /// Set when the siblings point at one cause (the variant fails, its plain sibling passes).
+    pub cause: Option<&'static str>,
+}
+
+fn verdicts(e: &CaseEntry) -> String {
+    if e.behavior_close == Verdict::Ok {
+        e.behavior.to_string()
+    } else {
+        format!("{} / close {}", e.behavior, e.behavior_close)
+    }
+}
+
+fn find<'a>(siblings: &'a [CaseEntry], id: &str) -> Option<&'a CaseEntry> {
+    siblings.iter().find(|e| e.id.to_string() == id)
+}
+
+fn pair_hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hint> {
+    let me = id.to_string();
+    let mut out = Vec::new();
+    for p in PAIRS {
+        let (other, i_am_variant) = if p.variant == me {
+            (p.base, true)
+        } else if p.base == me {
+            (p.variant, false)
+        } else {
+            continue;
+        };
+        let Some(sib) = find(siblings, other) else {
+            continue;
+        };
+        let sib_passes = passes(sib);
+        let (family, what) = match p.difference {
+            Difference::Chopped => ("chopped", "frames split across reads"),
+            Difference::Fragmented => ("fragmented", "fragmented messages"),
+        };
+        let (text, cause) = match (i_am_variant, this_passes, sib_passes) {
+            (true, false, true) => (
+                format!(
+                    "{other} (the same, sent whole) passed while {me} (sent {}) did not: the \
+                     difference is the {family} sending, so the implementation likely fails on {what}",
+                    p.how
+                ),
+                Some(match p.difference {
+                    Difference::Chopped => "split-across-reads",
+                    Difference::Fragmented => "fragmented",
+                }),
+            ),
+            (true, false, false) => (
+                format!(
+                    "{other} (the same, sent whole) fails too ({}): the {family} sending is not \
+                     the cause",
+                    verdicts(sib)
+                ),
+                None,
+            ),
+            (false, false, true) => (
+                format!(
+                    "{other} (the same, sent {}) passed while {me} did not: odd, since the \
+                     {family} variant is the harder one",
+                    p.how
+                ),
+                None,
+            ),
+            (false, false, false) => (
+                format!(
+                    "{other} (the same, sent {}) fails as well ({})",
+                    p.how,
+                    verdicts(sib)
+                ),
+                None,
+            ),
+            (_, true, _) => continue,
+        };
+        out.push(Hint {
+            family,
+            siblings: vec![other.to_string()],
+            text,
+            cause,
+        });
+    }
+    out
+}
+
+/// Siblings of the same sub-group (`7.7.*`), passing and not.
+fn group<'a>(
+    siblings: &'a [CaseEntry],
+    prefix: &[u32],
+) -> (Vec<&'a CaseEntry>, Vec<&'a CaseEntry>) {
+    siblings
+        .iter()
+        .filter(|e| e.id.parts().starts_with(prefix) && e.id.parts().len() > prefix.len())
+        .partition(|e| passes(e))
+}
+
+fn ids(list: &[&CaseEntry]) -> String {
+    list.iter()
+        .map(|e| e.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn group_hints(id: &CaseId, siblings: &[CaseEntry]) -> Vec<Hint> {
+    let parts = id.parts();
+    let mut out = Vec::new();
+    let prefix = &parts[..parts.len().saturating_sub(1)];
+    let (pass, fail) = group(siblings, prefix);
+    let sub = prefix
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    let all = || {
+        let mut s: Vec<String> = pass.iter().chain(&fail).map(|e| e.id.to_string()).collect();
+        s.sort();
+        s
+    };
+    match parts {
+        [6, 4, _] => out.push(Hint {
+            family: "fail-fast",
+            siblings: all(),
+            text: format!(
+                "6.4.x send invalid UTF-8 in pieces with pauses between them (6.4.1/6.4.2 as \
+                 3 frames, 6.4.3/6.4.4 as 3 chops of one frame); here: {}. Failing fast on \
+                 the invalid octet needs UTF-8 validation of partial frames",
+                sorted_verdicts(siblings, prefix)
+            ),
+            cause: None,
+        }),
+        [7, 7, _] | [7, 9, _] => {
+            let valid = parts[1] == 7;
+            if !fail.is_empty() {
+                out.push(Hint {
+                    family: "close-codes",
+                    siblings: all(),
+                    text: format!(
+                        "{} of {} {sub}.x cases ({} close codes) do not pass: {}{}",
+                        fail.len(),
+                        fail.len() + pass.len(),
+                        if valid { "valid" } else { "invalid" },
+                        ids(&fail),
+                        if valid {
+                            "; the peer likely rejects (or does not echo) some valid codes"
+                        } else {
+                            "; the peer likely accepts codes it should refuse with 1002"
+                        }
+                    ),
+                    cause: None,
+                });
+            }
+        }
+        [13, _, _] | [12, _, _] => {
+            let mut groups: Vec<(u32, usize, usize)> = Vec::new();
+            for e in siblings.iter().filter(|e| e.id.category() == parts[0]) {
+                let Some(&g) = e.id.parts().get(1) else {
+                    continue;
+                };
+                let slot = match groups.iter_mut().find(|(k, _, _)| *k == g) {
+                    Some(s) => s,
+                    None => {
+                        groups.push((g, 0, 0));
+                        groups.last_mut().expect("just pushed")
+                    }
+                };
+                slot.2 += 1;
+                if passes(e) {
+                    slot.1 += 1;
+                }
+            }
+            groups.sort();
+            let text = groups
+                .iter()
+                .map(|(g, p, n)| {
+                    let key = format!("{}.{g}", parts[0]);
+                    let offer = DEFLATE_OFFERS
+                        .iter()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, o)| format!(" ({o})"))
+                        .unwrap_or_default();
+                    format!("{key}{offer} {p}/{n} pass")
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            if !groups.is_empty() {
+                out.push(Hint {
+                    family: "deflate",
+                    siblings: Vec::new(),
+                    text: format!(
+                        "permessage-deflate groups: {text}. Failures confined to some groups \
+                         follow the offer's parameters"
+                    ),
+                    cause: None,
+                });
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn sorted_verdicts(siblings: &[CaseEntry], prefix: &[u32]) -> String {
+    let mut list: Vec<&CaseEntry> = siblings
+        .iter()
+        .filter(|e| e.id.parts().starts_with(prefix))
+        .collect();
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    list.iter()
+        .map(|e| format!("{} {}", e.id, verdicts(e)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Hints for a case that does not pass, from the index entries of the same agent.
+pub fn hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hint> {
+    if this_passes {
+        return Vec::new();
+    }
+    let mut out = pair_hints(id, this_passes, siblings);
+    out.extend(group_hints(id, siblings));
+    out
+}
+
+/// Known disputes about a case: where the testsuite's expectation is arguable.
+pub fn disputes(id: &CaseId) -> Vec<&'static str> {
+    match id.parts() {
+        [2, 10] | [2, 11] => vec![
+            "disputed: RFC 6455 §5.5.3 lets an endpoint that receives several pings before it \
+             can answer reply only to the most recent one, so missing pongs here need not be a \
+             bug; the case's own expectation says the behaviour is not required by the spec",
+        ],
+        [6, 4, _] => vec![
+            "disputed: whether the peer can fail fast on invalid UTF-8 depends on how the octets \
+             were chopped and on its read sizes; failing only at the end of the message is \
+             NON-STRICT, which many conformant implementations show",
+        ],
+        [7, 7, _] => vec![
+            "disputed: the set of valid close codes has grown since the testsuite was written \
+             (1012-1014 were registered later), so a peer's idea of \"valid\" may differ from the \
+             case's",
+        ],
+        [7, 9, _] => vec![
+            "disputed: some codes older testsuites list as invalid (1012-1014) were later \
+             registered with IANA as valid; accepting them is arguably correct",
+        ],
+        [12, 4, _] | [12, 5, _] => vec![
+            "disputed: 12.4.x and 12.5.x are known to have testsuite data issues (their payloads), \
+             so failures there may not be the implementation's fault",
+        ],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, b: &str, c: &str) -> CaseEntry {
+        CaseEntry {
+            id: id.parse().unwrap(),
+            behavior: Verdict::parse(b),
+            behavior_close: Verdict::parse(c),
+            duration_ms: 0,
+            remote_close_code: None,
+            reportfile: None,
+        }
+    }
+
+    #[test]
+    fn every_pair_names_real_distinct_cases() {
+        for p in PAIRS {
+            assert!(p.variant.parse::<CaseId>().is_ok() && p.base.parse::<CaseId>().is_ok());
+            assert_ne!(p.variant, p.base);
+        }
+    }
+
+    #[test]
+    fn chopped_variant_failing_alone_points_at_split_reads() {
+        let sibs = [
+            entry("2.10", "OK", "OK"),
+            entry("2.11", "FAILED", "UNCLEAN"),
+        ];
+        let h = hints(&"2.11".parse().unwrap(), false, &sibs);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].cause, Some("split-across-reads"));
+        assert!(h[0].text.contains("2.10"), "{}", h[0].text);
+        // Both fail: not the chopping.
+        let sibs = [entry("2.10", "FAILED", "OK"), entry("2.11", "FAILED", "OK")];
+        let h = hints(&"2.11".parse().unwrap(), false, &sibs);
+        assert_eq!(h[0].cause, None);
+        assert!(h[0].text.contains("not the cause"));
+        // A passing case gets no hints.
+        assert!(hints(&"2.10".parse().unwrap(), true, &sibs).is_empty());
+    }
+
+    #[test]
+    fn close_code_group_lists_the_failing_codes() {
+        let sibs = [
+            entry("7.7.1", "OK", "OK"),
+            entry("7.7.8", "OK", "WRONG CODE"),
+            entry("7.7.9", "OK", "WRONG CODE"),
+        ];
+        let h = hints(&"7.7.8".parse().unwrap(), false, &sibs);
+        assert_eq!(h.len(), 1);
+        assert!(h[0].text.starts_with("2 of 3 7.7.x cases"), "{}", h[0].text);
+        assert!(h[0].text.contains("7.7.8, 7.7.9"));
+    }
+
+    #[test]
+    fn deflate_groups_are_counted_with_their_offers() {
+        let sibs = [
+            entry("13.1.1", "OK", "OK"),
+            entry("13.3.1", "FAILED", "OK"),
+            entry("13.3.2", "OK", "OK"),
+        ];
+        let h = hints(&"13.3.1".parse().unwrap(), false, &sibs);
+        assert!(
+            h[0].text.contains("13.1 (default offer) 1/1 pass"),
+            "{}",
+            h[0].text
+        );
+        assert!(h[0].text.contains("13.3 (max window bits 9) 1/2 pass"));
+    }
+
+    #[test]
+    fn disputes_cover_the_known_families() {
+        for id in [
+            "2.10", "2.11", "6.4.3", "7.7.1", "7.9.2", "12.4.1", "12.5.18",
+        ] {
+            assert!(!disputes(&id.parse().unwrap()).is_empty(), "{id}");
+        }
+        assert!(disputes(&"1.1.1".parse().unwrap()).is_empty());
+    }
+}
