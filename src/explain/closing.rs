@@ -328,12 +328,11 @@ mod tests {
                 true,
             ),
             ("clients/stratus_2_case_1_1_1.json", CloseRule::Ok, true),
-            // The servers fixture says UNCLEAN, but requireClean is false there, so no rule
-            // gives UNCLEAN: the fuzzer dropped TCP in servers mode → FAILED BY CLIENT.
+            ("servers/echo_server_case_6_4_1.json", CloseRule::Ok, true),
             (
-                "servers/echo_server_case_6_4_1.json",
-                CloseRule::ClientDroppedTcp,
-                false,
+                "servers/echo_server_case_2_10.json",
+                CloseRule::NotClean,
+                true,
             ),
             // INFORMATIONAL is set by the case itself: not a disagreement.
             ("clients/nimbus_1_0_case_7_1_6.json", CloseRule::Ok, true),
@@ -345,6 +344,15 @@ mod tests {
             assert_eq!(x.rule_verdict, want.verdict(), "{file}");
             assert_eq!(x.agrees, Some(*agrees), "{file}: report {:?}", x.verdict);
         }
+    }
+
+    #[test]
+    fn a_report_that_disagrees_with_the_rules_is_flagged() {
+        let mut case = fixture("servers/echo_server_case_6_4_1.json");
+        case.behavior_close = Some(crate::model::Verdict::Unclean);
+        let x = explain(&case);
+        assert_eq!(x.rule, CloseRule::Ok);
+        assert_eq!(x.agrees, Some(false));
     }
 
     #[test]
