@@ -61,7 +61,16 @@ fn check_exit_1_names_each_failing_case_with_its_reason() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("behavior FAILED, close UNCLEAN (expected OK/OK under rfc)"),
+        text.contains(
+            "2.11 FAILED: 1 of 1 expected message never arrived; close UNCLEAN (expected OK/OK under rfc)"
+        ),
+        "the explain headline, from the case file: {text}"
+    );
+    // 12.1.1 has no case file: the verdicts alone say why.
+    assert!(
+        text.contains(
+            "behavior UNIMPLEMENTED, close OK (UNIMPLEMENTED fails with --unimplemented fail)"
+        ),
         "{text}"
     );
     let v = json(&wsreport(&["check", &f("new"), "--format", "json"]));
@@ -312,7 +321,7 @@ fn markdown_and_github_formats() {
     assert!(md.contains("| demo server | 2.11 | fail |"), "{md}");
     let gh = stdout(&wsreport(&["check", &f("new"), "--format", "github"]));
     assert!(
-        gh.contains("::error title=wsreport rfc%3A case 2.11 (demo server)::behavior FAILED, close UNCLEAN (expected OK/OK under rfc)"),
+        gh.contains("::error title=wsreport rfc%3A case 2.11 (demo server)::2.11 FAILED: 1 of 1 expected message never arrived; close UNCLEAN (expected OK/OK under rfc)"),
         "{gh}"
     );
     let gh = stdout(&wsreport(&[

@@ -164,7 +164,7 @@ pub fn check(run: &Run, opts: &CheckOptions<'_>) -> CheckReport {
             let judgement = now.as_ref().map(|o| judge(&policy, id, o));
             let head = || {
                 rc.get(id)
-                    .map(|c| headline(&c.entry, &policy))
+                    .map(|c| headline(&agent, c, &policy))
                     .unwrap_or_default()
             };
             let (status, gating, reason) = if opts.baseline.is_none() {

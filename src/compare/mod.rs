@@ -19,7 +19,7 @@ pub mod run;
 
 use serde::Serialize;
 
-use crate::model::{CaseEntry, CaseId};
+use crate::model::CaseId;
 use policy::{Judgement, Policy};
 use run::Outcome;
 
@@ -83,17 +83,33 @@ pub fn judge(policy: &Policy, id: &CaseId, o: &Outcome) -> Judgement {
     policy.judge(id, &o.behavior, &o.behavior_close)
 }
 
-/// The one-line reason a case fails: `behavior FAILED, close UNCLEAN (expected OK/OK under
-/// rfc)`.
-///
-/// Kept behind this one function so a fuller explanation (the `explain` module, which reads the
-/// case file) can take its place.
-pub fn headline(entry: &CaseEntry, policy: &Policy) -> String {
-    outcome_headline(&Outcome::from(entry), policy)
+/// The one-line reason a case fails: the `explain` headline when its case file can be read
+/// (`2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN (expected OK/OK under
+/// rfc)`), else the verdicts alone (`behavior FAILED, close UNCLEAN (expected …)`).
+pub fn headline(agent: &str, case: &run::RunCase, policy: &Policy) -> String {
+    let o = Outcome::from(&case.entry);
+    match crate::load::load_case_in(&case.dir, agent, &case.entry) {
+        Ok(full) => format!(
+            "{} ({})",
+            crate::explain::headline(&full, None),
+            expectation_note(&o, policy)
+        ),
+        Err(_) => outcome_headline(&o, policy),
+    }
 }
 
 fn outcome_headline(o: &Outcome, policy: &Policy) -> String {
-    let expected = if o.behavior == crate::model::Verdict::Unimplemented {
+    format!(
+        "behavior {}, close {} ({})",
+        o.behavior,
+        o.behavior_close,
+        expectation_note(o, policy)
+    )
+}
+
+/// What the policy wanted: `expected OK/OK under rfc`.
+fn expectation_note(o: &Outcome, policy: &Policy) -> String {
+    if o.behavior == crate::model::Verdict::Unimplemented {
         format!(
             "UNIMPLEMENTED fails with --unimplemented {}",
             policy.unimplemented.as_str()
@@ -104,11 +120,7 @@ fn outcome_headline(o: &Outcome, policy: &Policy) -> String {
             policy.name.expectation(),
             policy.name
         )
-    };
-    format!(
-        "behavior {}, close {} ({expected})",
-        o.behavior, o.behavior_close
-    )
+    }
 }
 
 /// What a warning is about.

@@ -105,6 +105,8 @@ pub struct RunCase {
     pub entry: CaseEntry,
     /// The report path it was read from.
     pub from: PathBuf,
+    /// The directory its case file is in.
+    pub dir: PathBuf,
 }
 
 /// Every report under some paths, merged per agent.
@@ -137,6 +139,7 @@ impl Run {
                     let new = RunCase {
                         entry: e.clone(),
                         from: r.path.clone(),
+                        dir: r.dir.clone(),
                     };
                     if let Some(old) = cases.insert(e.id.clone(), new) {
                         let (first, kept) = (Outcome::from(&old.entry), Outcome::from(e));

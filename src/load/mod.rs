@@ -345,7 +345,12 @@ fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
 /// Where an entry's case file is, refusing any `reportfile` that would leave the report
 /// directory (absolute, `..`, or a symbolic link that points elsewhere). Nothing is opened.
 pub fn case_path(report: &Report, agent: &str, entry: &CaseEntry) -> Result<PathBuf, LoadError> {
-    let index = report.dir.join("index.json");
+    case_path_in(&report.dir, agent, entry)
+}
+
+/// [`case_path`] for a report directory.
+pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBuf, LoadError> {
+    let index = dir.join("index.json");
     let Some(name) = &entry.reportfile else {
         return Err(LoadError::MissingCase {
             path: index,
@@ -363,11 +368,11 @@ pub fn case_path(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Path
     if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(outside());
     }
-    let path = report.dir.join(rel);
+    let path = dir.join(rel);
     // Only a symbolic link can lead elsewhere once `..` and absolute paths are refused.
     let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
     if is_link {
-        match (path.canonicalize(), report.dir.canonicalize()) {
+        match (path.canonicalize(), dir.canonicalize()) {
             (Ok(real), Ok(root)) if real.starts_with(&root) => {}
             _ => return Err(outside()),
         }
@@ -377,7 +382,12 @@ pub fn case_path(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Path
 
 /// Reads the case file of one index entry.
 pub fn load_case(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Case, LoadError> {
-    let path = case_path(report, agent, entry)?;
+    load_case_in(&report.dir, agent, entry)
+}
+
+/// [`load_case`] for a report directory.
+pub fn load_case_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<Case, LoadError> {
+    let path = case_path_in(dir, agent, entry)?;
     if !path.exists() {
         return Err(LoadError::MissingCase {
             path,
