@@ -127,9 +127,14 @@ fn every_corpus_case_file_loads() {
                         assert_eq!(case.behavior.as_ref(), Some(&entry.behavior));
                         // Nothing is lost: the model writes back the JSON it read.
                         let path = wsreport::load::case_path(report, &run.agent, entry).unwrap();
-                        let raw = json::parse_bytes(&std::fs::read(&path).unwrap()).unwrap();
+                        let bytes = std::fs::read(&path).unwrap();
+                        let raw = json::parse_bytes(&bytes).unwrap();
                         if json::case_to_value(&case) != raw {
                             errors.push(format!("{}: does not round-trip", path.display()));
+                        }
+                        // The typed fast path reads what the Value path reads.
+                        if json::case_from_value(&raw).as_ref() != Ok(&case) {
+                            errors.push(format!("{}: fast and Value paths differ", path.display()));
                         }
                         cases += 1;
                     }

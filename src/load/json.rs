@@ -342,6 +342,18 @@ const CASE_FIELDS: &[&str] = &[
     "wirelog",
 ];
 
+/// Reads a case file's bytes: the typed fast path for well-formed files, else the `Value` path,
+/// which names what is wrong or keeps the fields the model does not know.
+pub fn parse_case(bytes: &[u8]) -> Result<Case, JsonError> {
+    if std::str::from_utf8(bytes).is_ok() {
+        let fixed = text::replace_lone_surrogate_escapes(bytes);
+        if let Some(case) = std::str::from_utf8(&fixed).ok().and_then(super::fast::case) {
+            return Ok(case);
+        }
+    }
+    case_from_value(&parse_bytes(bytes)?)
+}
+
 /// Reads one case file's JSON into the model.
 pub fn case_from_value(value: &Value) -> Result<Case, JsonError> {
     let Some(map) = value.as_object() else {
@@ -835,6 +847,28 @@ mod tests {
         assert_eq!(
             errors[0].to_string(),
             r#"agent "a" case "2.2" behavior: expected a string, found a number"#
+        );
+    }
+
+    #[test]
+    fn unusual_case_files_take_the_value_path_and_keep_everything() {
+        let plain = br#"{"id": "2.11", "behavior": "OK", "received": [["pong", "p"]],
+                         "wirelog": [["CT", 1, null], ["KL", 0.5]]}"#;
+        let fast = parse_case(plain).unwrap();
+        assert_eq!(
+            Ok(&fast),
+            case_from_value(&parse_bytes(plain).unwrap()).as_ref()
+        );
+        let unusual = br#"{"id": "2.11", "behavior": "OK", "newField": [1],
+                           "received": [["close", 1000]], "wirelog": [["ZZ"]]}"#;
+        let c = parse_case(unusual).unwrap();
+        assert_eq!(c.extra["newField"], json!([1]));
+        assert_eq!(c.received, [Event::Other(json!(["close", 1000]))]);
+        assert_eq!(c.wirelog, [WireRow::Other(json!(["ZZ"]))]);
+        let bad = br#"{"id": "2.11", "duration": "long"}"#;
+        assert_eq!(
+            parse_case(bad).unwrap_err().to_string(),
+            "duration: expected a non-negative integer, found a string"
         );
     }
 

@@ -6,6 +6,7 @@
 //! command needs them ([`load_case`]). Every bad file becomes one [`LoadError`] and the other
 //! files are still read.
 
+mod fast;
 pub mod json;
 
 use std::fs;
@@ -129,17 +130,9 @@ fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
     })
 }
 
-fn read_json(path: &Path) -> Result<serde_json::Value, LoadError> {
-    json::parse_bytes(&read(path)?).map_err(|source| LoadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// Reads one case file (JSON).
 pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
-    let value = read_json(path)?;
-    json::case_from_value(&value).map_err(|source| LoadError::Json {
+    json::parse_case(&read(path)?).map_err(|source| LoadError::Json {
         path: path.to_path_buf(),
         source,
     })
