@@ -7,6 +7,7 @@
 //! files are still read.
 
 pub mod json;
+pub mod pyrepr;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
