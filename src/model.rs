@@ -330,8 +330,9 @@ pub struct WireStats {
 /// Octets shown in a wire-log row: the true length and the (possibly cut) hex.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
-    /// The real number of octets.
-    pub len: u64,
+    /// The real number of octets. `None` when the source does not say: a case page shows
+    /// no length for octet rows, so a cut octet dump read from a page has no known length.
+    pub len: Option<u64>,
     /// The text shown: hex for octet rows, payload text for frame rows; ends in ` ...` when cut.
     pub text: String,
 }
@@ -393,11 +394,11 @@ pub enum WireRow {
     DelaySet {
         /// Seconds.
         delay: f64,
-        /// Tag.
-        tag: String,
+        /// Tag (`null` in some 5.x cases; pages show `None`).
+        tag: Option<String>,
     },
     /// `["CTE", tag]`: continue-later timer fired.
-    DelayFired(String),
+    DelayFired(Option<String>),
     /// `["KL", delay_s]`: fail-connection-after timer set.
     KillAfter(f64),
     /// `["KLE"]`: failing the connection now.

@@ -432,7 +432,7 @@ fn shown(v: &Value) -> Option<Shown> {
         return None;
     }
     Some(Shown {
-        len: as_uint(&a[0])?,
+        len: opt_uint(&a[0])?,
         text: a[1].as_str()?.to_string(),
     })
 }
@@ -488,9 +488,9 @@ pub fn wire_row(v: &Value) -> Result<WireRow, String> {
         },
         "CT" if a.len() == 3 => WireRow::DelaySet {
             delay: a[1].as_f64().ok_or_else(bad)?,
-            tag: a[2].as_str().ok_or_else(bad)?.to_string(),
+            tag: opt_str(&a[2]).ok_or_else(bad)?,
         },
-        "CTE" if a.len() == 2 => WireRow::DelayFired(a[1].as_str().ok_or_else(bad)?.to_string()),
+        "CTE" if a.len() == 2 => WireRow::DelayFired(opt_str(&a[1]).ok_or_else(bad)?),
         "KL" if a.len() == 2 => WireRow::KillAfter(a[1].as_f64().ok_or_else(bad)?),
         "KLE" if a.len() == 1 => WireRow::KillFired,
         "TI" if a.len() == 2 => WireRow::CloseAfter(a[1].as_f64().ok_or_else(bad)?),
@@ -518,6 +518,17 @@ fn event_value(e: &Event) -> Value {
 
 fn shown_value(s: &Shown) -> Value {
     json!([s.len, s.text])
+}
+
+/// A timer delay as the testsuite writes it: the cases give whole seconds as integers
+/// (`["TI", 3]`) and fractions as floats (`["KL", 0.5]`), so an integral value is written
+/// as an integer.
+fn seconds(d: f64) -> Value {
+    if d.is_finite() && d.fract() == 0.0 && d.abs() < 9.0e15 {
+        json!(d as i64)
+    } else {
+        json!(d)
+    }
 }
 
 /// A wire-log row as the testsuite writes it; `None` for rows only pages carry.
@@ -553,11 +564,11 @@ pub fn wire_row_value(r: &WireRow) -> Option<Value> {
             chopsize,
             sync
         ]),
-        WireRow::DelaySet { delay, tag } => json!(["CT", delay, tag]),
+        WireRow::DelaySet { delay, tag } => json!(["CT", seconds(*delay), tag]),
         WireRow::DelayFired(tag) => json!(["CTE", tag]),
-        WireRow::KillAfter(d) => json!(["KL", d]),
+        WireRow::KillAfter(d) => json!(["KL", seconds(*d)]),
         WireRow::KillFired => json!(["KLE"]),
-        WireRow::CloseAfter(d) => json!(["TI", d]),
+        WireRow::CloseAfter(d) => json!(["TI", seconds(*d)]),
         WireRow::CloseFired => json!(["TIE"]),
         WireRow::WireLog(on) => json!(["WLM", on]),
         WireRow::TcpDropped { .. } => return None,
