@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let status = match cli.command {
         cli::Command::Summarize { paths, output } => summarize(&paths, &output),
+        cli::Command::Export { path, out } => export(&path, &out),
     };
     ExitCode::from(status.code())
 }
@@ -46,5 +47,26 @@ fn summarize(paths: &[std::path::PathBuf], output: &cli::Output) -> ExitStatus {
         ExitStatus::Success
     } else {
         ExitStatus::Error
+    }
+}
+
+fn export(path: &std::path::Path, out: &std::path::Path) -> ExitStatus {
+    match wsreport::export::export(path, out) {
+        Ok(done) => {
+            report_errors(&done.errors);
+            for dir in &done.dirs {
+                eprintln!("wsreport: wrote {}", dir.display());
+            }
+            eprintln!("wsreport: exported {} case files", done.cases);
+            if done.errors.is_empty() && !done.dirs.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            }
+        }
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            ExitStatus::Error
+        }
     }
 }

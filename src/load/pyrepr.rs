@@ -517,7 +517,7 @@ mod tests {
             ),
             (
                 "[('message', u'\\udc00', False)]",
-                json!([["message", "\u{10fc00}", false]]),
+                json!([["message", "\u{10e400}", false]]),
                 false,
             ),
             // Cut by the page: the complete items are kept.
