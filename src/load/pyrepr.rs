@@ -107,9 +107,12 @@ pub fn parse(text: &str) -> Result<Parsed, ReprError> {
     Ok(Parsed { value, cut: false })
 }
 
+/// Verdict word → events, in the report's order (the model's `Case::expected`).
+pub type Expected = Vec<(String, Vec<Event>)>;
+
 /// The `Expected:` repr as the model's list: verdict word → events, in the page's order.
 /// The flag says whether the page cut the repr.
-pub fn parse_expected(text: &str) -> Result<(Vec<(String, Vec<Event>)>, bool), ReprError> {
+pub fn parse_expected(text: &str) -> Result<(Expected, bool), ReprError> {
     let parsed = parse(text)?;
     let pairs = match parsed.value {
         Py::Dict(pairs) => pairs,
