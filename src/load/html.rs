@@ -783,3 +783,152 @@ pub fn index_runs(cells: &[IndexCell]) -> Vec<AgentRun> {
     runs.sort_by(|a, b| a.agent.cmp(&b.agent));
     runs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_join_as_textwrap_split_them() {
+        let h100 = "a".repeat(100);
+        let cases: &[(&[&str], String)] = &[
+            (&["abc"], "abc".into()),
+            (&[&h100, "bb ..."], format!("{h100}bb ...")),
+            (&[&h100, "..."], format!("{h100} ...")),
+            (&["hello", "world"], "hello world".into()),
+            (&[], String::new()),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(&unwrap_lines(lines), want, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn rx_masks_are_hex_of_hex_in_wstest_pages() {
+        let cases = [
+            ("3630653636386139", Some("60e668a9")),
+            ("60e668a9", Some("60e668a9")),
+            ("None", None),
+            // 16 hex digits that do not decode to hex text are kept.
+            ("ffffffffffffffff", Some("ffffffffffffffff")),
+        ];
+        for (shown, want) in cases {
+            assert_eq!(rx_mask(shown).as_deref(), want, "{shown}");
+        }
+    }
+
+    #[test]
+    fn row_lines_become_rows() {
+        let cases: &[(&str, &str, &[&str], WireRow)] = &[
+            (
+                "wirelog_delay",
+                "WIRELOG ENABLED",
+                &[],
+                WireRow::WireLog(true),
+            ),
+            (
+                "wirelog_kill_after",
+                "FAILING CONNECTION",
+                &[],
+                WireRow::KillFired,
+            ),
+            (
+                "wirelog_kill_after",
+                "CLOSING CONNECTION",
+                &[],
+                WireRow::CloseFired,
+            ),
+            (
+                "wirelog_kill_after",
+                "FAIL CONNECTION AFTER 0.500000 sec",
+                &[],
+                WireRow::KillAfter(0.5),
+            ),
+            (
+                "wirelog_tcp_closed_by_peer",
+                "TCP DROPPED BY PEER",
+                &[],
+                WireRow::TcpDropped { by_me: false },
+            ),
+            (
+                "wirelog_tx_octets_sync",
+                "TX OCTETS: 89",
+                &[],
+                WireRow::TxOctets {
+                    data: Shown {
+                        len: Some(1),
+                        text: "89".into(),
+                    },
+                    sync: true,
+                },
+            ),
+            (
+                "wirelog_rx_frame",
+                "RX FRAME : OPCODE=8, FIN=True, RSV=0, PAYLOAD-LEN=2, MASKED=False, MASK=None",
+                &["0x03e8"],
+                WireRow::RxFrame {
+                    payload: Shown {
+                        len: Some(2),
+                        text: "0x03e8".into(),
+                    },
+                    opcode: 8,
+                    fin: true,
+                    rsv: 0,
+                    masked: false,
+                    mask: None,
+                },
+            ),
+            (
+                "wirelog_delay",
+                "SOMETHING NEW",
+                &[],
+                WireRow::Other(Value::String("SOMETHING NEW".into())),
+            ),
+        ];
+        for (class, head, more, want) in cases {
+            assert_eq!(&wire_row(class, head, more).unwrap(), want, "{head}");
+        }
+    }
+
+    #[test]
+    fn header_and_index_words() {
+        assert_eq!(header_verdict("Pass"), Verdict::Ok);
+        assert_eq!(header_verdict("Fail"), Verdict::Failed);
+        assert_eq!(header_verdict("Non-Strict"), Verdict::NonStrict);
+        assert_eq!(
+            index_verdict("Unimplemented", "case_unimplemented"),
+            Verdict::Unimplemented
+        );
+        assert_eq!(index_verdict("Info", "case_info"), Verdict::Informational);
+        let cases = [
+            ("1000", "close close_hide case_ok", Verdict::Ok, Some(1000)),
+            (
+                "1002",
+                "close close_hide case_non_strict",
+                Verdict::WrongCode,
+                Some(1002),
+            ),
+            (
+                "None",
+                "close close_hide case_almost",
+                Verdict::FailedByClient,
+                None,
+            ),
+            (
+                "Unclean",
+                "close close_hide case_failed",
+                Verdict::Unclean,
+                None,
+            ),
+            (
+                "Fail",
+                "close close_hide case_failed",
+                Verdict::Failed,
+                None,
+            ),
+        ];
+        for (text, class, verdict, code) in cases {
+            assert_eq!(index_close(text, class), (verdict, code), "{text} {class}");
+        }
+    }
+}
