@@ -44,6 +44,21 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Write a report (JSON, HTML pages or copied page text) as the testsuite's JSON.
+    ///
+    /// Writes index.json and one case file per agent and case into DIR, named as the
+    /// testsuite names them. Never writes outside DIR; refuses DIR if it is the input.
+    ///
+    /// Examples:
+    ///   wsreport export published-html/ --out reports-json/
+    #[command(verbatim_doc_comment)]
+    Export {
+        /// A report directory, index file or case file (JSON, HTML or page text).
+        path: PathBuf,
+        /// The directory to write into (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Say why a case got its verdict: events diff, closing, wire log, sibling hints.
     ///
     /// CASE is a case id (looked up under PATH) or a case file. With several agents, each

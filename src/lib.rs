@@ -3,6 +3,7 @@
 //! The library does the work; the `wsreport` binary only turns arguments into calls of it.
 //! - [`model`]: the one report model every loader fills.
 //! - [`load`]: finding reports under a path and reading them (JSON).
+//! - [`export`]: any report written back as the testsuite's JSON.
 //! - [`summary`]: the `summarize` command's answer.
 //! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
 //! - [`explain`]: why a case got its verdict (the `explain` command).
@@ -15,6 +16,7 @@ pub mod catalog;
 pub mod compare;
 pub mod exit;
 pub mod explain;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod render;

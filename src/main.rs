@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             all,
             output,
         } => explain(case, path, agent.as_deref(), all, &output),
+        cli::Command::Export { path, out } => export(&path, &out),
     };
     ExitCode::from(status.code())
 }
@@ -100,6 +101,27 @@ fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
         Ok(()) => ExitStatus::Success,
         Err(e) => {
             eprintln!("wsreport: error: cannot serve on {listen}: {e}");
+            ExitStatus::Error
+        }
+    }
+}
+
+fn export(path: &std::path::Path, out: &std::path::Path) -> ExitStatus {
+    match wsreport::export::export(path, out) {
+        Ok(done) => {
+            report_errors(&done.errors);
+            for dir in &done.dirs {
+                eprintln!("wsreport: wrote {}", dir.display());
+            }
+            eprintln!("wsreport: exported {} case files", done.cases);
+            if done.errors.is_empty() && !done.dirs.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            }
+        }
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
             ExitStatus::Error
         }
     }

@@ -362,8 +362,9 @@ pub struct WireStats {
 /// Octets shown in a wire-log row: the true length and the (possibly cut) hex.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
-    /// The real number of octets.
-    pub len: u64,
+    /// The real number of octets. `None` when the source does not say: a case page shows
+    /// no length for octet rows, so a cut octet dump read from a page has no known length.
+    pub len: Option<u64>,
     /// The text shown: hex for octet rows, payload text for frame rows; ends in ` ...` when cut.
     pub text: String,
 }
@@ -425,7 +426,7 @@ pub enum WireRow {
     DelaySet {
         /// Seconds.
         delay: f64,
-        /// Tag (null in some cases, e.g. 5.19).
+        /// Tag (`null` in some 5.x cases; pages show `None`).
         tag: Option<String>,
     },
     /// `["CTE", tag]`: continue-later timer fired.

@@ -3,14 +3,18 @@
 //! The testsuite writes payloads of its UTF-8 cases as they are, and some hold lone surrogates:
 //! as `"\udc00"` escapes in case JSON, as the 3-byte form `ed b0 80` in HTML pages. Rust strings
 //! cannot hold them, so each lone surrogate U+D800..U+DFFF is mapped to one private-use
-//! character U+10F800..U+10FFFF (same offset), and mapped back when the testsuite's formats are
+//! character U+10E000..U+10E7FF (same offset), and mapped back when the testsuite's formats are
 //! written. Loaders and writers call these functions; nothing else needs to know.
 
 use std::borrow::Cow;
 
 const SURROGATE_FIRST: u32 = 0xD800;
 const SURROGATE_LAST: u32 = 0xDFFF;
-const STAND_IN_FIRST: u32 = 0x10F800;
+// Not U+10F800..U+10FFFF: the UTF-8 cases send U+10FFFF, U+10FFFE and U+10FC00 (as a
+// surrogate pair) as ordinary characters, which that range would turn into surrogates on
+// export. No case sends anything in U+10E000..U+10E7FF.
+const STAND_IN_FIRST: u32 = 0x10E000;
+const STAND_IN_LAST: u32 = STAND_IN_FIRST + (SURROGATE_LAST - SURROGATE_FIRST);
 
 /// The stand-in character for a lone surrogate code unit.
 pub fn surrogate_to_char(unit: u16) -> char {
@@ -21,7 +25,9 @@ pub fn surrogate_to_char(unit: u16) -> char {
 /// The lone surrogate a stand-in character represents, if it is one.
 pub fn char_to_surrogate(c: char) -> Option<u16> {
     let c = c as u32;
-    (c >= STAND_IN_FIRST).then(|| (c - STAND_IN_FIRST + SURROGATE_FIRST) as u16)
+    (STAND_IN_FIRST..=STAND_IN_LAST)
+        .contains(&c)
+        .then(|| (c - STAND_IN_FIRST + SURROGATE_FIRST) as u16)
 }
 
 fn hex4(b: &[u8]) -> Option<u16> {
@@ -136,13 +142,13 @@ mod tests {
     #[test]
     fn escapes_round_trip() {
         let cases: &[(&str, &str)] = &[
-            (r#""\udc00""#, "\"\u{10fc00}\""),
-            (r#""\ud800""#, "\"\u{10f800}\""),
+            (r#""\udc00""#, "\"\u{10e400}\""),
+            (r#""\ud800""#, "\"\u{10e000}\""),
             (r#""\ud97f\udfff""#, r#""\ud97f\udfff""#),
             (r#""\\udc00""#, r#""\\udc00""#),
             (
                 r#""\u0041\udfff\ud800x""#,
-                "\"\\u0041\u{10ffff}\u{10f800}x\"",
+                "\"\\u0041\u{10e7ff}\u{10e000}x\"",
             ),
         ];
         for (input, want) in cases {
@@ -150,14 +156,19 @@ mod tests {
             assert_eq!(std::str::from_utf8(&got).unwrap(), *want, "{input}");
         }
         assert_eq!(
-            restore_lone_surrogate_escapes("\"\u{10fc00}\""),
+            restore_lone_surrogate_escapes("\"\u{10e400}\""),
             r#""\udc00""#
+        );
+        // Real characters of the UTF-8 cases are not stand-ins.
+        assert_eq!(
+            restore_lone_surrogate_escapes("\u{10ffff}\u{10fc00}"),
+            "\u{10ffff}\u{10fc00}"
         );
     }
 
     #[test]
     fn pages_with_raw_surrogates_and_bad_bytes_decode() {
-        assert_eq!(decode_page(b"a\xed\xb0\x80b"), "a\u{10fc00}b");
+        assert_eq!(decode_page(b"a\xed\xb0\x80b"), "a\u{10e400}b");
         assert_eq!(decode_page(b"a\xffb\x00"), "a\u{FFFD}b\0");
         assert_eq!(decode_page(b"cut\xe2\x82"), "cut\u{FFFD}");
     }

@@ -87,7 +87,7 @@ fn planned_frames_match_the_reports() {
                             opcode: *opcode,
                             fin: *fin,
                             rsv: *rsv,
-                            len: payload.len,
+                            len: payload.len.unwrap_or_default(),
                             text: payload.text.clone(),
                             repeat_len: *repeat_len,
                             chopsize: *chopsize,

@@ -57,7 +57,8 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 struct Shape {
     tx: bool,
     opcode: u64,
-    len: u64,
+    /// `None` when the source did not say (a cut dump read from a page).
+    len: Option<u64>,
     fin: bool,
     rsv: u64,
     chop: Option<u64>,
@@ -71,7 +72,7 @@ struct FrameRun {
 
 struct OctetRun {
     tx: bool,
-    len: u64,
+    len: Option<u64>,
     first: usize,
     count: usize,
 }
@@ -85,7 +86,7 @@ fn frame_line(run: &FrameRun) -> WireLine {
         plural(n, &format!("{name} frame"), &format!("{name} frames")),
         if s.tx { "sent" } else { "received" },
         s.opcode,
-        plural(s.len, "octet", "octets"),
+        octets(s.len),
     );
     if n == 1 {
         text = text.replace(" each", "");
@@ -119,6 +120,14 @@ fn frame_line(run: &FrameRun) -> WireLine {
     }
 }
 
+/// `1 octet`, `9 octets`, or `an unknown number of octets` when the report did not say.
+fn octets(len: Option<u64>) -> String {
+    match len {
+        Some(n) => plural(n, "octet", "octets"),
+        None => "an unknown number of octets".to_string(),
+    }
+}
+
 fn octet_line(run: &OctetRun) -> WireLine {
     let c = run.count as u64;
     let what = if run.tx {
@@ -129,7 +138,7 @@ fn octet_line(run: &OctetRun) -> WireLine {
     WireLine {
         kind: if run.tx { "tx-octets" } else { "rx-octets" },
         rows: run.count,
-        text: format!("{what} of {}", plural(run.len, "octet", "octets")),
+        text: format!("{what} of {}", octets(run.len)),
     }
 }
 
@@ -162,7 +171,7 @@ pub fn lines(rows: &[WireRow]) -> Vec<WireLine> {
                 Shape {
                     tx: true,
                     opcode: *opcode,
-                    len: repeat_len.unwrap_or(payload.len),
+                    len: repeat_len.or(payload.len),
                     fin: *fin,
                     rsv: *rsv,
                     chop: *chopsize,
@@ -357,7 +366,7 @@ mod tests {
     fn tf(p: &str, op: u64, chop: Option<u64>) -> WireRow {
         WireRow::TxFrame {
             payload: Shown {
-                len: p.len() as u64,
+                len: Some(p.len() as u64),
                 text: p.into(),
             },
             opcode: op,
@@ -373,7 +382,7 @@ mod tests {
     fn to(len: u64) -> WireRow {
         WireRow::TxOctets {
             data: Shown {
-                len,
+                len: Some(len),
                 text: "00".repeat(len as usize),
             },
             sync: false,

@@ -94,7 +94,7 @@ fn end<'de, A: SeqAccess<'de>>(s: &mut A) -> Result<(), A::Error> {
 }
 
 fn shown<'de, A: SeqAccess<'de>>(s: &mut A) -> Result<Shown, A::Error> {
-    let (len, text): (u64, String) = next(s)?;
+    let (len, text): (Option<u64>, String) = next(s)?;
     Ok(Shown { len, text })
 }
 

@@ -531,7 +531,7 @@ fn shown(v: &Value) -> Option<Shown> {
         return None;
     }
     Some(Shown {
-        len: as_uint(&a[0])?,
+        len: opt_uint(&a[0])?,
         text: a[1].as_str()?.to_string(),
     })
 }
@@ -619,9 +619,11 @@ fn shown_value(s: &Shown) -> Value {
     json!([s.len, s.text])
 }
 
-/// Timer delays: whole seconds as the testsuite writes them (`1`), others as fractions (`0.5`).
+/// A timer delay as the testsuite writes it: the cases give whole seconds as integers
+/// (`["TI", 3]`) and fractions as floats (`["KL", 0.5]`), so an integral value is written
+/// as an integer.
 fn seconds(d: f64) -> Value {
-    if d.fract() == 0.0 && d.abs() < 1e15 {
+    if d.is_finite() && d.fract() == 0.0 && d.abs() < 9.0e15 {
         json!(d as i64)
     } else {
         json!(d)

@@ -2,17 +2,22 @@
 //! name the file and the problem.
 //!
 //! A path may be a report directory (`reports/servers`), a parent holding several (`reports/`),
-//! an `index.json`, or one case file. The index is read first; case files are read only when a
+//! an `index.json` or `index.html`, or one case file (JSON, HTML page, or page text copied
+//! from a browser). When a directory has both forms, JSON is used; HTML fills in for what is
+//! missing (a directory with `index.html` only, a case whose JSON file is absent). The index is read first; case files are read only when a
 //! command needs them ([`load_case`]). Every bad file becomes one [`LoadError`] and the other
 //! files are still read.
 
 mod fast;
+pub mod html;
 pub mod json;
+pub mod pyrepr;
+pub mod text;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::{AgentRun, Case, CaseEntry, CaseId, Report};
+use crate::model::{AgentRun, Case, CaseEntry, CaseId, Report, Verdict, case_file_stem};
 
 /// A file or directory that could not be read, and why. Displays as one line naming the path.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +71,22 @@ pub enum LoadError {
         /// What is missing.
         problem: String,
     },
+    /// A case page that does not read (not an Autobahn page, cut off half way, …).
+    #[error("{}: {source}", path.display())]
+    Page {
+        /// The file.
+        path: PathBuf,
+        /// The problem.
+        source: html::PageError,
+    },
+    /// An `index.html` that does not read.
+    #[error("{}: {source}", path.display())]
+    Index {
+        /// The file.
+        path: PathBuf,
+        /// The problem.
+        source: html::IndexError,
+    },
     /// Nothing that looks like a report.
     #[error(
         "{}: no Autobahn report here (no index.json, index.html or case files)",
@@ -86,6 +107,8 @@ impl LoadError {
             | LoadError::Outside { path, .. }
             | LoadError::MissingCase { path, .. }
             | LoadError::NotACase { path, .. }
+            | LoadError::Page { path, .. }
+            | LoadError::Index { path, .. }
             | LoadError::NoReport { path } => path,
         }
     }
@@ -130,19 +153,61 @@ fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
     })
 }
 
-/// Reads one case file (JSON).
-pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
-    json::parse_case(&read(path)?).map_err(|source| LoadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
+/// What a case file holds, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFormat {
+    /// Case JSON.
+    Json,
+    /// A case HTML page.
+    Html,
+    /// A case page's text as a browser copies it.
+    PageText,
 }
 
-fn is_case_json(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "json")
-        && p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.contains("_case_"))
+/// Judges a case file's format from its content: JSON starts with `{`, a page with `<`.
+pub fn sniff(bytes: &[u8]) -> CaseFormat {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    match start.map(|i| bytes[i]) {
+        Some(b'{') | Some(b'[') => CaseFormat::Json,
+        Some(b'<') => CaseFormat::Html,
+        _ => CaseFormat::PageText,
+    }
+}
+
+/// Reads one case file: JSON, an HTML page or page text (see [`sniff`]).
+pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
+    let bytes = read(path)?;
+    let page_error = |source| LoadError::Page {
+        path: path.to_path_buf(),
+        source,
+    };
+    match sniff(&bytes) {
+        CaseFormat::Json => json::parse_case(&bytes).map_err(|source| LoadError::Json {
+            path: path.to_path_buf(),
+            source,
+        }),
+        CaseFormat::Html => html::parse_case_page(&bytes)
+            .map(|p| p.case)
+            .map_err(page_error),
+        CaseFormat::PageText => text::parse_page_text(&crate::text::decode_page(&bytes))
+            .map(|p| p.case)
+            .map_err(page_error),
+    }
+}
+
+fn is_case_file(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !name.contains("_case_") {
+        return false;
+    }
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        // A page counts only when its JSON twin is absent: JSON is preferred.
+        Some("html") => !p.with_extension("json").is_file(),
+        _ => false,
+    }
 }
 
 /// How many directory levels below a named path are searched for reports.
@@ -163,6 +228,8 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
         let dir = parent_dir(path);
         if path.file_name().is_some_and(|n| n == "index.json") {
             load_index(path, &dir, path, out);
+        } else if path.file_name().is_some_and(|n| n == "index.html") {
+            load_index_html(path, &dir, path, out);
         } else {
             load_single_case(path, &dir, out);
         }
@@ -170,6 +237,10 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
     }
     if path.join("index.json").is_file() {
         load_index(&path.join("index.json"), path, path, out);
+        return;
+    }
+    if path.join("index.html").is_file() {
+        load_index_html(&path.join("index.html"), path, path, out);
         return;
     }
     let mut case_files = Vec::new();
@@ -180,7 +251,7 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
                 let p = e.path();
                 if p.is_dir() {
                     subdirs.push(p);
-                } else if is_case_json(&p) {
+                } else if is_case_file(&p) {
                     case_files.push(p);
                 }
             }
@@ -239,6 +310,68 @@ fn load_index(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
         testsuite: None,
         agents,
     };
+    probe(&mut report, out);
+    out.reports.push(report);
+}
+
+/// Reads `index.html`. What the index does not show (the duration when the case did not
+/// report it, the close of an UNIMPLEMENTED case, its link) is taken from the case page.
+fn load_index_html(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
+    let bytes = match read(index) {
+        Ok(b) => b,
+        Err(e) => {
+            out.errors.push(e);
+            return;
+        }
+    };
+    let cells = match html::parse_index(&bytes) {
+        Ok(c) => c,
+        Err(source) => {
+            out.errors.push(LoadError::Index {
+                path: index.to_path_buf(),
+                source,
+            });
+            return;
+        }
+    };
+    let mut report = Report {
+        path: named.to_path_buf(),
+        dir: dir.to_path_buf(),
+        mode: None,
+        testsuite: None,
+        agents: Vec::new(),
+    };
+    let mut filled = Vec::with_capacity(cells.len());
+    for mut cell in cells {
+        if cell.entry.reportfile.is_none() {
+            cell.entry.reportfile = Some(format!(
+                "{}.html",
+                case_file_stem(&cell.agent, &cell.entry.id)
+            ));
+        }
+        // Close cells that show a word (Unclean, Fail) instead of a code hide the code.
+        let needs_page =
+            !cell.shows_duration || !cell.shows_close || cell.entry.remote_close_code.is_none();
+        let page = case_path(&report, &cell.agent, &cell.entry)
+            .ok()
+            .filter(|p| needs_page && p.is_file());
+        if let Some(page) = page {
+            match read_case_file(&page) {
+                Ok(case) => {
+                    cell.entry.duration_ms = case.duration_ms.unwrap_or(0);
+                    cell.entry.remote_close_code = case.closing.remote_close_code;
+                    if !cell.shows_close
+                        && let Some(v) = case.behavior_close
+                    {
+                        cell.entry.behavior_close = v;
+                    }
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        filled.push(cell);
+    }
+    report.agents = html::index_runs(&filled);
     probe(&mut report, out);
     out.reports.push(report);
 }
@@ -373,14 +506,22 @@ pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBu
     Ok(path)
 }
 
-/// Reads the case file of one index entry.
+/// Reads the case file of one index entry; when its JSON file is absent, the case page
+/// next to it. A page cannot tell UNIMPLEMENTED from FAILED (it says `Fail`), so the
+/// index's word is kept then.
 pub fn load_case(report: &Report, agent: &str, entry: &CaseEntry) -> Result<Case, LoadError> {
     load_case_in(&report.dir, agent, entry)
 }
 
 /// [`load_case`] for a report directory.
 pub fn load_case_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<Case, LoadError> {
-    let path = case_path_in(dir, agent, entry)?;
+    let mut path = case_path_in(dir, agent, entry)?;
+    if !path.exists() && path.extension().is_some_and(|e| e == "json") {
+        let page = path.with_extension("html");
+        if page.is_file() {
+            path = page;
+        }
+    }
     if !path.exists() {
         return Err(LoadError::MissingCase {
             path,
@@ -388,7 +529,14 @@ pub fn load_case_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<Case, 
             case: entry.id.clone(),
         });
     }
-    read_case_file(&path)
+    let mut case = read_case_file(&path)?;
+    if path.extension().is_some_and(|e| e != "json")
+        && case.behavior == Some(Verdict::Failed)
+        && entry.behavior == Verdict::Unimplemented
+    {
+        case.behavior = Some(Verdict::Unimplemented);
+    }
+    Ok(case)
 }
 
 /// Checks, without reading them, that every case file the index names is inside the report

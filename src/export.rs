@@ -1,0 +1,132 @@
+//! `wsreport export`: whatever a path holds (JSON, HTML pages, page text) written as the
+//! testsuite's own JSON: `index.json` and one case file per agent and case, named as the
+//! testsuite names them ([`crate::model::case_file_stem`]).
+//!
+//! Files are written only inside the output directory, under names wsreport builds itself
+//! (never a name taken from the input), and the input's own directory is never written to.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::load::{self, LoadError, json};
+use crate::model::{AgentRun, CaseEntry, case_file_stem};
+
+/// Why an export could not be done at all (a bad input file is a [`LoadError`] instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The output directory is (or holds) a report being read.
+    #[error("{}: refusing to write into the input report directory {}", out.display(), input.display())]
+    IntoInput {
+        /// The output directory.
+        out: PathBuf,
+        /// The report directory it would overwrite.
+        input: PathBuf,
+    },
+    /// Writing failed.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// What an export did.
+#[derive(Debug, Default)]
+pub struct Exported {
+    /// Directories written (one per report found).
+    pub dirs: Vec<PathBuf>,
+    /// Case files written.
+    pub cases: usize,
+    /// Inputs that could not be read (each one line); the rest was exported.
+    pub errors: Vec<LoadError>,
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ExportError> {
+    fs::write(path, text).map_err(|source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Exports every report under `input` into `out`. With several reports under `input`, each
+/// goes to a subdirectory of `out` named after its place under `input` (only plain names).
+pub fn export(input: &Path, out: &Path) -> Result<Exported, ExportError> {
+    let loaded = load::load_paths(&[input.to_path_buf()]);
+    let mut done = Exported {
+        errors: loaded.errors,
+        ..Exported::default()
+    };
+    let several = loaded.reports.len() > 1;
+    for report in &loaded.reports {
+        if same_dir(out, &report.dir) || same_dir(out, input) {
+            return Err(ExportError::IntoInput {
+                out: out.to_path_buf(),
+                input: report.dir.clone(),
+            });
+        }
+    }
+    for report in &loaded.reports {
+        let mut dir = out.to_path_buf();
+        if several && let Ok(rel) = report.dir.strip_prefix(input) {
+            for c in rel.components() {
+                if let std::path::Component::Normal(n) = c {
+                    dir.push(n);
+                }
+            }
+        }
+        if same_dir(&dir, &report.dir) {
+            return Err(ExportError::IntoInput {
+                out: dir,
+                input: report.dir.clone(),
+            });
+        }
+        fs::create_dir_all(&dir).map_err(|source| ExportError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut agents = Vec::new();
+        for run in &report.agents {
+            let mut cases = Vec::new();
+            for entry in &run.cases {
+                let name = format!("{}.json", case_file_stem(&run.agent, &entry.id));
+                let written = match load::load_case(report, &run.agent, entry) {
+                    Ok(case) => {
+                        write(
+                            &dir.join(&name),
+                            &json::to_json(&json::case_to_value(&case)),
+                        )?;
+                        done.cases += 1;
+                        Some(name)
+                    }
+                    Err(e) => {
+                        done.errors.push(e);
+                        None
+                    }
+                };
+                cases.push(CaseEntry {
+                    reportfile: written,
+                    ..entry.clone()
+                });
+            }
+            agents.push(AgentRun {
+                agent: run.agent.clone(),
+                cases,
+            });
+        }
+        write(
+            &dir.join("index.json"),
+            &json::to_json(&json::index_to_value(&agents)),
+        )?;
+        done.dirs.push(dir);
+    }
+    Ok(done)
+}
