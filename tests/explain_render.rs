@@ -9,9 +9,53 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports")
 }
 
+/// The seed as the project received it: a case page copied out of a browser.
+fn seed_page() -> explain::ExplainReport {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/seed/case-2.11-stratus-page-text.txt");
+    let out = explain::run(&Target::File(page.clone()), &page, None).unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    out.report
+}
+
+#[test]
+fn seed_page_names_pongs_chops_timer_and_unanswered_close() {
+    let r = seed_page();
+    assert_eq!(r.explanations.len(), 1);
+    let x = &r.explanations[0];
+    assert_eq!(
+        x.headline,
+        "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render::json::render(x)).unwrap();
+    let missing: Vec<&str> = v["events"]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert_eq!(m["event"]["kind"], "pong");
+            m["event"]["payload"].as_str().unwrap()
+        })
+        .collect();
+    let want: Vec<String> = (0..10).map(|i| format!("payload-{i}")).collect();
+    assert_eq!(missing, want);
+    assert!(v["events"]["unexpected"].as_array().unwrap().is_empty());
+    let text = render::explain::text(&r, Style { color: false });
+    for needle in [
+        "written 1 octet at a time",
+        "110 writes of 1 octet",
+        "our 110 writes of 1 octet: the frames arrived one byte at a time",
+        "we sent close after 3 s (close-after timer)",
+        "the peer never answered",
+        "we dropped TCP",
+        "peer did not respond (in time) in closing handshake",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+/// The same facts as the page, from the JSON fixture, with the index (sibling hints).
 fn seed() -> explain::ExplainReport {
-    // The seed page (fixtures/seed/case-2.11-stratus-page-text.txt) holds the same facts as
-    // this JSON; the page-text loader lands on another branch.
     let out = explain::run(
         &Target::Id("2.11".parse().unwrap()),
         &fixtures().join("clients"),

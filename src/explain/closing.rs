@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Case, Verdict, WireRow};
+use crate::model::{Case, ExpectedClose, Verdict, WireRow};
 
 /// The judge's closing rule that decided, first applicable wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -272,20 +272,31 @@ fn expected_text(case: &Case) -> String {
 pub fn explain(case: &Case) -> ClosingExplanation {
     let r = rule(case);
     let rule_verdict = r.verdict();
+    // Without `expectedClose` (a page alone) the rules cannot be checked.
+    let known = case.expected_close != ExpectedClose::default();
     let agrees = case
         .behavior_close
         .as_ref()
+        .filter(|_| known)
         .map(|v| *v == rule_verdict || *v == Verdict::Informational);
     let sentences = sentences(case);
     ClosingExplanation {
         verdict: case.behavior_close.clone(),
         rule: r,
-        rule_text: rule_text(case, r),
+        rule_text: if known {
+            rule_text(case, r)
+        } else {
+            "not checked: the closing rules need expectedClose".to_string()
+        },
         rule_verdict,
         agrees,
         summary: sentences.join("; "),
         sentences,
-        expected: expected_text(case),
+        expected: if known {
+            expected_text(case)
+        } else {
+            "expected: not in this report (a case page does not show expectedClose)".to_string()
+        },
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::load::{self, LoadError};
-use crate::model::{Case, CaseEntry, CaseId, Event, Mode, Verdict};
+use crate::model::{Case, CaseEntry, CaseId, Event, ExpectedClose, Mode, Verdict};
 
 pub use closing::ClosingExplanation;
 pub use diff::Alignment;
@@ -325,6 +325,20 @@ fn short_title(description: &str) -> String {
 /// Explains one case. `siblings` are the index entries of the same agent in the same report
 /// (for hints); pass `None` when there is no index.
 pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation {
+    // A case page does not show `expectedClose`; the catalog knows it for the cases it has.
+    let filled;
+    let case = match (&case.id, case.expected_close == ExpectedClose::default()) {
+        (Some(id), true) => match crate::catalog::build(id) {
+            Some(def) => {
+                let mut c = case.clone();
+                c.expected_close = def.expected_close;
+                filled = c;
+                &filled
+            }
+            None => case,
+        },
+        _ => case,
+    };
     let reported = case.behavior.as_ref().map(Verdict::as_str);
     let chosen = diff::closest(&case.received, &case.expected, reported);
     let (against, expected, alignment): (Option<String>, &[Event], Alignment) = match chosen {
