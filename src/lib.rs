@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod serve;
+pub mod spec;
 pub mod summary;
 pub mod text;
 pub mod wire;

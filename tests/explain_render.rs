@@ -11,8 +11,8 @@ fn fixtures() -> PathBuf {
 
 /// The seed as the project received it: a case page copied out of a browser.
 fn seed_page() -> explain::ExplainReport {
-    let page = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/seed/case-2.11-stratus-page-text.txt");
+    let page =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/case-2.11-stratus-page-text.txt");
     let out = explain::run(&Target::File(page.clone()), &page, None).unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     out.report
