@@ -17,6 +17,7 @@ pub mod compare;
 pub mod exit;
 pub mod explain;
 pub mod export;
+pub mod fuzzingserver;
 pub mod load;
 pub mod model;
 pub mod render;
