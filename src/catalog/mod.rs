@@ -189,6 +189,14 @@ pub enum Adjust {
     Informational,
     /// 7.x: a WRONG CODE close also fails the behaviour.
     WrongCodeFailsBehavior,
+    /// 7.5.1: as [`Adjust::WrongCodeFailsBehavior`]; and the close reason we sent (invalid
+    /// UTF-8 on purpose) is reported as `localCloseReason` in plain hex (`cebae1…`), or `?`
+    /// when we sent none.
+    WrongCodeFailsBehaviorHexCloseReason,
+    /// 7.13.x: both verdicts become INFORMATIONAL whatever happened, with the result "Actual
+    /// events are undefined by the spec." (7.1.6's [`Adjust::Informational`] words its result
+    /// by the behaviour instead).
+    UndefinedBySpec,
     /// 10.1.1: the frames we sent must be `len / size` continuation-or-text frames; a
     /// mismatch fails the behaviour.
     AutoFragmentCount {
