@@ -189,6 +189,14 @@ pub enum Adjust {
     Informational,
     /// 7.x: a WRONG CODE close also fails the behaviour.
     WrongCodeFailsBehavior,
+    /// 7.5.1: as [`Adjust::WrongCodeFailsBehavior`]; and the close reason we sent (invalid
+    /// UTF-8 on purpose) is reported as `localCloseReason` in plain hex (`cebae1…`), or `?`
+    /// when we sent none.
+    WrongCodeFailsBehaviorHexCloseReason,
+    /// 7.13.x: both verdicts become INFORMATIONAL whatever happened, with the result "Actual
+    /// events are undefined by the spec." (7.1.6's [`Adjust::Informational`] words its result
+    /// by the behaviour instead).
+    UndefinedBySpec,
     /// 10.1.1: the frames we sent must be `len / size` continuation-or-text frames; a
     /// mismatch fails the behaviour.
     AutoFragmentCount {
@@ -251,9 +259,10 @@ fn close_payload(code: Option<u16>, reason: &Option<Vec<u8>>) -> Vec<u8> {
     let mut p = Vec::new();
     if let Some(c) = code {
         p.extend_from_slice(&c.to_be_bytes());
-        if let Some(r) = reason {
-            p.extend_from_slice(r);
-        }
+    }
+    // `sendCloseFrame` appends the reason even without a code (7.3.2 sends a 1-octet close).
+    if let Some(r) = reason {
+        p.extend_from_slice(r);
     }
     p
 }
@@ -294,14 +303,19 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
                 let opcode = if *binary { 2 } else { 1 };
                 match fragment_size.or(*auto_fragment) {
                     Some(size) if size > 0 && payload.len() > size => {
-                        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
-                        let last = chunks.len() - 1;
-                        for (i, c) in chunks.into_iter().enumerate() {
-                            out.push(frame(
-                                if i == 0 { opcode } else { 0 },
-                                i == last,
-                                c.to_vec(),
-                            ));
+                        // Autobahn's loop marks a chunk final only when it would reach past
+                        // the end, so a length that is a multiple of `size` ends with an
+                        // empty final continuation frame (6.2.3's 29 one-octet frames + 1).
+                        let mut i = 0;
+                        loop {
+                            let done = i + size > payload.len();
+                            let j = if done { payload.len() } else { i + size };
+                            let op = if i == 0 { opcode } else { 0 };
+                            out.push(frame(op, done, payload[i..j].to_vec()));
+                            if done {
+                                break;
+                            }
+                            i += size;
                         }
                     }
                     _ => out.push(frame(opcode, true, payload.clone())),
@@ -312,10 +326,12 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
                 out.push(frame(8, true, close_payload(*code, reason)))
             }
             Step::Later { steps, .. } => plan(steps, auto_fragment, out),
+            // `endMessage()` writes a final empty continuation frame (a `TF` row); the octets of
+            // `beginMessageFrame` / `sendMessageFrameData` go out raw (`TO` rows only).
+            Step::EndMessage => out.push(frame(0, true, Vec::new())),
             Step::BeginMessage { .. }
             | Step::BeginMessageFrame(_)
             | Step::MessageFrameData(_)
-            | Step::EndMessage
             | Step::KillAfter(_)
             | Step::CloseAfter(_) => {}
         }
@@ -431,5 +447,37 @@ mod tests {
             shape,
             [(1, false, 4), (0, false, 4), (0, true, 2), (8, true, 3)]
         );
+    }
+
+    #[test]
+    fn a_message_of_whole_fragments_ends_with_an_empty_final_frame() {
+        let steps = vec![Step::Message {
+            payload: b"abcd".to_vec(),
+            binary: true,
+            fragment_size: Some(2),
+        }];
+        let shape: Vec<(u8, bool, usize)> = planned_frames(&steps)
+            .iter()
+            .map(|p| (p.opcode, p.fin, p.payload.len()))
+            .collect();
+        assert_eq!(shape, [(2, false, 2), (0, false, 2), (0, true, 0)]);
+    }
+
+    #[test]
+    fn close_frames_carry_a_reason_without_a_code_and_end_message_is_a_frame() {
+        let steps = vec![
+            Step::BeginMessage { binary: false },
+            Step::BeginMessageFrame(1),
+            Step::MessageFrameData(b"a".to_vec()),
+            Step::EndMessage,
+            Step::CloseFrame {
+                code: None,
+                reason: Some(b"a".to_vec()),
+            },
+        ];
+        let f = planned_frames(&steps);
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].opcode, f[0].fin, f[0].payload.len()), (0, true, 0));
+        assert_eq!((f[1].opcode, f[1].payload.as_slice()), (8, &b"a"[..]));
     }
 }
