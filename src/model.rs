@@ -240,8 +240,8 @@ pub enum Event {
 /// Suffix the testsuite appends to a payload it cut.
 pub const CUT_MARK: &str = " ...";
 
-/// How reports show a payload: text when it is UTF-8, else `0x` and hex; longer than 60
-/// octets, the first 64 octets and [`CUT_MARK`].
+/// How reports show a payload: text when it is UTF-8 as Python 2 read it (encoded surrogates
+/// accepted), else `0x` and hex; longer than 60 octets, the first 64 octets and [`CUT_MARK`].
 pub fn shown_payload(payload: &[u8]) -> String {
     let cut = payload.len() > 60;
     let part = if cut {
@@ -249,23 +249,25 @@ pub fn shown_payload(payload: &[u8]) -> String {
     } else {
         payload
     };
-    let mut shown = match std::str::from_utf8(payload) {
-        Ok(_) => match std::str::from_utf8(part) {
-            Ok(s) => s.to_string(),
-            // a cut inside a character: keep the whole characters before it
-            Err(e) => std::str::from_utf8(&part[..e.valid_up_to()])
-                .unwrap_or_default()
-                .to_string(),
-        },
-        Err(_) => {
-            let mut h = String::with_capacity(2 + part.len() * 2);
-            h.push_str("0x");
-            for b in part {
-                h.push_str(&format!("{b:02x}"));
-            }
-            h
+    // Text when Python 2 read it as UTF-8 (which accepts encoded surrogates).
+    let text = crate::text::decode_utf8_with_surrogates(payload).map(|_| {
+        // a cut inside a character keeps the whole characters before it
+        (0..4)
+            .find_map(|trim| {
+                part.len()
+                    .checked_sub(trim)
+                    .and_then(|n| crate::text::decode_utf8_with_surrogates(&part[..n]))
+            })
+            .unwrap_or_default()
+    });
+    let mut shown = text.unwrap_or_else(|| {
+        let mut h = String::with_capacity(2 + part.len() * 2);
+        h.push_str("0x");
+        for b in part {
+            h.push_str(&format!("{b:02x}"));
         }
-    };
+        h
+    });
     if cut {
         shown.push_str(CUT_MARK);
     }

@@ -104,6 +104,44 @@ pub fn restore_lone_surrogate_escapes(json: &str) -> String {
     out
 }
 
+/// Decodes UTF-8 as Python 2 did when the testsuite wrote its reports: encoded surrogates
+/// (`ed a0..bf xx`) are accepted (lone ones become stand-ins, pairs combine), anything else
+/// invalid gives `None`.
+pub fn decode_utf8_with_surrogates(bytes: &[u8]) -> Option<String> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(s.to_string());
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                units.extend(s.encode_utf16());
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                units.extend(std::str::from_utf8(good).ok()?.encode_utf16());
+                if bad.len() >= 3
+                    && bad[0] == 0xED
+                    && (0xA0..=0xBF).contains(&bad[1])
+                    && (0x80..=0xBF).contains(&bad[2])
+                {
+                    units.push(0xD000 | (u16::from(bad[1] & 0x3F) << 6) | u16::from(bad[2] & 0x3F));
+                    rest = &bad[3..];
+                } else {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or_else(|e| surrogate_to_char(e.unpaired_surrogate())))
+            .collect(),
+    )
+}
+
 /// Decodes page bytes: UTF-8, with 3-byte encoded surrogates (`ed a0..bf xx`) mapped to their
 /// stand-ins and any other invalid byte replaced by U+FFFD, so a page is never lost.
 pub fn decode_page(bytes: &[u8]) -> String {
@@ -164,6 +202,21 @@ mod tests {
             restore_lone_surrogate_escapes("\u{10ffff}\u{10fc00}"),
             "\u{10ffff}\u{10fc00}"
         );
+    }
+
+    #[test]
+    fn utf8_as_python2_read_it() {
+        let lone = surrogate_to_char(0xDC00).to_string();
+        let rows: &[(&[u8], Option<String>)] = &[
+            (b"plain", Some("plain".into())),
+            (b"\xed\xb0\x80", Some(lone.clone())),
+            (b"a\xed\xa0\x80\xed\xb0\x80b", Some("a\u{10000}b".into())),
+            (b"\xff", None),
+            (b"\xf4\x90\x80\x80", None),
+        ];
+        for (bytes, want) in rows {
+            assert_eq!(&decode_utf8_with_surrogates(bytes), want, "{bytes:x?}");
+        }
     }
 
     #[test]
