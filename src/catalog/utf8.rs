@@ -892,110 +892,6 @@ pub(crate) mod reference {
             .collect()
     }
 
-    /// How wstest (Python 2) shows a payload whose octets encode UTF-16 surrogates: Python 2
-    /// decodes them as text, so the report carries `\udXXX` escapes (a pair reads back as one
-    /// character, a lone one as the loader's stand-in) where `shown_payload` writes `0x…` hex.
-    /// `None` when the payload has no encoded surrogate.
-    pub(crate) fn python2_shown(p: &[u8]) -> Option<String> {
-        if p.len() > 60 || !p.windows(2).any(|w| w[0] == 0xed && w[1] >= 0xa0) {
-            return None;
-        }
-        let mut units: Vec<u16> = Vec::new();
-        let mut rest = p;
-        while !rest.is_empty() {
-            if rest.len() >= 3 && rest[0] == 0xed && (0xa0..=0xbf).contains(&rest[1]) {
-                let unit = 0xd000 | (u16::from(rest[1] & 0x3f) << 6) | u16::from(rest[2] & 0x3f);
-                units.push(unit);
-                rest = &rest[3..];
-                continue;
-            }
-            let n = match rest[0] {
-                0x00..=0x7f => 1,
-                0xc2..=0xdf => 2,
-                0xe0..=0xef => 3,
-                0xf0..=0xf4 => 4,
-                _ => return None,
-            };
-            let c = std::str::from_utf8(rest.get(..n)?).ok()?;
-            units.extend(c.encode_utf16());
-            rest = &rest[n..];
-        }
-        Some(
-            char::decode_utf16(units)
-                .map(|r| {
-                    r.unwrap_or_else(|e| crate::text::surrogate_to_char(e.unpaired_surrogate()))
-                })
-                .collect(),
-        )
-    }
-
-    /// The corpus' `TF` rows of one category against the planned frames, showing payloads as
-    /// wstest does ([`python2_shown`]). Returns (frames equal, cases that differ).
-    fn frames_as_python2_shows_them(category: u32) -> (usize, Vec<String>) {
-        use crate::model::WireRow;
-        let loaded = crate::load::load_paths(&[shared("../shared/corpus")]);
-        let (mut equal, mut differ) = (0, Vec::new());
-        for report in &loaded.reports {
-            for run in &report.agents {
-                for entry in run.cases.iter().filter(|e| e.id.category() == category) {
-                    let Some(def) = crate::catalog::build(&entry.id) else {
-                        continue;
-                    };
-                    let case = crate::load::load_case(report, &run.agent, entry).unwrap();
-                    let planned = crate::catalog::planned_frames(&def.steps);
-                    let mut next = 0;
-                    for row in &case.wirelog {
-                        let WireRow::TxFrame {
-                            payload,
-                            opcode,
-                            fin,
-                            rsv,
-                            repeat_len,
-                            chopsize,
-                            ..
-                        } = row
-                        else {
-                            continue;
-                        };
-                        let Some(p) = planned.get(next) else { break };
-                        let text =
-                            python2_shown(&p.payload).unwrap_or_else(|| shown_payload(&p.payload));
-                        let same = (
-                            u64::from(p.opcode),
-                            p.fin,
-                            u64::from(p.rsv),
-                            p.payload.len() as u64,
-                            text,
-                            p.repeat_len.map(|n| n as u64),
-                            p.chopsize.map(|n| n as u64),
-                        ) == (
-                            *opcode,
-                            *fin,
-                            *rsv,
-                            payload.len,
-                            payload.text.clone(),
-                            *repeat_len,
-                            *chopsize,
-                        );
-                        if same {
-                            equal += 1;
-                            next += 1;
-                        } else if *opcode != 8 && *opcode != 10 {
-                            differ.push(format!(
-                                "{} {} {}",
-                                report.path.display(),
-                                run.agent,
-                                entry.id
-                            ));
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        (equal, differ)
-    }
-
     /// Compares every case of a category; panics on any difference from the real reports and
     /// on any difference from `cases.tsv` that its kosoku artefacts do not explain. Prints the
     /// figures.
@@ -1101,12 +997,7 @@ pub(crate) mod reference {
              valid vectors are re-encoded as Latin-1; expectedClose {}/{total}; reportTime {}/{total}",
             n[0], n[1], n[2], n[3], n[4], n[5], n[6]
         );
-        let (equal, differ) = frames_as_python2_shows_them(category.parse().unwrap());
-        println!(
-            "corpus TF rows shown as Python 2 shows surrogates: {equal} frames equal, {} differ",
-            differ.len()
-        );
-        problems.extend(differ);
+        // The frames themselves are checked against the corpus by tests/corpus_frames.rs.
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
