@@ -1,4 +1,472 @@
 //! The fuzzing server (clients mode): a drop-in for `wstest -m fuzzingserver`, so a client
 //! library's existing harness runs unchanged against wsreport.
+//!
+//! Every request is a WebSocket connection. The request head is read first (bounded in size
+//! and time); `/runCase` hands the connection, head included, to a [`CaseRunner`] (the case
+//! engine in the server role, which writes the `101` itself so the handshake is in the wire
+//! log); the other routes are answered over tokio-tungstenite. A bad request is answered with
+//! an HTTP error or a close frame carrying the reason, and never stops the server.
 
 pub mod route;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::model::{Case, CaseId};
+pub use route::{CaseRef, Route, RouteError};
+
+/// The largest request head accepted.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// How long a client may take to send its request head.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs one case on a connection whose request head has been read (and is passed along).
+pub trait CaseRunner: Send + Sync + 'static {
+    /// Runs `id` for `agent`; `seq` is the case's 1-based position in the selection.
+    fn run(
+        &self,
+        id: CaseId,
+        seq: usize,
+        agent: String,
+        head: Vec<u8>,
+        stream: TcpStream,
+    ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>>;
+}
+
+/// What the server knows: the selected cases and the results per agent.
+pub struct State {
+    /// The selected cases, in the testsuite's order (`case=N` is `cases[N-1]`).
+    pub cases: Vec<CaseId>,
+    /// One-line descriptions for `/getCaseInfo`.
+    pub descriptions: BTreeMap<CaseId, String>,
+    /// Results: agent → case → record.
+    pub results: Mutex<BTreeMap<String, BTreeMap<CaseId, Case>>>,
+    /// Where `/updateReports` writes.
+    pub outdir: PathBuf,
+    /// Set by `/stopServer`.
+    pub stop: tokio::sync::Notify,
+}
+
+impl State {
+    /// Resolves `case=N` or `casetuple=X` to a case and its 1-based position.
+    pub fn resolve(&self, r: &CaseRef) -> Result<(CaseId, usize), String> {
+        match r {
+            CaseRef::Index(n) => self
+                .cases
+                .get(n - 1)
+                .map(|id| (id.clone(), *n))
+                .ok_or_else(|| format!("case {n} out of range (1..={})", self.cases.len())),
+            CaseRef::Id(id) => self
+                .cases
+                .iter()
+                .position(|c| c == id)
+                .map(|i| (id.clone(), i + 1))
+                .ok_or_else(|| format!("case {id} is not among the selected cases")),
+        }
+    }
+}
+
+/// A stream that first yields bytes already read, then the inner stream.
+struct Rewind<S> {
+    head: Vec<u8>,
+    pos: usize,
+    inner: S,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Rewind<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.pos < self.head.len() {
+            let n = buf.remaining().min(self.head.len() - self.pos);
+            let start = self.pos;
+            buf.put_slice(&self.head[start..start + n]);
+            self.pos += n;
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Rewind<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Reads an HTTP request head (through the blank line), bounded by [`MAX_HEAD`].
+pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(512);
+    let mut byte = [0u8; 1];
+    // One octet at a time: nothing after the head may be consumed (it belongs to the case).
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() >= MAX_HEAD {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "request head too large",
+            ));
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed in the request head",
+            ));
+        }
+        head.push(byte[0]);
+    }
+    Ok(head)
+}
+
+/// The request target of a head: `/runCase?case=1&agent=x` from `GET /runCase?… HTTP/1.1`.
+pub fn request_target(head: &[u8]) -> Option<&str> {
+    let line = head.split(|b| *b == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?.trim_end();
+    let mut parts = line.split(' ');
+    (parts.next()? == "GET").then_some(())?;
+    parts.next()
+}
+
+async fn http_error<S: AsyncWrite + Unpin>(stream: &mut S, status: &str, text: &str) {
+    let body = format!("{text}\n");
+    let resp = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(resp.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Answers a non-case route over WebSocket: one text message (when there is an answer), then a
+/// normal close.
+async fn answer(
+    state: &State,
+    route: Route,
+    head: Vec<u8>,
+    stream: TcpStream,
+    writer: &dyn ReportWriter,
+) {
+    let rewind = Rewind {
+        head,
+        pos: 0,
+        inner: stream,
+    };
+    let Ok(mut ws) = tokio_tungstenite::accept_async(rewind).await else {
+        return;
+    };
+    let reply: Result<Option<String>, String> = match &route {
+        Route::CaseCount => Ok(Some(state.cases.len().to_string())),
+        Route::CaseInfo(r) => state.resolve(r).map(|(id, _)| {
+            let description = state.descriptions.get(&id).cloned().unwrap_or_default();
+            Some(serde_json::json!({"id": id.to_string(), "description": description}).to_string())
+        }),
+        Route::CaseStatus { case, agent } => state.resolve(case).map(|(id, _)| {
+            let results = state.results.lock().unwrap_or_else(|e| e.into_inner());
+            let behavior = results
+                .get(agent)
+                .and_then(|m| m.get(&id))
+                .and_then(|c| c.behavior.as_ref())
+                .map(|v| v.as_str().to_string());
+            Some(
+                serde_json::json!({"behavior": behavior.unwrap_or_else(|| "UNKNOWN".into())})
+                    .to_string(),
+            )
+        }),
+        Route::UpdateReports { .. } => {
+            let snapshot = state
+                .results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            writer.write(&state.outdir, &snapshot).map(|()| None)
+        }
+        Route::Stop => {
+            state.stop.notify_one();
+            Ok(None)
+        }
+        Route::RunCase { .. } => Ok(None),
+    };
+    let close = match reply {
+        Ok(Some(text)) => {
+            let _ = ws.send(Message::text(text)).await;
+            CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            }
+        }
+        Ok(None) => CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        },
+        Err(why) => CloseFrame {
+            code: CloseCode::Policy,
+            reason: why.chars().take(120).collect::<String>().into(),
+        },
+    };
+    let _ = ws.close(Some(close)).await;
+    // Drain until the client's close arrives (bounded), so the handshake completes.
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while ws.next().await.is_some() {}
+    })
+    .await;
+}
+
+/// Writes the reports of every agent that connected (`/updateReports`).
+pub trait ReportWriter: Send + Sync + 'static {
+    /// Writes all results under `outdir`.
+    fn write(
+        &self,
+        outdir: &std::path::Path,
+        results: &BTreeMap<String, BTreeMap<CaseId, Case>>,
+    ) -> Result<(), String>;
+}
+
+/// Handles one connection.
+pub async fn handle(
+    state: Arc<State>,
+    runner: Arc<dyn CaseRunner>,
+    writer: Arc<dyn ReportWriter>,
+    mut stream: TcpStream,
+) {
+    let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(_)) => return,
+        Err(_) => {
+            http_error(
+                &mut stream,
+                "408 Request Timeout",
+                "no request head in time",
+            )
+            .await;
+            return;
+        }
+    };
+    let Some(target) = request_target(&head) else {
+        http_error(&mut stream, "400 Bad Request", "expected a GET request").await;
+        return;
+    };
+    let route = match route::parse(target) {
+        Ok(r) => r,
+        Err(e) => {
+            http_error(&mut stream, "404 Not Found", &e.to_string()).await;
+            return;
+        }
+    };
+    match route {
+        Route::RunCase { case, agent } => match state.resolve(&case) {
+            Ok((id, seq)) => {
+                if let Some(record) = runner
+                    .run(id.clone(), seq, agent.clone(), head, stream)
+                    .await
+                {
+                    state
+                        .results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .entry(agent)
+                        .or_default()
+                        .insert(id, record);
+                }
+            }
+            Err(why) => http_error(&mut stream, "404 Not Found", &why).await,
+        },
+        other => answer(&state, other, head, stream, writer.as_ref()).await,
+    }
+}
+
+/// Accepts connections until `/stopServer`; each connection runs in its own task.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    runner: Arc<dyn CaseRunner>,
+    writer: Arc<dyn ReportWriter>,
+) -> io::Result<()> {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _) = match accepted {
+                    Ok(a) => a,
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(handle(state.clone(), runner.clone(), writer.clone(), stream));
+            }
+            () = state.stop.notified() => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_targets() {
+        assert_eq!(
+            request_target(b"GET /runCase?case=1&agent=a HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Some("/runCase?case=1&agent=a")
+        );
+        assert_eq!(request_target(b"POST / HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(request_target(b"\xff\xfe"), None);
+    }
+
+    struct NoRun;
+    impl CaseRunner for NoRun {
+        fn run(
+            &self,
+            id: CaseId,
+            seq: usize,
+            agent: String,
+            _head: Vec<u8>,
+            _stream: TcpStream,
+        ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>> {
+            Box::pin(async move {
+                Some(Case {
+                    id: Some(id),
+                    seq: Some(seq as u64),
+                    agent,
+                    behavior: Some(crate::model::Verdict::Ok),
+                    ..Case::default()
+                })
+            })
+        }
+    }
+    struct CountWrites(std::sync::atomic::AtomicUsize);
+    impl ReportWriter for CountWrites {
+        fn write(
+            &self,
+            _outdir: &std::path::Path,
+            results: &BTreeMap<String, BTreeMap<CaseId, Case>>,
+        ) -> Result<(), String> {
+            self.0.fetch_add(
+                results.values().map(|m| m.len()).sum(),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            Ok(())
+        }
+    }
+
+    async fn ask(addr: std::net::SocketAddr, path: &str) -> Vec<String> {
+        let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        while let Some(Ok(m)) = ws.next().await {
+            if let Message::Text(t) = m {
+                got.push(t.to_string());
+            }
+        }
+        got
+    }
+
+    #[tokio::test]
+    async fn the_url_protocol_over_loopback() {
+        let state = Arc::new(State {
+            cases: ["1.1.1", "2.10", "2.11"]
+                .iter()
+                .map(|s| s.parse().unwrap())
+                .collect(),
+            descriptions: BTreeMap::from([("2.11".parse().unwrap(), "chopped pings".to_string())]),
+            results: Mutex::new(BTreeMap::new()),
+            outdir: PathBuf::from("unused"),
+            stop: tokio::sync::Notify::new(),
+        });
+        let writes = Arc::new(CountWrites(Default::default()));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(
+            listener,
+            state.clone(),
+            Arc::new(NoRun),
+            writes.clone(),
+        ));
+        let run = async {
+            assert_eq!(ask(addr, "/getCaseCount").await, ["3"]);
+            assert_eq!(
+                ask(addr, "/getCaseInfo?case=3").await,
+                [r#"{"description":"chopped pings","id":"2.11"}"#]
+            );
+            // runCase by number and by id; the fake runner records at once
+            let _ = tokio::net::TcpStream::connect(addr)
+                .await
+                .unwrap()
+                .write_all(b"GET /runCase?case=2&agent=a%402 HTTP/1.1\r\n\r\n")
+                .await;
+            let _ = tokio_tungstenite::connect_async(format!(
+                "ws://{addr}/runCase?casetuple=2.11&agent=a%402"
+            ))
+            .await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert_eq!(
+                ask(addr, "/getCaseStatus?case=3&agent=a@2").await,
+                [r#"{"behavior":"OK"}"#]
+            );
+            // a bad request is refused, the server goes on
+            assert!(
+                tokio_tungstenite::connect_async(format!("ws://{addr}/runCase?case=9&agent=a"))
+                    .await
+                    .is_err()
+            );
+            assert!(
+                tokio_tungstenite::connect_async(format!("ws://{addr}/nope"))
+                    .await
+                    .is_err()
+            );
+            assert!(ask(addr, "/updateReports?agent=a@2").await.is_empty());
+            assert_eq!(writes.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+            let _ = ask(addr, "/stopServer").await;
+        };
+        tokio::time::timeout(Duration::from_secs(10), run)
+            .await
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_head_is_read_exactly() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        a.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\x81\x00")
+            .await
+            .unwrap();
+        let head = read_head(&mut b).await.unwrap();
+        assert!(head.ends_with(b"\r\n\r\n"));
+        let mut rest = [0u8; 2];
+        b.read_exact(&mut rest).await.unwrap();
+        assert_eq!(
+            rest,
+            [0x81, 0x00],
+            "the frame after the head is left for the case"
+        );
+    }
+}
