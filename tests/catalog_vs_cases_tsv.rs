@@ -135,10 +135,18 @@ fn load_rows() -> Vec<Row> {
     .collect()
 }
 
+/// Category 6 texts that cases.tsv cannot be trusted on: it was written by kosoku, whose
+/// Python 3 case files show payload hex as `b'…'` in descriptions and re-encode valid UTF-8
+/// vectors as Latin-1 in expected payloads. Real wstest reports (Python 2) show neither;
+/// `catalog::utf8`'s reference check compares category 6 with the 25.10.1 reports instead.
+fn kosoku_artefact(def: &CaseDef) -> bool {
+    def.id.category() == 6
+}
+
 /// The differences between one case and its row, in words.
 fn differences(def: &CaseDef, row: &Row) -> Vec<String> {
     let mut out = Vec::new();
-    if def.description != row.description {
+    if def.description != row.description && !kosoku_artefact(def) {
         out.push(format!(
             "description {:?} vs {:?}",
             def.description, row.description
@@ -155,7 +163,7 @@ fn differences(def: &CaseDef, row: &Row) -> Vec<String> {
         out.push("a verdict word twice in expected".to_string());
     }
     let expected = shown_expected(def);
-    if expected != row.expected {
+    if expected != row.expected && !kosoku_artefact(def) {
         out.push(format!("expected {expected} vs {}", row.expected));
     }
     let close = shown_close(&def.expected_close);
