@@ -1322,4 +1322,17 @@ mod tests {
         assert_eq!(cells[0].entry.behavior, Verdict::Unimplemented);
         assert_eq!(cells[0].entry.id, entry.id);
     }
+
+    #[test]
+    fn a_cut_repr_reads_back_as_its_complete_events_and_says_so() {
+        let mut case = tricky_case();
+        case.received = (0..100)
+            .map(|i| Event::Pong(format!("payload-{i}")))
+            .collect();
+        let page = parse_case_page(&case_page(&case)).unwrap();
+        assert!(page.notes.received_cut);
+        let n = page.case.received.len();
+        assert!(n > 10 && n < 100, "{n}");
+        assert_eq!(page.case.received[..], case.received[..n]);
+    }
 }
