@@ -47,10 +47,12 @@ pub enum Command {
     /// Write a report (JSON, HTML pages or copied page text) as the testsuite's JSON.
     ///
     /// Writes index.json and one case file per agent and case into DIR, named as the
-    /// testsuite names them. Never writes outside DIR; refuses DIR if it is the input.
+    /// testsuite names them; with --html also index.html and a page per case. Never writes
+    /// outside DIR; refuses DIR if it is the input.
     ///
     /// Examples:
     ///   wsreport export published-html/ --out reports-json/
+    ///   wsreport export reports/clients --out site/ --html
     #[command(verbatim_doc_comment)]
     Export {
         /// A report directory, index file or case file (JSON, HTML or page text).
@@ -58,6 +60,9 @@ pub enum Command {
         /// The directory to write into (created when missing).
         #[arg(long)]
         out: PathBuf,
+        /// Also write the testsuite's HTML: index.html and a page per case.
+        #[arg(long)]
+        html: bool,
     },
     /// Say why a case got its verdict: events diff, closing, wire log, sibling hints.
     ///

@@ -1,6 +1,7 @@
 //! `wsreport export`: whatever a path holds (JSON, HTML pages, page text) written as the
 //! testsuite's own JSON: `index.json` and one case file per agent and case, named as the
-//! testsuite names them ([`crate::model::case_file_stem`]).
+//! testsuite names them ([`crate::model::case_file_stem`]); with [`ExportOptions::html`], also
+//! the testsuite's HTML (`index.html` and a page per case, [`crate::report::html`]).
 //!
 //! Files are written only inside the output directory, under names wsreport builds itself
 //! (never a name taken from the input), and the input's own directory is never written to.
@@ -10,6 +11,14 @@ use std::path::{Path, PathBuf};
 
 use crate::load::{self, LoadError, json};
 use crate::model::{AgentRun, CaseEntry, case_file_stem};
+use crate::report::html::{self as html_report, IndexDetails};
+
+/// What an export writes besides the JSON.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions {
+    /// Also write `index.html` and a case page per case, as the testsuite does.
+    pub html: bool,
+}
 
 /// Why an export could not be done at all (a bad input file is a [`LoadError`] instead).
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +52,8 @@ pub struct Exported {
     pub errors: Vec<LoadError>,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), ExportError> {
-    fs::write(path, text).map_err(|source| ExportError::Write {
+fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), ExportError> {
+    fs::write(path, bytes).map_err(|source| ExportError::Write {
         path: path.to_path_buf(),
         source,
     })
@@ -59,7 +68,7 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// Exports every report under `input` into `out`. With several reports under `input`, each
 /// goes to a subdirectory of `out` named after its place under `input` (only plain names).
-pub fn export(input: &Path, out: &Path) -> Result<Exported, ExportError> {
+pub fn export(input: &Path, out: &Path, options: ExportOptions) -> Result<Exported, ExportError> {
     let loaded = load::load_paths(&[input.to_path_buf()]);
     let mut done = Exported {
         errors: loaded.errors,
@@ -94,16 +103,22 @@ pub fn export(input: &Path, out: &Path) -> Result<Exported, ExportError> {
             source,
         })?;
         let mut agents = Vec::new();
+        let mut details = IndexDetails::new();
         for run in &report.agents {
             let mut cases = Vec::new();
             for entry in &run.cases {
-                let name = format!("{}.json", case_file_stem(&run.agent, &entry.id));
+                let stem = case_file_stem(&run.agent, &entry.id);
+                let name = format!("{stem}.json");
                 let written = match load::load_case(report, &run.agent, entry) {
                     Ok(case) => {
-                        write(
-                            &dir.join(&name),
-                            &json::to_json(&json::case_to_value(&case)),
-                        )?;
+                        write(&dir.join(&name), json::to_json(&json::case_to_value(&case)))?;
+                        if options.html {
+                            write(
+                                &dir.join(format!("{stem}.html")),
+                                html_report::case_page(&case),
+                            )?;
+                            details.add(&run.agent, &case);
+                        }
                         done.cases += 1;
                         Some(name)
                     }
@@ -124,8 +139,28 @@ pub fn export(input: &Path, out: &Path) -> Result<Exported, ExportError> {
         }
         write(
             &dir.join("index.json"),
-            &json::to_json(&json::index_to_value(&agents)),
+            json::to_json(&json::index_to_value(&agents)),
         )?;
+        if options.html {
+            // Cases that could not be read are left out of the HTML index too: a link to a
+            // page that was not written would be broken.
+            let shown: Vec<AgentRun> = agents
+                .iter()
+                .map(|a| AgentRun {
+                    agent: a.agent.clone(),
+                    cases: a
+                        .cases
+                        .iter()
+                        .filter(|e| e.reportfile.is_some())
+                        .cloned()
+                        .collect(),
+                })
+                .collect();
+            write(
+                &dir.join("index.html"),
+                html_report::index_page(&shown, &details),
+            )?;
+        }
         done.dirs.push(dir);
     }
     Ok(done)

@@ -3,7 +3,8 @@
 //! The library does the work; the `wsreport` binary only turns arguments into calls of it.
 //! - [`model`]: the one report model every loader fills.
 //! - [`load`]: finding reports under a path and reading them (JSON).
-//! - [`export`]: any report written back as the testsuite's JSON.
+//! - [`export`]: any report written back as the testsuite's JSON (and HTML).
+//! - [`report`]: writing the testsuite's HTML: case pages and `index.html`.
 //! - [`summary`]: the `summarize` command's answer.
 //! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
 //! - [`explain`]: why a case got its verdict (the `explain` command).
@@ -21,6 +22,7 @@ pub mod fuzzingserver;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod serve;
 pub mod spec;
 pub mod summary;

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
             all,
             output,
         } => explain(case, path, agent.as_deref(), all, &output),
-        cli::Command::Export { path, out } => export(&path, &out),
+        cli::Command::Export { path, out, html } => export(&path, &out, html),
     };
     ExitCode::from(status.code())
 }
@@ -106,8 +106,8 @@ fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
     }
 }
 
-fn export(path: &std::path::Path, out: &std::path::Path) -> ExitStatus {
-    match wsreport::export::export(path, out) {
+fn export(path: &std::path::Path, out: &std::path::Path, html: bool) -> ExitStatus {
+    match wsreport::export::export(path, out, wsreport::export::ExportOptions { html }) {
         Ok(done) => {
             report_errors(&done.errors);
             for dir in &done.dirs {

@@ -2,94 +2,11 @@
 //! alone equals its JSON file on every field the page carries, and every `index.html` gives
 //! the entries of `index.json`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use serde_json::Value;
-
-use wsreport::load::{self, html, json};
+use common::{compare_page, corpus_root, report_dirs};
+use wsreport::load::{self, html};
 use wsreport::model::{Verdict, case_file_stem};
-
-fn corpus_root() -> PathBuf {
-    std::env::var_os("WSREPORT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
-
-fn report_dirs(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if d.join("index.json").is_file() && d.join("index.html").is_file() {
-            out.push(d);
-            continue;
-        }
-        if let Ok(rd) = std::fs::read_dir(&d) {
-            for e in rd.flatten() {
-                if e.path().is_dir() {
-                    stack.push(e.path());
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// The fields a case page carries, as case JSON keys.
-const PAGE_FIELDS: &[&str] = &[
-    "agent",
-    "id",
-    "duration",
-    "started",
-    "behavior",
-    "behaviorClose",
-    "description",
-    "expectation",
-    "result",
-    "resultClose",
-    "expected",
-    "received",
-    "isServer",
-    "closedByMe",
-    "failedByMe",
-    "droppedByMe",
-    "wasClean",
-    "wasNotCleanReason",
-    "wasServerConnectionDropTimeout",
-    "wasOpenHandshakeTimeout",
-    "wasCloseHandshakeTimeout",
-    "localCloseCode",
-    "localCloseReason",
-    "remoteCloseCode",
-    "remoteCloseReason",
-    "rxOctetStats",
-    "txOctetStats",
-    "rxFrameStats",
-    "txFrameStats",
-    "httpRequest",
-    "httpResponse",
-    "wirelog",
-];
-
-/// A page shows no length for octet rows: a cut dump read from it has `null` there.
-fn rows_equal(from_json: &Value, from_html: &Value) -> bool {
-    if from_json == from_html {
-        return true;
-    }
-    let (Some(a), Some(b)) = (from_json.as_array(), from_html.as_array()) else {
-        return false;
-    };
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x == y
-                || matches!(x[0].as_str(), Some("RO" | "TO"))
-                    && x[0] == y[0]
-                    && y[1][0].is_null()
-                    && x[1][1] == y[1][1]
-                    && x[1][1].as_str().is_some_and(|t| t.ends_with(" ..."))
-                    && x.get(2) == y.get(2)
-        })
-}
 
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
@@ -161,38 +78,23 @@ fn html_pages_equal_json_on_every_field_they_carry() {
                     html_case.behavior = Some(Verdict::Unimplemented);
                 }
                 compared += 1;
-                let a = json::case_to_value(&json_case);
-                let b = json::case_to_value(&html_case);
-                for key in PAGE_FIELDS {
-                    if (*key == "expected" && page.notes.expected_cut)
-                        || (*key == "received" && page.notes.received_cut)
-                    {
-                        cut_reprs += 1;
-                        continue;
-                    }
-                    let same = if *key == "wirelog" {
-                        rows_equal(&a[key], &b[key])
-                    } else {
-                        a[key] == b[key]
-                    };
-                    if !same {
-                        differ += 1;
-                        if shown < 20 {
-                            shown += 1;
-                            let (x, y) = (a[key].to_string(), b[key].to_string());
-                            let at = x
-                                .bytes()
-                                .zip(y.bytes())
-                                .position(|(p, q)| p != q)
-                                .unwrap_or(0);
-                            let from = at.saturating_sub(60);
-                            eprintln!(
-                                "{} {key}:\n  json …{}\n  html …{}",
-                                page_path.display(),
-                                x.get(from..(at + 100).min(x.len())).unwrap_or(&x),
-                                y.get(from..(at + 100).min(y.len())).unwrap_or(&y)
-                            );
-                        }
+                let page = html::Page {
+                    case: html_case,
+                    notes: page.notes,
+                };
+                let result = compare_page(&json_case, &page);
+                cut_reprs += result.cut_reprs;
+                for d in result.diffs {
+                    differ += 1;
+                    if shown < 20 {
+                        shown += 1;
+                        eprintln!(
+                            "{} {}:\n  json …{}\n  html …{}",
+                            page_path.display(),
+                            d.key,
+                            d.want,
+                            d.got
+                        );
                     }
                 }
             }

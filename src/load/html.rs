@@ -523,7 +523,7 @@ pub fn wire_row(class: &str, head: &str, more: &[&str]) -> Result<WireRow, PageE
 }
 
 /// Indent of continuation lines: `NNN ` plus `RX OCTETS: ` (15 characters).
-const CONTINUATION: &str = "               ";
+pub const CONTINUATION: &str = "               ";
 
 fn wire_log(div: &str) -> Result<Vec<WireRow>, PageError> {
     let mut rows = Vec::new();
