@@ -19,6 +19,7 @@ fn main() -> ExitCode {
             listen,
             max_message_size,
         } => serve(listen, max_message_size),
+        cli::Command::Replay(args) => replay(args),
     };
     ExitCode::from(status.code())
 }
@@ -71,4 +72,9 @@ fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
             ExitStatus::Error
         }
     }
+}
+
+fn replay(args: cli::ReplayArgs) -> ExitStatus {
+    let cmd = args.command();
+    wsreport::replay::command::run(&cmd, &mut std::io::stdout(), &mut std::io::stderr())
 }
