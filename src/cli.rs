@@ -97,6 +97,9 @@ pub struct ReplayArgs {
     /// Cases to run at once.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
+    /// Only print the ids the patterns select, one a line, and run nothing.
+    #[arg(long)]
+    pub list: bool,
 }
 
 impl ReplayArgs {
@@ -110,6 +113,7 @@ impl ReplayArgs {
             report: self.report,
             out: self.out,
             jobs: self.jobs,
+            list: self.list,
         }
     }
 }

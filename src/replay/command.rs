@@ -30,6 +30,8 @@ pub struct ReplayCommand {
     pub out: Option<PathBuf>,
     /// Cases run at once.
     pub jobs: usize,
+    /// Only list the selected ids.
+    pub list: bool,
     /// Show a progress bar (the binary decides: more than one case, stderr a terminal).
     pub progress: bool,
 }
@@ -145,12 +147,18 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         let _ = writeln!(err, "wsreport: error: {e}");
         ExitStatus::Error
     };
-    let target = match Target::parse(&cmd.target) {
-        Ok(t) => t,
-        Err(e) => return fail(err, &e),
-    };
     let ids = match select(&cmd.cases) {
         Ok(ids) => ids,
+        Err(e) => return fail(err, &e),
+    };
+    if cmd.list {
+        for id in &ids {
+            let _ = writeln!(out, "{id}");
+        }
+        return ExitStatus::Success;
+    }
+    let target = match Target::parse(&cmd.target) {
+        Ok(t) => t,
         Err(e) => return fail(err, &e),
     };
     let agent = cmd.agent.clone().unwrap_or_else(|| "UnknownServer".into());

@@ -70,8 +70,11 @@ pub struct ReplayOptions {
     pub resource: String,
     /// The agent name written into reports.
     pub agent: String,
-    /// `failByDrop`: fail connections by dropping TCP instead of sending a close. The
-    /// testsuite's documented spec sets it `false`, so that is the default here.
+    /// `failByDrop`: fail connections (a protocol error of the peer, a `killAfter` that
+    /// fires) by dropping TCP instead of starting a close handshake. On by default, as in
+    /// autobahn's client factory and as kosoku (the oracle) behaves; the testsuite's sample
+    /// spec turns it off (`"options": {"failByDrop": false}`), which sends close 1001/1002/1007
+    /// instead.
     pub fail_by_drop: bool,
     /// The timeouts.
     pub timeouts: Timeouts,
@@ -85,7 +88,7 @@ impl ReplayOptions {
             host: format!("{}:{}", target.host, target.port),
             resource: target.resource.clone(),
             agent: agent.into(),
-            fail_by_drop: false,
+            fail_by_drop: true,
             timeouts: Timeouts::default(),
         }
     }
