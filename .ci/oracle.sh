@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 : "${WSREPORT:?set WSREPORT to the wsreport binary}"
 JOBS="${ORACLE_JOBS:-4}"
 KOSOKU_BOUND="${KOSOKU_BOUND:-120}"     # one kosoku run over all cases
-KOSOKU_CASE_BOUND="${KOSOKU_CASE_BOUND:-10}" # one case, after a hang
+KOSOKU_CASE_BOUND="${KOSOKU_CASE_BOUND:-15}" # one case (killAfter is 10 s at most in 1-7, 10)
 WORK="$(mktemp -d /tmp/wsreport-oracle.XXXXXX)"
 PIDS=()
 cleanup() {
