@@ -108,6 +108,19 @@ pub enum Command {
         #[arg(long, default_value_t = 64 << 20)]
         max_message_size: usize,
     },
+    /// Replay cases against a WebSocket server, natively, as the testsuite's fuzzing client.
+    ///
+    /// CASE is an id (2.11) or a glob (2.*, *). Prints each verdict and, for each case that
+    /// does not pass, why. Exit status: 0 every case passes (behaviour OK, NON-STRICT or
+    /// INFORMATIONAL; close OK or INFORMATIONAL), 1 some case does not, 2 usage or connection
+    /// errors.
+    ///
+    /// Examples:
+    ///   wsreport replay 2.11 --target ws://127.0.0.1:9001
+    ///   wsreport replay '*' --jobs 4 --out reports/replayed
+    ///   wsreport replay 2.11 --report reports/servers --agent MyServer
+    #[command(verbatim_doc_comment)]
+    Replay(ReplayArgs),
     /// Gate CI on a report: exit 1 naming each case that fails the policy or got worse.
     ///
     /// Every case of every agent is judged on both `behavior` and `behaviorClose`. With
@@ -334,4 +347,46 @@ fn color_style(color: ColorArg) -> Style {
         }
     };
     Style { color }
+}
+
+/// `wsreport replay`'s arguments.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Case ids or globs.
+    #[arg(required = true, value_name = "CASE")]
+    pub cases: Vec<String>,
+    /// The server to test.
+    #[arg(long, default_value = "ws://127.0.0.1:9001")]
+    pub target: String,
+    /// Agent name written into results (and picked from --report).
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// A report directory to compare verdicts with: says whether each failure reproduced.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Write index.json and per-case JSON (testsuite file names) here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Cases to run at once.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Only print the ids the patterns select, one a line, and run nothing.
+    #[arg(long)]
+    pub list: bool,
+}
+
+impl ReplayArgs {
+    /// The library's command; the progress bar only on a terminal.
+    pub fn command(self) -> wsreport::replay::command::ReplayCommand {
+        wsreport::replay::command::ReplayCommand {
+            progress: std::io::stderr().is_terminal(),
+            cases: self.cases,
+            target: self.target,
+            agent: self.agent,
+            report: self.report,
+            out: self.out,
+            jobs: self.jobs,
+            list: self.list,
+        }
+    }
 }

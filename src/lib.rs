@@ -11,6 +11,8 @@
 //! - [`render`]: table, JSON and Markdown renderings.
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
+//! - [`replay`]: replaying catalog cases against a server, natively.
+//! - [`judge`]: the testsuite's verdict rules.
 #![deny(missing_docs)]
 
 pub mod catalog;
@@ -19,9 +21,11 @@ pub mod exit;
 pub mod explain;
 pub mod export;
 pub mod fuzzingserver;
+pub mod judge;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod replay;
 pub mod report;
 pub mod serve;
 pub mod spec;

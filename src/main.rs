@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             output,
         } => explain(case, path, agent.as_deref(), all, &output),
         cli::Command::Export { path, out, html } => export(&path, &out, html),
+        cli::Command::Replay(args) => replay(args),
     };
     ExitCode::from(status.code())
 }
@@ -179,4 +180,9 @@ fn explain(
     } else {
         ExitStatus::Error
     }
+}
+
+fn replay(args: cli::ReplayArgs) -> ExitStatus {
+    let cmd = args.command();
+    wsreport::replay::command::run(&cmd, &mut std::io::stdout(), &mut std::io::stderr())
 }

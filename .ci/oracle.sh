@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The real testsuite's cases as oracle for `wsreport replay`.
+#
+# Starts `wsreport serve` and each faulty test server (examples/faulty_server.rs) on free
+# loopback ports, runs kosoku (the testsuite's own case files, from PyPI) and `wsreport replay`
+# against each, and fails unless every case's (behavior, behaviorClose) is equal between the
+# two. Cases: those the catalog has among categories 1-7 and 10.
+#
+# Expects $WSREPORT (the release binary); builds the example with the same profile.
+# Optional: $KOSOKU_VENV (reused when it holds kosoku), $ORACLE_JOBS (default 4).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${WSREPORT:?set WSREPORT to the wsreport binary}"
+JOBS="${ORACLE_JOBS:-4}"
+KOSOKU_BOUND="${KOSOKU_BOUND:-120}"     # one kosoku run over all cases
+KOSOKU_CASE_BOUND="${KOSOKU_CASE_BOUND:-15}" # one case (killAfter is 10 s at most in 1-7, 10)
+WORK="$(mktemp -d /tmp/wsreport-oracle.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+start=$SECONDS
+
+VENV="${KOSOKU_VENV:-$WORK/venv}"
+if [ ! -x "$VENV/bin/kosoku" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet kosoku
+fi
+KOSOKU="$VENV/bin/kosoku"
+
+profile_dir="$(dirname "$WSREPORT")"
+if [[ "$profile_dir" == */release ]]; then
+  cargo build --quiet --release --examples
+else
+  cargo build --quiet --examples
+fi
+FAULTY="$profile_dir/examples/faulty_server"
+
+# The catalog's cases among categories 1-7 and 10, as kosoku -i arguments.
+mapfile -t CASES < <("$WSREPORT" replay --list '*' 2>/dev/null | grep -E '^(1|2|3|4|5|6|7|10)\.' || true)
+if [ "${#CASES[@]}" -eq 0 ]; then echo "oracle: the catalog has no cases"; exit 1; fi
+echo "oracle: ${#CASES[@]} catalog cases in categories 1-7 and 10"
+INCLUDE=()
+for c in "${CASES[@]}"; do INCLUDE+=(-i "$c"); done
+
+# Start a server (not in a subshell, so its pid is ours to stop); it prints its address.
+start_server() { # name cmd...
+  local name="$1"; shift
+  "$@" > "$WORK/$name.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  addr=""
+  for _ in $(seq 100); do
+    addr=$(grep -oE '127\.0\.0\.1:[0-9]+' "$WORK/$name.log" | head -1 || true)
+    [ -n "$addr" ] && break
+    sleep 0.05
+  done
+  [ -n "$addr" ] || { echo "oracle: $name did not start"; cat "$WORK/$name.log"; exit 1; }
+}
+
+status=0
+for server in serve none no-reassembly no-pong no-utf8 no-close-reply; do
+  if [ "$server" = serve ]; then
+    start_server serve "$WSREPORT" serve --listen 127.0.0.1:0
+  else
+    start_server "$server" "$FAULTY" --fault "$server" --listen 127.0.0.1:0
+  fi
+  kout="$WORK/kosoku-$server"; wout="$WORK/replay-$server"
+  # kosoku has no closing-handshake timeout: a case whose only timer is closeAfter never
+  # ends against a server that ignores our close. Bound the run; on a hang, run each case
+  # alone with its own bound and leave the ones that hang without a kosoku verdict.
+  # (no-close-reply is known to hang it: go case by case at once)
+  bound="$KOSOKU_BOUND"; [ "$server" = no-close-reply ] && bound=0.1
+  if ! timeout "$bound" "$KOSOKU" "$addr" -p "$JOBS" "${INCLUDE[@]}" -o "$kout" \
+      > "$WORK/kosoku-$server.log" 2>&1 && [ ! -f "$kout/index.json" ]; then
+    printf '%s\n' "${CASES[@]}" | xargs -P "$JOBS" -I{} sh -c \
+      'timeout "$1" "$2" "$3" -i "$4" -o "$5/$4" > /dev/null 2>&1 || true' _ \
+      "$KOSOKU_CASE_BOUND" "$KOSOKU" "$addr" {} "$kout.each"
+    python3 - "$kout" "$kout.each" <<'PY'
+import json, os, sys
+out, each = sys.argv[1:3]
+merged = {}
+for case in os.listdir(each):
+    idx = os.path.join(each, case, "index.json")
+    if os.path.exists(idx):
+        for agent, cases in json.load(open(idx)).items():
+            merged.setdefault(agent, {}).update(cases)
+os.makedirs(out, exist_ok=True)
+json.dump(merged, open(os.path.join(out, "index.json"), "w"))
+PY
+  fi
+  "$WSREPORT" replay "${CASES[@]}" --target "ws://$addr" --agent "$server" --jobs "$JOBS" \
+    --out "$wout" > "$WORK/replay-$server.log" 2>&1 || true
+  python3 - "$server" "$kout/index.json" "$wout/index.json" <<'PY' || status=1
+import json, sys
+server, kpath, wpath = sys.argv[1:4]
+def verdicts(path):
+    idx = json.load(open(path))
+    out = {}
+    for cases in idx.values():
+        out.update({c: (v["behavior"], v["behaviorClose"]) for c, v in cases.items()})
+    return out
+k, w = verdicts(kpath), verdicts(wpath)
+key = lambda c: [int(p) for p in c.split(".")]
+equal = [c for c in k if w.get(c) == k[c]]
+differ = sorted((c for c in k if w.get(c) != k[c]), key=key)
+hung = sorted((c for c in w if c not in k), key=key)
+print(f"oracle: {server}: {len(equal)} equal verdicts, {len(differ)} differ"
+      + (f", {len(hung)} without a kosoku verdict (kosoku hung)" if hung else ""))
+for c in differ:
+    print(f"  {c}: kosoku {k.get(c)}, replay {w.get(c)}")
+for c in hung:
+    print(f"  {c}: kosoku hung, replay {w[c]}")
+if server == "serve":
+    ok = sum(1 for b, bc in k.values() if b in ("OK", "NON-STRICT", "INFORMATIONAL") and bc in ("OK", "INFORMATIONAL"))
+    print(f"oracle: kosoku passes {ok} of {len(k)} cases against wsreport serve")
+    if ok != len(k):
+        sys.exit(1)
+sys.exit(1 if differ else 0)
+PY
+  kill "$SERVER_PID" 2>/dev/null || true
+done
+echo "oracle: wall time $((SECONDS - start))s"
+exit $status

@@ -1,0 +1,962 @@
+//! The fuzzer's side of one connection: Autobahn's protocol (autobahn-python 0.10.9
+//! `WebSocketProtocol` with the testsuite's `FuzzingProtocol` and `Case` on top), executing
+//! a [`CaseDef`]'s steps and recording what the testsuite records.
+//!
+//! The machine is one task over a split stream. It writes what the steps send (chopped and
+//! sync writes go through a queue, one write per turn, as Autobahn's `send_queue` does, so
+//! the peer's replies are read between chops), reads and checks every frame the peer sends
+//! the way Autobahn does (`processData`), answers pings, assembles messages, runs the closing
+//! handshake with its timeouts, and ends when TCP is gone. Timers are real deadlines; nothing
+//! waits once the connection has ended.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
+
+use crate::catalog::{CaseDef, Expect, FrameSpec, Step};
+use crate::model::{Closing, Shown, WireRow, WireStats, shown_payload};
+use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
+
+use super::handshake;
+use super::{ReplayOptions, Role};
+
+/// Autobahn's protocol states (`STATE_CONNECTING` … `STATE_CLOSED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Connecting,
+    Open,
+    Closing,
+    Closed,
+}
+
+/// What a timer does when it fires.
+#[derive(Debug)]
+enum TimerKind {
+    /// `continueLater`: index into `Conn::later`.
+    Later(usize),
+    /// `killAfter`
+    Kill,
+    /// `closeAfter`
+    CloseAfter,
+    /// `closeHandshakeTimeout` (we sent close first)
+    CloseHandshake,
+    /// `serverConnectionDropTimeout` (the close handshake is done; the server must drop TCP)
+    ServerDrop,
+    /// `openHandshakeTimeout`
+    OpenHandshake,
+    /// Our own bound on a case whose peer never ends it (Autobahn would wait forever).
+    CaseLimit,
+}
+
+#[derive(Debug)]
+struct Timer {
+    at: Instant,
+    kind: TimerKind,
+}
+
+/// A `continueLater` waiting to run.
+#[derive(Debug)]
+struct Later {
+    tag: Option<String>,
+    only_if_open: bool,
+    record_timeout: bool,
+    steps: Vec<Step>,
+}
+
+/// The streaming send API's state (`beginMessage` … `endMessage`).
+#[derive(Debug, Default)]
+struct Streaming {
+    opcode: Option<u8>,
+    mask: Option<[u8; 4]>,
+    frame_len: usize,
+    written: usize,
+}
+
+/// What one connection produced, before judging.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// Events with full payloads (the judge compares these).
+    pub received: Vec<Expect>,
+    /// The closing fields.
+    pub closing: Closing,
+    /// The four statistics tables.
+    pub stats: WireStats,
+    /// The wire log.
+    pub wirelog: Vec<WireRow>,
+    /// `httpRequest`
+    pub http_request: Option<String>,
+    /// `httpResponse`
+    pub http_response: Option<String>,
+    /// Whether the opening handshake completed (`connectionWasOpen`).
+    pub was_open: bool,
+    /// From the opening handshake's completion (`onOpen`) to TCP gone, as the testsuite times
+    /// a case; zero when it never opened.
+    pub duration: Duration,
+    /// Why the opening handshake failed, if it did.
+    pub handshake_error: Option<String>,
+}
+
+pub(super) struct Conn<'a, S> {
+    reader: ReadHalf<S>,
+    writer: WriteHalf<S>,
+    def: &'a CaseDef,
+    opts: &'a ReplayOptions,
+    state: State,
+    rx: Vec<u8>,
+    queue: VecDeque<(Vec<u8>, bool)>,
+    timers: Vec<Timer>,
+    later: Vec<Option<Later>>,
+    auto_fragment: Option<usize>,
+    streaming: Streaming,
+    key: String,
+    opened_at: Option<Instant>,
+    // receiving a message
+    inside_message: bool,
+    message_binary: bool,
+    message: Vec<u8>,
+    utf8_checked: usize,
+    rec: Record,
+}
+
+/// Octets as a wire-log row shows them: hex of the first 64 and ` ...` when longer.
+fn shown_octets(data: &[u8]) -> Shown {
+    const MAX: usize = 64;
+    let mut text = String::with_capacity(2 * data.len().min(MAX) + 4);
+    for b in &data[..data.len().min(MAX)] {
+        text.push_str(&format!("{b:02x}"));
+    }
+    if data.len() > MAX {
+        text.push_str(crate::model::CUT_MARK);
+    }
+    Shown {
+        len: Some(data.len() as u64),
+        text,
+    }
+}
+
+fn count(map: &mut std::collections::BTreeMap<u64, u64>, key: u64) {
+    *map.entry(key).or_insert(0) += 1;
+}
+
+impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
+    pub(super) fn new(stream: S, def: &'a CaseDef, opts: &'a ReplayOptions) -> Self {
+        let (reader, writer) = tokio::io::split(stream);
+        Conn {
+            reader,
+            writer,
+            def,
+            opts,
+            state: State::Connecting,
+            rx: Vec::new(),
+            queue: VecDeque::new(),
+            timers: Vec::new(),
+            later: Vec::new(),
+            auto_fragment: None,
+            streaming: Streaming::default(),
+            key: handshake::new_key(),
+            opened_at: None,
+            inside_message: false,
+            message_binary: false,
+            message: Vec::new(),
+            utf8_checked: 0,
+            rec: Record {
+                closing: Closing {
+                    is_server: Some(opts.role == Role::Server),
+                    closed_by_me: Some(false),
+                    failed_by_me: Some(false),
+                    dropped_by_me: Some(false),
+                    was_clean: Some(false),
+                    was_server_connection_drop_timeout: Some(false),
+                    was_open_handshake_timeout: Some(false),
+                    was_close_handshake_timeout: Some(false),
+                    ..Closing::default()
+                },
+                ..Record::default()
+            },
+        }
+    }
+
+    fn set_timer(&mut self, after: Duration, kind: TimerKind) {
+        self.timers.push(Timer {
+            at: Instant::now() + after,
+            kind,
+        });
+    }
+
+    fn cancel_timer(&mut self, pred: fn(&TimerKind) -> bool) {
+        self.timers.retain(|t| !pred(&t.kind));
+    }
+
+    /// Runs the connection to its end.
+    pub(super) async fn run(mut self) -> Record {
+        let request = handshake::request(&self.opts.host, &self.opts.resource, &self.key);
+        self.rec.http_request = Some(String::from_utf8_lossy(&request).into_owned());
+        self.set_timer(self.opts.timeouts.open_handshake, TimerKind::OpenHandshake);
+        self.set_timer(self.opts.timeouts.case_limit, TimerKind::CaseLimit);
+        self.send_data(request, false, None).await;
+
+        let mut buf = vec![0u8; 64 * 1024];
+        while self.state != State::Closed {
+            self.fire_due_timers().await;
+            if self.state == State::Closed {
+                break;
+            }
+            if let Some((data, sync)) = self.queue.pop_front() {
+                self.write_now(&data, sync).await;
+                // One turn for the peer's octets between queued writes (Autobahn re-enters its
+                // reactor after each one), without waiting for them.
+                tokio::select! {
+                    biased;
+                    r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
+                    _ = tokio::task::yield_now() => {}
+                }
+                continue;
+            }
+            let next = self.timers.iter().map(|t| t.at).min();
+            let sleep = async {
+                match next {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
+                _ = sleep => {}
+            }
+        }
+        self.rec.duration = self
+            .opened_at
+            .map(|t| t.elapsed())
+            .unwrap_or(Duration::ZERO);
+        self.connection_lost();
+        self.rec
+    }
+
+    async fn fire_due_timers(&mut self) {
+        loop {
+            let now = Instant::now();
+            let Some(i) = self
+                .timers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.at <= now)
+                .min_by_key(|(_, t)| t.at)
+                .map(|(i, _)| i)
+            else {
+                return;
+            };
+            let timer = self.timers.remove(i);
+            self.fire(timer.kind).await;
+        }
+    }
+
+    async fn fire(&mut self, kind: TimerKind) {
+        if self.state == State::Closed {
+            return;
+        }
+        match kind {
+            TimerKind::Later(i) => {
+                let Some(later) = self.later.get_mut(i).and_then(Option::take) else {
+                    return;
+                };
+                self.rec
+                    .wirelog
+                    .push(WireRow::DelayFired(later.tag.clone()));
+                if later.only_if_open && self.state != State::Open {
+                    return;
+                }
+                if later.record_timeout {
+                    self.rec
+                        .received
+                        .push(Expect::Timeout(later.tag.clone().unwrap_or_default()));
+                }
+                Box::pin(self.run_steps(&later.steps)).await;
+            }
+            TimerKind::Kill => {
+                self.rec.wirelog.push(WireRow::KillFired);
+                self.fail_connection(1001, "Going Away").await;
+            }
+            TimerKind::CloseAfter => {
+                self.rec.wirelog.push(WireRow::CloseFired);
+                self.send_close_frame(None, None, false).await;
+            }
+            TimerKind::CloseHandshake => {
+                self.rec.closing.was_clean = Some(false);
+                self.rec.closing.was_not_clean_reason =
+                    Some("peer did not respond (in time) in closing handshake".into());
+                self.rec.closing.was_close_handshake_timeout = Some(true);
+                self.drop_connection().await;
+            }
+            TimerKind::ServerDrop => {
+                self.rec.closing.was_clean = Some(false);
+                self.rec.closing.was_not_clean_reason =
+                    Some("server did not drop TCP connection (in time)".into());
+                self.rec.closing.was_server_connection_drop_timeout = Some(true);
+                self.drop_connection().await;
+            }
+            TimerKind::OpenHandshake => {
+                if self.state == State::Connecting {
+                    self.rec.closing.was_clean = Some(false);
+                    self.rec.closing.was_not_clean_reason =
+                        Some("peer did not finish (in time) the opening handshake".into());
+                    self.rec.closing.was_open_handshake_timeout = Some(true);
+                    self.drop_connection().await;
+                }
+            }
+            TimerKind::CaseLimit => {
+                if self.rec.closing.was_not_clean_reason.is_none() {
+                    self.rec.closing.was_not_clean_reason = Some(format!(
+                        "case did not end within {:?}; wsreport dropped the TCP connection",
+                        self.opts.timeouts.case_limit
+                    ));
+                }
+                self.rec.closing.was_clean = Some(false);
+                self.drop_connection().await;
+            }
+        }
+    }
+
+    // ---- sending ----------------------------------------------------------------------
+
+    /// Autobahn's `sendData`: chopped writes go through the queue, one chop per turn, each
+    /// marked sync; a sync write (or any write while the queue is busy) is queued too;
+    /// everything else is written at once.
+    async fn send_data(&mut self, data: Vec<u8>, sync: bool, chop: Option<usize>) {
+        match chop.filter(|&n| n > 0) {
+            Some(n) => {
+                for piece in data.chunks(n) {
+                    self.queue.push_back((piece.to_vec(), true));
+                }
+                if data.is_empty() {
+                    self.queue.push_back((Vec::new(), true));
+                }
+            }
+            None if sync || !self.queue.is_empty() => self.queue.push_back((data, sync)),
+            None => self.write_now(&data, false).await,
+        }
+    }
+
+    async fn write_now(&mut self, data: &[u8], sync: bool) {
+        if self.state == State::Closed {
+            return;
+        }
+        count(&mut self.rec.stats.tx_octets, data.len() as u64);
+        self.rec.wirelog.push(WireRow::TxOctets {
+            data: shown_octets(data),
+            sync,
+        });
+        let written = async {
+            self.writer.write_all(data).await?;
+            self.writer.flush().await
+        };
+        if written.await.is_err() {
+            // The peer is gone; the next read reports it.
+        }
+    }
+
+    fn mask(&self) -> Option<[u8; 4]> {
+        match self.opts.role {
+            Role::Client => Some(fastrand::u32(..).to_be_bytes()),
+            Role::Server => None,
+        }
+    }
+
+    /// Autobahn's `sendFrame`: any frame, valid or not, logged as a `TF` row.
+    async fn send_frame(&mut self, spec: &FrameSpec) {
+        let payload = match spec.payload_len {
+            Some(n) => repeat_to_len(&spec.payload, n),
+            None => spec.payload.clone(),
+        };
+        let mask = self.mask();
+        let frame = Frame {
+            fin: spec.fin,
+            rsv: spec.rsv,
+            opcode: spec.opcode,
+            mask,
+            payload,
+        };
+        count(&mut self.rec.stats.tx_frames, u64::from(spec.opcode & 0x0f));
+        self.rec.wirelog.push(WireRow::TxFrame {
+            payload: Shown {
+                len: Some(spec.payload.len() as u64),
+                text: shown_payload(&spec.payload),
+            },
+            opcode: u64::from(spec.opcode & 0x0f),
+            fin: spec.fin,
+            rsv: u64::from(spec.rsv & 0x07),
+            mask: mask.map(|m| m.iter().map(|b| format!("{b:02x}")).collect()),
+            repeat_len: spec.payload_len.map(|n| n as u64),
+            chopsize: spec.chopsize.map(|n| n as u64),
+            sync: spec.sync,
+        });
+        self.send_data(wire::encode(&frame), spec.sync, spec.chopsize)
+            .await;
+    }
+
+    /// Autobahn's `sendCloseFrame`: only from OPEN; moves to CLOSING.
+    async fn send_close_frame(&mut self, code: Option<u16>, reason: Option<&[u8]>, reply: bool) {
+        if self.state != State::Open {
+            return;
+        }
+        let mut payload = Vec::new();
+        if let Some(c) = code {
+            payload.extend_from_slice(&c.to_be_bytes());
+        }
+        if let Some(r) = reason {
+            payload.extend_from_slice(r);
+        }
+        self.send_frame(&FrameSpec::new(opcode::CLOSE, payload))
+            .await;
+        self.state = State::Closing;
+        self.rec.closing.closed_by_me = Some(!reply);
+        self.rec.closing.local_close_code = code.map(u64::from);
+        self.rec.closing.local_close_reason =
+            reason.map(|r| String::from_utf8_lossy(r).into_owned());
+        if !reply {
+            self.set_timer(
+                self.opts.timeouts.close_handshake,
+                TimerKind::CloseHandshake,
+            );
+        }
+    }
+
+    /// Autobahn's `_fail_connection`.
+    async fn fail_connection(&mut self, code: u16, reason: &str) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.rec.closing.failed_by_me = Some(true);
+        if self.opts.fail_by_drop {
+            self.rec.closing.was_clean = Some(false);
+            self.rec.closing.was_not_clean_reason =
+                Some("I failed the WebSocket connection by dropping the TCP connection".into());
+            self.drop_connection().await;
+        } else if self.state != State::Closing {
+            let reason = truncate_utf8(reason, 123);
+            self.send_close_frame(Some(code), Some(reason.as_bytes()), false)
+                .await;
+        } else {
+            self.drop_connection().await;
+        }
+    }
+
+    /// Autobahn's `dropConnection`.
+    async fn drop_connection(&mut self) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.rec.closing.dropped_by_me = Some(true);
+        self.state = State::Closed;
+        let _ = self.writer.shutdown().await;
+    }
+
+    /// `_connectionLost`: the last word on `wasNotCleanReason`.
+    fn connection_lost(&mut self) {
+        self.state = State::Closed;
+        let c = &mut self.rec.closing;
+        if c.was_clean != Some(true)
+            && c.dropped_by_me != Some(true)
+            && c.was_not_clean_reason.is_none()
+        {
+            c.was_not_clean_reason = Some(
+                "peer dropped the TCP connection without previous WebSocket closing handshake"
+                    .into(),
+            );
+        }
+    }
+
+    async fn run_steps(&mut self, steps: &[Step]) {
+        for step in steps {
+            if self.state == State::Closed {
+                return;
+            }
+            self.run_step(step).await;
+        }
+    }
+
+    async fn run_step(&mut self, step: &Step) {
+        match step {
+            Step::Frame(spec) => self.send_frame(spec).await,
+            Step::Message {
+                payload,
+                binary,
+                fragment_size,
+            } => {
+                if self.state != State::Open {
+                    return;
+                }
+                let op = if *binary {
+                    opcode::BINARY
+                } else {
+                    opcode::TEXT
+                };
+                match fragment_size.or(self.auto_fragment) {
+                    Some(size) if size > 0 && payload.len() > size => {
+                        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
+                        let last = chunks.len() - 1;
+                        for (i, c) in chunks.into_iter().enumerate() {
+                            let op = if i == 0 { op } else { opcode::CONTINUATION };
+                            self.send_frame(&FrameSpec::new(op, c).fin(i == last)).await;
+                        }
+                    }
+                    _ => self.send_frame(&FrameSpec::new(op, payload.clone())).await,
+                }
+            }
+            Step::AutoFragmentSize(n) => self.auto_fragment = Some(*n),
+            Step::BeginMessage { binary } => {
+                if self.state == State::Open {
+                    self.streaming = Streaming {
+                        opcode: Some(if *binary {
+                            opcode::BINARY
+                        } else {
+                            opcode::TEXT
+                        }),
+                        ..Streaming::default()
+                    };
+                }
+            }
+            Step::BeginMessageFrame(len) => {
+                if self.state != State::Open {
+                    return;
+                }
+                let op = self.streaming.opcode.take().unwrap_or(opcode::CONTINUATION);
+                let mask = self.mask();
+                // The header alone (FIN clear): the payload follows in `MessageFrameData`.
+                let mut header = wire::encode(&Frame {
+                    fin: false,
+                    rsv: 0,
+                    opcode: op,
+                    mask,
+                    payload: Vec::new(),
+                });
+                let form = wire::LengthForm::minimal(*len as u64);
+                header.truncate(1);
+                let mask_bit = if mask.is_some() { 0x80 } else { 0 };
+                match form {
+                    wire::LengthForm::Short7 => header.push(mask_bit | *len as u8),
+                    wire::LengthForm::Extended16 => {
+                        header.push(mask_bit | 126);
+                        header.extend_from_slice(&(*len as u16).to_be_bytes());
+                    }
+                    wire::LengthForm::Extended64 => {
+                        header.push(mask_bit | 127);
+                        header.extend_from_slice(&(*len as u64).to_be_bytes());
+                    }
+                }
+                if let Some(m) = mask {
+                    header.extend_from_slice(&m);
+                }
+                self.streaming.mask = mask;
+                self.streaming.frame_len = *len;
+                self.streaming.written = 0;
+                self.send_data(header, false, None).await;
+            }
+            Step::MessageFrameData(data) => {
+                if self.state != State::Open {
+                    return;
+                }
+                let room = self
+                    .streaming
+                    .frame_len
+                    .saturating_sub(self.streaming.written);
+                let mut part = data[..data.len().min(room)].to_vec();
+                if let Some(m) = self.streaming.mask {
+                    let at = self.streaming.written;
+                    for (i, b) in part.iter_mut().enumerate() {
+                        *b ^= m[(at + i) & 3];
+                    }
+                }
+                self.streaming.written += part.len();
+                self.send_data(part, false, None).await;
+            }
+            Step::EndMessage => {
+                if self.state == State::Open {
+                    self.send_frame(&FrameSpec::new(opcode::CONTINUATION, Vec::new()))
+                        .await;
+                }
+            }
+            Step::Close { code, reason } => {
+                let reason = reason.as_ref().map(|r| truncate_octets(r, 123));
+                self.send_close_frame(*code, reason, false).await;
+            }
+            Step::CloseFrame { code, reason } => {
+                self.send_close_frame(*code, reason.as_deref(), false).await;
+            }
+            Step::KillAfter(s) => {
+                self.rec.wirelog.push(WireRow::KillAfter(*s));
+                self.set_timer(Duration::from_secs_f64(*s), TimerKind::Kill);
+            }
+            Step::CloseAfter(s) => {
+                self.rec.wirelog.push(WireRow::CloseAfter(*s));
+                self.set_timer(Duration::from_secs_f64(*s), TimerKind::CloseAfter);
+            }
+            Step::Later {
+                delay,
+                tag,
+                only_if_open,
+                record_timeout,
+                steps,
+            } => {
+                self.rec.wirelog.push(WireRow::DelaySet {
+                    delay: *delay,
+                    tag: tag.clone(),
+                });
+                self.later.push(Some(Later {
+                    tag: tag.clone(),
+                    only_if_open: *only_if_open,
+                    record_timeout: *record_timeout,
+                    steps: steps.clone(),
+                }));
+                let i = self.later.len() - 1;
+                self.set_timer(Duration::from_secs_f64(*delay), TimerKind::Later(i));
+            }
+        }
+    }
+
+    // ---- receiving --------------------------------------------------------------------
+
+    async fn on_read(&mut self, r: std::io::Result<usize>, buf: &[u8]) {
+        let n = match r {
+            Ok(0) | Err(_) => {
+                // TCP is gone (FIN or reset): `connectionLost`.
+                self.state = State::Closed;
+                return;
+            }
+            Ok(n) => n,
+        };
+        let data = &buf[..n];
+        count(&mut self.rec.stats.rx_octets, n as u64);
+        self.rec.wirelog.push(WireRow::RxOctets(shown_octets(data)));
+        if self.state == State::Closed {
+            return;
+        }
+        self.rx.extend_from_slice(data);
+        if self.state == State::Connecting {
+            self.process_handshake().await;
+        }
+        while matches!(self.state, State::Open | State::Closing) {
+            match wire::decode(&self.rx) {
+                Ok(wire::Decoded::Complete(f)) => {
+                    self.rx.drain(..f.consumed);
+                    self.process_frame(f).await;
+                }
+                Ok(wire::Decoded::Incomplete { .. }) => break,
+                Err(e) => {
+                    self.protocol_violation(&e.to_string()).await;
+                    self.rx.clear();
+                    break;
+                }
+            }
+        }
+    }
+
+    async fn process_handshake(&mut self) {
+        let Some(end) = self.rx.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return;
+        };
+        let head: Vec<u8> = self.rx.drain(..end + 4).collect();
+        self.rec.http_response = Some(String::from_utf8_lossy(&head).into_owned());
+        if let Err(reason) = handshake::check_response(&head, &self.key) {
+            self.rec.closing.was_not_clean_reason = Some(reason.clone());
+            self.rec.handshake_error = Some(reason);
+            self.drop_connection().await;
+            return;
+        }
+        self.state = State::Open;
+        self.rec.was_open = true;
+        self.cancel_timer(|k| matches!(k, TimerKind::OpenHandshake));
+        self.opened_at = Some(Instant::now());
+        let steps = self.def.steps.clone();
+        self.run_steps(&steps).await;
+    }
+
+    /// `_protocol_violation`: fail with 1002; `true` when processing must stop.
+    async fn protocol_violation(&mut self, reason: &str) -> bool {
+        self.fail_connection(1002, reason).await;
+        self.opts.fail_by_drop || self.state == State::Closed
+    }
+
+    /// `_invalid_payload`: fail with 1007; `true` when processing must stop.
+    async fn invalid_payload(&mut self, reason: &str) -> bool {
+        self.fail_connection(1007, reason).await;
+        self.opts.fail_by_drop || self.state == State::Closed
+    }
+
+    /// `processData` for one whole frame: the header checks in Autobahn's order, then the
+    /// frame's payload and end.
+    async fn process_frame(&mut self, f: wire::DecodedFrame) {
+        let frame = &f.frame;
+        let op = frame.opcode;
+        if frame.rsv != 0
+            && self
+                .protocol_violation(&format!("RSV = {} and no extension negotiated", frame.rsv))
+                .await
+        {
+            return;
+        }
+        let masked_wrong = match self.opts.role {
+            Role::Client => frame.mask.is_some(),
+            Role::Server => frame.mask.is_none(),
+        };
+        if masked_wrong {
+            let reason = match self.opts.role {
+                Role::Client => "masked server-to-client frame",
+                Role::Server => "unmasked client-to-server frame",
+            };
+            if self.protocol_violation(reason).await {
+                return;
+            }
+        }
+        if opcode::is_control(op) {
+            if !frame.fin && self.protocol_violation("fragmented control frame").await {
+                return;
+            }
+            if frame.payload.len() > 125
+                && self
+                    .protocol_violation("control frame with payload length > 125 octets")
+                    .await
+            {
+                return;
+            }
+            if !matches!(op, opcode::CLOSE | opcode::PING | opcode::PONG)
+                && self
+                    .protocol_violation(&format!("control frame using reserved opcode {op}"))
+                    .await
+            {
+                return;
+            }
+            if op == opcode::CLOSE
+                && frame.payload.len() == 1
+                && self
+                    .protocol_violation("received close control frame with payload len 1")
+                    .await
+            {
+                return;
+            }
+        } else {
+            if op > 2
+                && self
+                    .protocol_violation(&format!("data frame using reserved opcode {op}"))
+                    .await
+            {
+                return;
+            }
+            if !self.inside_message
+                && op == 0
+                && self
+                    .protocol_violation(
+                        "received continuation data frame outside fragmented message",
+                    )
+                    .await
+            {
+                return;
+            }
+            if self.inside_message
+                && op != 0
+                && self
+                    .protocol_violation(
+                        "received non-continuation data frame while inside fragmented message",
+                    )
+                    .await
+            {
+                return;
+            }
+        }
+        if !f.length_is_minimal()
+            && self
+                .protocol_violation("invalid data frame length (not using minimal length encoding)")
+                .await
+        {
+            return;
+        }
+
+        if opcode::is_control(op) {
+            self.log_rx_frame(&f);
+            self.process_control_frame(op, &f.frame.payload).await;
+            return;
+        }
+
+        // data frame: onFrameBegin, onFrameData, onFrameEnd
+        if !self.inside_message {
+            self.inside_message = true;
+            self.message_binary = op == opcode::BINARY;
+            self.message.clear();
+            self.utf8_checked = 0;
+        }
+        let failed_before = self.rec.closing.failed_by_me == Some(true);
+        let text = !self.message_binary;
+        self.message.extend_from_slice(&f.frame.payload);
+        if text {
+            let rest = &self.message[self.utf8_checked..];
+            match std::str::from_utf8(rest) {
+                Ok(_) => self.utf8_checked = self.message.len(),
+                Err(e) if e.error_len().is_none() => self.utf8_checked += e.valid_up_to(),
+                Err(e) => {
+                    let at = self.utf8_checked + e.valid_up_to();
+                    self.utf8_checked = self.message.len();
+                    if self
+                        .invalid_payload(&format!(
+                            "encountered invalid UTF-8 while processing text message at payload octet index {at}"
+                        ))
+                        .await
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        self.log_rx_frame(&f);
+        if f.frame.fin {
+            if text
+                && self.utf8_checked < self.message.len()
+                && self
+                    .invalid_payload("UTF-8 text message payload ended within Unicode code point")
+                    .await
+            {
+                return;
+            }
+            self.inside_message = false;
+            let failed = failed_before || self.rec.closing.failed_by_me == Some(true);
+            if !failed {
+                let payload = std::mem::take(&mut self.message);
+                self.on_event(Expect::Message(payload, self.message_binary))
+                    .await;
+            }
+        }
+    }
+
+    fn log_rx_frame(&mut self, f: &wire::DecodedFrame) {
+        let frame = &f.frame;
+        count(&mut self.rec.stats.rx_frames, u64::from(frame.opcode));
+        self.rec.wirelog.push(WireRow::RxFrame {
+            payload: Shown {
+                len: Some(frame.payload.len() as u64),
+                text: shown_payload(&frame.payload),
+            },
+            opcode: u64::from(frame.opcode),
+            fin: frame.fin,
+            rsv: u64::from(frame.rsv),
+            masked: frame.mask.is_some(),
+            mask: frame
+                .mask
+                .map(|m| m.iter().map(|b| format!("{b:02x}")).collect()),
+        });
+    }
+
+    async fn process_control_frame(&mut self, op: u8, payload: &[u8]) {
+        match op {
+            opcode::CLOSE => {
+                let (code, reason) = match payload {
+                    [hi, lo, rest @ ..] => (
+                        Some(u16::from_be_bytes([*hi, *lo])),
+                        (!rest.is_empty()).then_some(rest),
+                    ),
+                    _ => (None, None),
+                };
+                self.on_close_frame(code, reason).await;
+            }
+            opcode::PING => {
+                // The case records the ping; Autobahn answers it while OPEN.
+                if self.state == State::Open {
+                    self.send_frame(&FrameSpec::new(opcode::PONG, payload))
+                        .await;
+                }
+                self.on_event(Expect::Ping(payload.to_vec())).await;
+            }
+            opcode::PONG => self.on_event(Expect::Pong(payload.to_vec())).await,
+            _ => {}
+        }
+    }
+
+    /// Autobahn's `onCloseFrame`.
+    async fn on_close_frame(&mut self, code: Option<u16>, reason: Option<&[u8]>) {
+        self.rec.closing.remote_close_code = None;
+        self.rec.closing.remote_close_reason = None;
+        match code {
+            Some(c) if !is_valid_close_code(c) => {
+                if self
+                    .protocol_violation(&format!("invalid close code {c}"))
+                    .await
+                {
+                    return;
+                }
+                self.rec.closing.remote_close_code = Some(1000);
+            }
+            other => self.rec.closing.remote_close_code = other.map(u64::from),
+        }
+        if let Some(r) = reason {
+            match std::str::from_utf8(r) {
+                Ok(s) => self.rec.closing.remote_close_reason = Some(s.to_string()),
+                Err(_) => {
+                    if self
+                        .invalid_payload("invalid close reason (non-UTF8 payload)")
+                        .await
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        match self.state {
+            State::Closing => {
+                self.cancel_timer(|k| matches!(k, TimerKind::CloseHandshake));
+                self.rec.closing.was_clean = Some(true);
+                match self.opts.role {
+                    Role::Server => self.drop_connection().await,
+                    Role::Client => self.set_timer(
+                        self.opts.timeouts.server_connection_drop,
+                        TimerKind::ServerDrop,
+                    ),
+                }
+            }
+            State::Open => {
+                self.rec.closing.was_clean = Some(true);
+                // echoCloseCodeReason is off in the testsuite: the reply is always 1000.
+                self.send_close_frame(Some(1000), None, true).await;
+                if self.opts.role == Role::Server {
+                    self.drop_connection().await;
+                }
+            }
+            State::Closed => self.rec.closing.was_clean = Some(false),
+            State::Connecting => {}
+        }
+    }
+
+    /// The case's `onMessage`/`onPing`/`onPong`: record, then `finishWhenDone` — once the
+    /// received events equal every expected list, close with the first expected code when
+    /// the case expects us to close.
+    async fn on_event(&mut self, event: Expect) {
+        self.rec.received.push(event);
+        let done = self
+            .def
+            .expected
+            .iter()
+            .all(|(_, events)| *events == self.rec.received);
+        if done && self.def.expected_close.closed_by_me == Some(true) {
+            let code = self
+                .def
+                .expected_close
+                .close_code
+                .first()
+                .and_then(|&c| u16::try_from(c).ok());
+            self.send_close_frame(code, None, false).await;
+        }
+    }
+}
+
+/// `encode_truncate(reason, 123)`: at most `max` octets of UTF-8, cut at a character boundary.
+fn truncate_utf8(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn truncate_octets(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}

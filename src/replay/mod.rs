@@ -1,0 +1,350 @@
+//! Replaying Autobahn cases natively: the fuzzer's side of a connection, driven by the
+//! catalog's [`CaseDef`]s, producing the same [`Case`] record and verdicts the testsuite would.
+//!
+//! - [`replay_stream`]: one case over any `AsyncRead + AsyncWrite` stream (tests use
+//!   `tokio::io::duplex`).
+//! - [`replay_tcp`]: one case against a `ws://` target.
+//! - [`select`]: case ids and globs (`2.*`, `*`) to catalog ids, in the testsuite's order.
+//! - [`command`]: the `wsreport replay` command.
+//!
+//! Only the client role (the testsuite's `fuzzingclient`, testing a server) is implemented;
+//! [`Role::Server`] is the parameter the fuzzing server will use.
+
+pub mod command;
+mod engine;
+pub mod handshake;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::catalog::{self, CaseDef, Expect};
+use crate::judge::{self, Observed};
+use crate::model::{Case, CaseId, Event, shown_payload};
+
+pub use engine::Record;
+
+/// Which side of the connection the fuzzer plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Testing a server: we connect, send the upgrade request, mask every frame (RFC 6455
+    /// §5.3, a fresh random key per frame) and expect unmasked frames.
+    Client,
+    /// Testing a client: unmasked frames out, masked frames expected. Not implemented yet.
+    Server,
+}
+
+/// The protocol timeouts, as autobahn 0.10.9's client factory sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeouts {
+    /// `openHandshakeTimeout` (5 s)
+    pub open_handshake: Duration,
+    /// `closeHandshakeTimeout` (1 s): our close unanswered this long → drop TCP.
+    pub close_handshake: Duration,
+    /// `serverConnectionDropTimeout` (1 s): close handshake done, server still holds TCP.
+    pub server_connection_drop: Duration,
+    /// Our own bound on one case (Autobahn has none and can wait forever when a peer that
+    /// answered our close never drops TCP in a case without `killAfter`).
+    pub case_limit: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            open_handshake: Duration::from_secs(5),
+            close_handshake: Duration::from_secs(1),
+            server_connection_drop: Duration::from_secs(1),
+            case_limit: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How to replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayOptions {
+    /// Client or server.
+    pub role: Role,
+    /// The `Host` header value (`127.0.0.1:9001`).
+    pub host: String,
+    /// The request target (`/`, `/path?x=1`).
+    pub resource: String,
+    /// The agent name written into reports.
+    pub agent: String,
+    /// `failByDrop`: fail connections (a protocol error of the peer, a `killAfter` that
+    /// fires) by dropping TCP instead of starting a close handshake. On by default, as in
+    /// autobahn's client factory and as kosoku (the oracle) behaves; the testsuite's sample
+    /// spec turns it off (`"options": {"failByDrop": false}`), which sends close 1001/1002/1007
+    /// instead.
+    pub fail_by_drop: bool,
+    /// The timeouts.
+    pub timeouts: Timeouts,
+}
+
+impl ReplayOptions {
+    /// Client-role options for `target`, agent `agent`.
+    pub fn client(target: &Target, agent: impl Into<String>) -> Self {
+        ReplayOptions {
+            role: Role::Client,
+            host: format!("{}:{}", target.host, target.port),
+            resource: target.resource.clone(),
+            agent: agent.into(),
+            fail_by_drop: true,
+            timeouts: Timeouts::default(),
+        }
+    }
+}
+
+/// A `ws://host:port/path` target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Host name or address.
+    pub host: String,
+    /// Port (80 when the URL gives none).
+    pub port: u16,
+    /// Path and query, `/` at least.
+    pub resource: String,
+}
+
+/// Why a replay could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The target is not a `ws://` URL.
+    #[error("`{url}` is not a ws:// URL ({why})")]
+    BadTarget {
+        /// What was given.
+        url: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// A case id or glob matched nothing in the catalog.
+    #[error("`{0}` matches no case the catalog has")]
+    NoSuchCase(String),
+    /// The TCP connection could not be made.
+    #[error("cannot connect to {addr} for case {case}: {source}")]
+    Connect {
+        /// `host:port`
+        addr: String,
+        /// The case.
+        case: CaseId,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The role is not implemented yet.
+    #[error("the {0:?} role is not implemented yet")]
+    RoleNotImplemented(Role),
+}
+
+impl Target {
+    /// Parses `ws://host[:port][/path]`.
+    pub fn parse(url: &str) -> Result<Target, ReplayError> {
+        let bad = |why| ReplayError::BadTarget {
+            url: url.to_string(),
+            why,
+        };
+        let rest = url
+            .strip_prefix("ws://")
+            .ok_or_else(|| bad("only ws:// is supported"))?;
+        let (authority, resource) = match rest.find(['/', '?']) {
+            Some(i) if rest.as_bytes()[i] == b'?' => (&rest[..i], format!("/{}", &rest[i..])),
+            Some(i) => (&rest[..i], rest[i..].to_string()),
+            None => (rest, "/".to_string()),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
+                (h, p.parse().map_err(|_| bad("the port is not a number"))?)
+            }
+            _ => (authority, 80),
+        };
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(Target {
+            host: host.to_string(),
+            port,
+            resource,
+        })
+    }
+
+    /// `host:port`, for connecting.
+    pub fn addr(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// Resolves ids and globs (`*` matches any text, as the testsuite's `cases` patterns) to the
+/// catalog's ids, in the testsuite's order, each once.
+pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
+    let all = catalog::all_ids();
+    let mut chosen = vec![false; all.len()];
+    for p in patterns {
+        let mut any = false;
+        for (i, id) in all.iter().enumerate() {
+            if glob_match(p, &id.to_string()) {
+                chosen[i] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return Err(ReplayError::NoSuchCase(p.clone()));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .zip(chosen)
+        .filter_map(|(id, c)| c.then_some(id))
+        .collect())
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// UTC now as the testsuite's `started` (`2023-02-13T14:22:30.192Z`).
+pub fn utc_timestamp(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+fn event(e: &Expect) -> Event {
+    match e {
+        Expect::Message(p, binary) => Event::Message {
+            payload: shown_payload(p),
+            binary: *binary,
+        },
+        Expect::Ping(p) => Event::Ping(shown_payload(p)),
+        Expect::Pong(p) => Event::Pong(shown_payload(p)),
+        Expect::Timeout(t) => Event::Timeout(t.clone()),
+    }
+}
+
+/// Everything one replay produced: the judged record and the full-payload events.
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    /// The case record, as the testsuite would write it.
+    pub case: Case,
+    /// What the engine recorded (full payloads, handshake error).
+    pub record: Record,
+}
+
+/// Replays `def` over `stream` (already connected) and judges it. `seq` is the case's
+/// 1-based position in the run (`case`).
+pub async fn replay_stream<S>(
+    stream: S,
+    def: &CaseDef,
+    opts: &ReplayOptions,
+    seq: u64,
+) -> Result<Replayed, ReplayError>
+where
+    S: AsyncRead + AsyncWrite,
+{
+    if opts.role != Role::Client {
+        return Err(ReplayError::RoleNotImplemented(opts.role));
+    }
+    let started = utc_timestamp(SystemTime::now());
+    let record = engine::Conn::new(stream, def, opts).run().await;
+    Ok(Replayed {
+        case: to_case(def, opts, seq, started, &record),
+        record,
+    })
+}
+
+/// Connects to `target` and replays `def`.
+pub async fn replay_tcp(
+    target: &Target,
+    def: &CaseDef,
+    opts: &ReplayOptions,
+    seq: u64,
+) -> Result<Replayed, ReplayError> {
+    let addr = target.addr();
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|source| ReplayError::Connect {
+            addr: addr.clone(),
+            case: def.id.clone(),
+            source,
+        })?;
+    // Chopped writes must leave as separate segments (autobahn's `tcpNoDelay`).
+    let _ = stream.set_nodelay(true);
+    replay_stream(stream, def, opts, seq).await
+}
+
+fn to_case(def: &CaseDef, opts: &ReplayOptions, seq: u64, started: String, r: &Record) -> Case {
+    let j = judge::judge(
+        def,
+        &Observed {
+            received: &r.received,
+            closing: &r.closing,
+            was_open: r.was_open,
+            tx_frames: &r.stats.tx_frames,
+        },
+    );
+    Case {
+        id: Some(def.id.clone()),
+        seq: Some(seq),
+        agent: opts.agent.clone(),
+        description: def.description.clone(),
+        expectation: def.expectation.clone(),
+        started: Some(started),
+        duration_ms: Some(r.duration.as_millis() as u64),
+        report_time: Some(def.report_time),
+        report_compression_ratio: Some(false),
+        behavior: Some(j.behavior),
+        behavior_close: Some(j.behavior_close),
+        result: Some(j.result),
+        result_close: Some(j.result_close),
+        expected: def
+            .expected
+            .iter()
+            .map(|(w, evs)| (w.clone(), evs.iter().map(event).collect()))
+            .collect(),
+        received: r.received.iter().map(event).collect(),
+        expected_close: def.expected_close.clone(),
+        closing: r.closing.clone(),
+        http_request: r.http_request.clone(),
+        http_response: r.http_response.clone(),
+        create_stats: Some(true),
+        stats: r.stats.clone(),
+        traffic_stats: None,
+        create_wirelog: Some(true),
+        wirelog: r.wirelog.clone(),
+        extra: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
