@@ -8,6 +8,12 @@
 //! the rules. Facts come from `../shared/spec/cases.tsv` and the testsuite's case definitions;
 //! the code is our own.
 //!
+//! Categories 9, 12 and 13 are reactive: what they send depends on the echoes, and they set
+//! their verdict themselves. Their last step says how ([`Step::SendAndAwaitEcho`],
+//! [`Step::EchoSeries`], [`Step::DeflateSeries`]; the rules are in [`AwaitEcho`] and its
+//! siblings), and 12/13 negotiate permessage-deflate in the opening handshake
+//! ([`CaseDef::deflate`]).
+//!
 //! Each category module exposes `IDS` (its case ids in the testsuite's order) and
 //! `build(id) -> Option<CaseDef>`; payloads are built on demand, so listing cases is cheap.
 
@@ -472,6 +478,33 @@ mod tests {
             let def = build(id).unwrap_or_else(|| panic!("{id} listed but not built"));
             assert_eq!(&def.id, id);
         }
+    }
+
+    #[test]
+    fn a_reactive_step_is_the_last_and_only_one_and_judges_alone() {
+        let reactive = |s: &Step| {
+            matches!(
+                s,
+                Step::SendAndAwaitEcho(_) | Step::EchoSeries(_) | Step::DeflateSeries(_)
+            )
+        };
+        let mut seen = 0;
+        for id in all_ids() {
+            let def = build(&id).unwrap();
+            let n = def.steps.iter().filter(|s| reactive(s)).count();
+            if n == 0 {
+                assert!(def.deflate.is_none(), "{id}");
+                continue;
+            }
+            seen += 1;
+            assert_eq!(n, 1, "{id}");
+            assert!(def.steps.last().is_some_and(reactive), "{id}");
+            // the reaction sets the verdict: no expected list may override it
+            assert!(def.expected.is_empty(), "{id}");
+            let deflating = matches!(def.steps.last(), Some(Step::DeflateSeries(_)));
+            assert_eq!(def.deflate.is_some(), deflating, "{id}");
+        }
+        assert_eq!(seen, 54 + 90 + 126);
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //!   a ping or pong also makes the fuzzer start the closing handshake (1000) at once (Autobahn's
 //!   `finishWhenDone`, whose "all expected lists match" holds vacuously).
 //! - **The reaction ends the case** by starting the closing handshake with 1000 once it has a
-//!   verdict (a mismatch, or the last echo). Echoes arriving after that change nothing.
+//!   verdict (a mismatch, or the last echo). Echoes arriving after that change nothing (our
+//!   rule: the case files would run their handler again, which matters only for a peer that
+//!   sends more messages than it was sent).
 //! - **The wire log is off while the reaction runs** (large or many frames): see each variant for
 //!   whether the switch shows as a `WLM` row.
 //!
