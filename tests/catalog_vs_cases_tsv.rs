@@ -1,7 +1,7 @@
 //! Acceptance over `../shared/spec/cases.tsv` (run by `.ci/run`): for every category the
 //! catalog has, its ids are the testsuite's (same set, same order), and each case's
-//! description, expectation, `expected`, `expectedClose` and `reportTime` equal what reports
-//! carry. Payloads are compared in the form reports show them (cut at 64 octets, `0x…` when
+//! description, expectation, `expected`, `expectedClose`, `reportTime` and
+//! `reportCompressionRatio` equal what reports carry. Payloads are compared in the form reports show them (cut at 64 octets, `0x…` when
 //! not UTF-8), so [`shown_event`] is the one place that turns an [`Expect`] into that form.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,6 +100,7 @@ struct Row {
     expected: Value,
     expected_close: Value,
     report_time: bool,
+    report_compression_ratio: bool,
 }
 
 fn load_rows() -> Vec<Row> {
@@ -114,7 +115,7 @@ fn load_rows() -> Vec<Row> {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("no column {name}"))
     };
-    let (id, cat, desc, expn, exp, close, time) = (
+    let (id, cat, desc, expn, exp, close, time, ratio) = (
         col("id"),
         col("category"),
         col("description"),
@@ -122,6 +123,7 @@ fn load_rows() -> Vec<Row> {
         col("expected"),
         col("expectedClose"),
         col("reportTime"),
+        col("reportCompressionRatio"),
     );
     rows.map(|r| Row {
         id: r[id].clone(),
@@ -131,6 +133,7 @@ fn load_rows() -> Vec<Row> {
         expected: serde_json::from_str(&r[exp]).expect("expected is JSON"),
         expected_close: serde_json::from_str(&r[close]).expect("expectedClose is JSON"),
         report_time: r[time] == "True",
+        report_compression_ratio: r[ratio] == "True",
     })
     .collect()
 }
@@ -174,6 +177,13 @@ fn differences(def: &CaseDef, row: &Row) -> Vec<String> {
         out.push(format!(
             "reportTime {} vs {}",
             def.report_time, row.report_time
+        ));
+    }
+    if def.report_compression_ratio() != row.report_compression_ratio {
+        out.push(format!(
+            "reportCompressionRatio {} vs {}",
+            def.report_compression_ratio(),
+            row.report_compression_ratio
         ));
     }
     out

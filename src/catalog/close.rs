@@ -92,6 +92,7 @@ fn closing(
         expected_close: expect_close(true, codes, require_clean),
         adjust: Adjust::WrongCodeFailsBehavior,
         report_time: false,
+        deflate: None,
     }
 }
 

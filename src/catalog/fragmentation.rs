@@ -362,6 +362,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
         expected_close,
         adjust: Adjust::None,
         report_time: false,
+        deflate: None,
     })
 }
 

@@ -49,6 +49,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
             size: FRAGMENT_SIZE,
         },
         report_time: false,
+        deflate: None,
     })
 }
 

@@ -8,10 +8,19 @@
 //! the rules. Facts come from `../shared/spec/cases.tsv` and the testsuite's case definitions;
 //! the code is our own.
 //!
+//! Categories 9, 12 and 13 are reactive: what they send depends on the echoes, and they set
+//! their verdict themselves. Their last step says how ([`Step::SendAndAwaitEcho`],
+//! [`Step::EchoSeries`], [`Step::DeflateSeries`]; the rules are in [`AwaitEcho`] and its
+//! siblings), and 12/13 negotiate permessage-deflate in the opening handshake
+//! ([`CaseDef::deflate`]).
+//!
 //! Each category module exposes `IDS` (its case ids in the testsuite's order) and
 //! `build(id) -> Option<CaseDef>`; payloads are built on demand, so listing cases is cheap.
 
 use crate::model::{CaseId, ExpectedClose};
+
+pub use deflate::{Deflate, DeflateAccept, DeflateOffer};
+pub use reaction::{AwaitEcho, BigSend, DeflateSeries, EchoSeries, Repeated, TestData, fragments};
 
 /// Close status codes the cases use (RFC 6455 §7.4.1).
 pub mod close_code {
@@ -119,7 +128,8 @@ pub enum Step {
         /// `fragmentSize`
         fragment_size: Option<usize>,
     },
-    /// `autoFragmentSize = n`: later messages go out in frames of n octets.
+    /// `autoFragmentSize = n`: later messages go out in frames of n octets (0: whole). With
+    /// permessage-deflate it is the compressed payload that is cut (12.x, 13.x).
     AutoFragmentSize(usize),
     /// `beginMessage(isBinary)`: start a message sent frame by frame.
     BeginMessage {
@@ -164,6 +174,16 @@ pub enum Step {
         /// What to do then.
         steps: Vec<Step>,
     },
+    /// 9.1–9.6: send one large message and judge the case on its echo; see [`AwaitEcho`] for
+    /// what the engine does and the verdicts. Reactive: the case's last step.
+    SendAndAwaitEcho(AwaitEcho),
+    /// 9.7, 9.8: one-frame messages, each sent on the previous one's echo; see
+    /// [`EchoSeries`]. Reactive: the case's last step.
+    EchoSeries(EchoSeries),
+    /// 12.x, 13.x: compressed messages from a test data file, each sent on the previous one's
+    /// echo, or UNIMPLEMENTED when permessage-deflate was not negotiated; see
+    /// [`DeflateSeries`]. Reactive: the case's last step.
+    DeflateSeries(DeflateSeries),
 }
 
 /// An event a case expects or observed, with full payloads (reports cut them; the judge
@@ -226,6 +246,16 @@ pub struct CaseDef {
     pub adjust: Adjust,
     /// `reportTime`
     pub report_time: bool,
+    /// The permessage-deflate negotiation of the opening handshake (12.x, 13.x); `None`: no
+    /// extension offered or accepted.
+    pub deflate: Option<Deflate>,
+}
+
+impl CaseDef {
+    /// `reportCompressionRatio`: set by the cases that negotiate permessage-deflate.
+    pub fn report_compression_ratio(&self) -> bool {
+        self.deflate.is_some()
+    }
 }
 
 /// A frame the steps will write, in order, for comparing with reports' `TF` rows.
@@ -268,7 +298,9 @@ fn close_payload(code: Option<u16>, reason: &Option<Vec<u8>>) -> Vec<u8> {
 }
 
 /// The frames the steps write, in order, including those of delayed steps (which the engine
-/// skips when a case's `only_if_open` check fails).
+/// skips when a case's `only_if_open` check fails) and, of the reactive steps, those sent when
+/// every echo comes back (an [`EchoSeries`]'s every message; a [`DeflateSeries`] plans none, as
+/// its compressed frames depend on the compressor).
 pub fn planned_frames(steps: &[Step]) -> Vec<PlannedFrame> {
     let mut out = Vec::new();
     let mut auto_fragment: Option<usize> = None;
@@ -300,25 +332,18 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
                 binary,
                 fragment_size,
             } => {
-                let opcode = if *binary { 2 } else { 1 };
-                match fragment_size.or(*auto_fragment) {
-                    Some(size) if size > 0 && payload.len() > size => {
-                        // Autobahn's loop marks a chunk final only when it would reach past
-                        // the end, so a length that is a multiple of `size` ends with an
-                        // empty final continuation frame (6.2.3's 29 one-octet frames + 1).
-                        let mut i = 0;
-                        loop {
-                            let done = i + size > payload.len();
-                            let j = if done { payload.len() } else { i + size };
-                            let op = if i == 0 { opcode } else { 0 };
-                            out.push(frame(op, done, payload[i..j].to_vec()));
-                            if done {
-                                break;
-                            }
-                            i += size;
-                        }
-                    }
-                    _ => out.push(frame(opcode, true, payload.clone())),
+                // a length that is a multiple of the size ends with an empty final
+                // continuation frame (6.2.3's 29 one-octet frames + 1)
+                let size = fragment_size.or(*auto_fragment).unwrap_or(0);
+                for (i, j, fin) in fragments(payload.len(), size) {
+                    let op = if i > 0 {
+                        0
+                    } else if *binary {
+                        2
+                    } else {
+                        1
+                    };
+                    out.push(frame(op, fin, payload[i..j].to_vec()));
                 }
             }
             Step::AutoFragmentSize(n) => *auto_fragment = Some(*n),
@@ -326,6 +351,35 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
                 out.push(frame(8, true, close_payload(*code, reason)))
             }
             Step::Later { steps, .. } => plan(steps, auto_fragment, out),
+            Step::SendAndAwaitEcho(echo) => match &echo.send {
+                BigSend::Frame(f) => plan(&[Step::Frame(f.clone())], auto_fragment, out),
+                // only here is a large payload built, a fragment at a time
+                BigSend::Message {
+                    payload,
+                    binary,
+                    fragment_size,
+                } => {
+                    for (i, j, fin) in fragments(payload.len, *fragment_size) {
+                        let op = if i > 0 {
+                            0
+                        } else if *binary {
+                            2
+                        } else {
+                            1
+                        };
+                        out.push(frame(op, fin, payload.octets(i..j)));
+                    }
+                }
+            },
+            // every message, as if every echo comes back
+            Step::EchoSeries(series) => {
+                let once = [Step::Frame(series.frame.clone())];
+                for _ in 0..series.count {
+                    plan(&once, auto_fragment, out);
+                }
+            }
+            // compressed payloads depend on the compressor: not planned
+            Step::DeflateSeries(_) => {}
             // `endMessage()` writes a final empty continuation frame (a `TF` row); the octets of
             // `beginMessageFrame` / `sendMessageFrameData` go out raw (`TO` rows only).
             Step::EndMessage => out.push(frame(0, true, Vec::new())),
@@ -340,12 +394,14 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
 
 pub mod close;
 pub mod compression;
+mod deflate;
 pub mod fragmentation;
 pub mod framing;
 pub mod limits;
 pub mod misc;
 pub mod opcodes;
 pub mod pings;
+mod reaction;
 pub mod reserved;
 pub mod utf8;
 
@@ -422,6 +478,33 @@ mod tests {
             let def = build(id).unwrap_or_else(|| panic!("{id} listed but not built"));
             assert_eq!(&def.id, id);
         }
+    }
+
+    #[test]
+    fn a_reactive_step_is_the_last_and_only_one_and_judges_alone() {
+        let reactive = |s: &Step| {
+            matches!(
+                s,
+                Step::SendAndAwaitEcho(_) | Step::EchoSeries(_) | Step::DeflateSeries(_)
+            )
+        };
+        let mut seen = 0;
+        for id in all_ids() {
+            let def = build(&id).unwrap();
+            let n = def.steps.iter().filter(|s| reactive(s)).count();
+            if n == 0 {
+                assert!(def.deflate.is_none(), "{id}");
+                continue;
+            }
+            seen += 1;
+            assert_eq!(n, 1, "{id}");
+            assert!(def.steps.last().is_some_and(reactive), "{id}");
+            // the reaction sets the verdict: no expected list may override it
+            assert!(def.expected.is_empty(), "{id}");
+            let deflating = matches!(def.steps.last(), Some(Step::DeflateSeries(_)));
+            assert_eq!(def.deflate.is_some(), deflating, "{id}");
+        }
+        assert_eq!(seen, 54 + 90 + 126);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
         expected_close: expect_close(false, &[close_code::PROTOCOL_ERROR], false),
         adjust: Adjust::None,
         report_time: false,
+        deflate: None,
     })
 }
 

@@ -306,6 +306,7 @@ fn echoed(description: String, payload: &[u8], steps: Vec<Step>) -> CaseDef {
         expected_close: expect_close(true, &[close_code::NORMAL], true),
         adjust: crate::catalog::Adjust::None,
         report_time: false,
+        deflate: None,
     }
 }
 
@@ -327,6 +328,7 @@ fn failed(description: String, expectation: &str, expected: Vec<(String, Vec<Exp
         expected_close: fails_on_utf8(),
         adjust: crate::catalog::Adjust::None,
         report_time: false,
+        deflate: None,
     }
 }
 
