@@ -178,6 +178,7 @@ mod tests {
             expected_close: close,
             adjust: Adjust::None,
             report_time: false,
+            deflate: None,
         }
     }
 

@@ -69,6 +69,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
         expected_close: expect_close(true, &[close_code::NORMAL], true),
         adjust: Adjust::None,
         report_time: false,
+        deflate: None,
     })
 }
 

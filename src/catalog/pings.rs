@@ -41,6 +41,7 @@ fn pong_case(
         expected_close: expect_close(true, &[close_code::NORMAL], true),
         adjust: Adjust::None,
         report_time: false,
+        deflate: None,
     }
 }
 
@@ -112,6 +113,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
             expected_close: expect_close(false, &[close_code::PROTOCOL_ERROR], false),
             adjust: Adjust::None,
             report_time: false,
+            deflate: None,
         },
         6 => pong_case(
             id,

@@ -117,7 +117,9 @@ pub enum ReplayError {
         why: &'static str,
     },
     /// A case id or glob matched nothing in the catalog.
-    #[error("`{0}` matches no case the catalog has")]
+    #[error(
+        "`{0}` matches no case replay can run (categories 1–7 and 10; 9, 12 and 13 are not in the engine yet)"
+    )]
     NoSuchCase(String),
     /// The TCP connection could not be made.
     #[error("cannot connect to {addr} for case {case}: {source}")]
@@ -174,8 +176,26 @@ impl Target {
 
 /// Resolves ids and globs (`*` matches any text, as the testsuite's `cases` patterns) to the
 /// catalog's ids, in the testsuite's order, each once.
+/// Whether the engine can run a case yet: categories 9, 12 and 13 (reactive echo checks,
+/// series and permessage-deflate) are in the catalog but not yet in the engine.
+pub fn supported(def: &catalog::CaseDef) -> bool {
+    def.deflate.is_none()
+        && !def.steps.iter().any(|s| {
+            matches!(
+                s,
+                catalog::Step::SendAndAwaitEcho(_)
+                    | catalog::Step::EchoSeries(_)
+                    | catalog::Step::DeflateSeries(_)
+            )
+        })
+}
+
+/// The cases the patterns select, among those the engine runs, in the testsuite's order.
 pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
-    let all = catalog::all_ids();
+    let all: Vec<CaseId> = catalog::all_ids()
+        .into_iter()
+        .filter(|id| catalog::build(id).is_some_and(|d| supported(&d)))
+        .collect();
     let mut chosen = vec![false; all.len()];
     for p in patterns {
         let mut any = false;
