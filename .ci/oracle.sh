@@ -61,7 +61,7 @@ start_server() { # name cmd...
 }
 
 status=0
-for server in serve none no-reassembly no-pong no-utf8 no-close-reply; do
+for server in ${ORACLE_SERVERS:-serve none no-reassembly no-pong no-utf8 no-close-reply}; do
   if [ "$server" = serve ]; then
     start_server serve "$WSREPORT" serve --listen 127.0.0.1:0
   else
@@ -106,11 +106,19 @@ k, w = verdicts(kpath), verdicts(wpath)
 key = lambda c: [int(p) for p in c.split(".")]
 equal = [c for c in k if w.get(c) == k[c]]
 differ = sorted((c for c in k if w.get(c) != k[c]), key=key)
+# The no-reassembly server drops every read that is not whole frames, so when several frames
+# are written back to back (3.x-5.x) its verdict depends on how TCP coalesced the writes, which
+# differs run to run for either tool. Its point is the chopped cases of categories 1 and 2:
+# compared strictly; elsewhere differences are shown, not failed.
+timing = sorted((c for c in differ if server == "no-reassembly" and key(c)[0] > 2), key=key)
+differ = [c for c in differ if c not in timing]
 hung = sorted((c for c in w if c not in k), key=key)
 print(f"oracle: {server}: {len(equal)} equal verdicts, {len(differ)} differ"
       + (f", {len(hung)} without a kosoku verdict (kosoku hung)" if hung else ""))
 for c in differ:
     print(f"  {c}: kosoku {k.get(c)}, replay {w.get(c)}")
+if timing:
+    print(f"  (not failed: {len(timing)} verdicts that depend on read timing: {', '.join(timing)})")
 for c in hung:
     print(f"  {c}: kosoku hung, replay {w[c]}")
 if server == "serve":

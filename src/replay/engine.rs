@@ -790,7 +790,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         let failed_before = self.rec.closing.failed_by_me == Some(true);
         let text = !self.message_binary;
         self.message.extend_from_slice(&f.frame.payload);
-        if text {
+        if text && VALIDATE_INCOMING_UTF8 {
             let rest = &self.message[self.utf8_checked..];
             match std::str::from_utf8(rest) {
                 Ok(_) => self.utf8_checked = self.message.len(),
@@ -812,6 +812,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         self.log_rx_frame(&f);
         if f.frame.fin {
             if text
+                && VALIDATE_INCOMING_UTF8
                 && self.utf8_checked < self.message.len()
                 && self
                     .invalid_payload("UTF-8 text message payload ended within Unicode code point")
@@ -947,6 +948,11 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 }
+
+/// Whether the fuzzer fails the connection on invalid UTF-8 in the peer's text messages. The
+/// testsuite's fuzzer does not: it records what the peer sent (shown as `0x…`), so a peer that
+/// echoes invalid UTF-8 fails the 6.x cases on its events, as kosoku shows.
+const VALIDATE_INCOMING_UTF8: bool = false;
 
 /// `encode_truncate(reason, 123)`: at most `max` octets of UTF-8, cut at a character boundary.
 fn truncate_utf8(s: &str, max: usize) -> &str {
