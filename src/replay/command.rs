@@ -122,22 +122,30 @@ fn report_verdicts(
     Ok(out)
 }
 
+/// Writes the testsuite's layout: `index.json`, `index.html`, and a `.json` and `.html` per
+/// case.
 fn write_out(dir: &Path, agent: &str, cases: &[Case]) -> std::io::Result<()> {
+    use crate::report::html::{IndexDetails, case_page, index_page};
     std::fs::create_dir_all(dir)?;
     let mut entries = Vec::new();
+    let mut details = IndexDetails::new();
     for case in cases {
         let Some(id) = &case.id else { continue };
-        let file = format!("{}.json", case_file_stem(agent, id));
+        let stem = case_file_stem(agent, id);
+        let file = format!("{stem}.json");
         std::fs::write(dir.join(&file), to_json(&case_to_value(case)))?;
+        std::fs::write(dir.join(format!("{stem}.html")), case_page(case))?;
+        details.add(agent, case);
         if let Some(e) = case.entry(Some(file)) {
             entries.push(e);
         }
     }
-    let run = AgentRun {
+    let runs = [AgentRun {
         agent: agent.to_string(),
         cases: entries,
-    };
-    std::fs::write(dir.join("index.json"), to_json(&index_to_value(&[run])))
+    }];
+    std::fs::write(dir.join("index.html"), index_page(&runs, &details))?;
+    std::fs::write(dir.join("index.json"), to_json(&index_to_value(&runs)))
 }
 
 /// Runs the command, writing to `out` and `err`; returns the exit status (0 every case
@@ -280,4 +288,38 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         return ExitStatus::Error;
     }
     status
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn written_reports_read_back_from_the_html_alone() {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/reports/clients/stratus_2_case_2_11.json");
+        let case = crate::load::read_case_file(&seed).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        write_out(tmp.path(), "stratus@2", std::slice::from_ref(&case)).unwrap();
+        for f in [
+            "index.json",
+            "index.html",
+            "stratus_2_case_2_11.json",
+            "stratus_2_case_2_11.html",
+        ] {
+            assert!(tmp.path().join(f).is_file(), "{f}");
+        }
+        // Only the pages: every command must still read them.
+        std::fs::remove_file(tmp.path().join("index.json")).unwrap();
+        std::fs::remove_file(tmp.path().join("stratus_2_case_2_11.json")).unwrap();
+        let loaded = crate::load::load_paths(&[tmp.path().to_path_buf()]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let run = &loaded.reports[0].agents[0];
+        assert_eq!(run.agent, "stratus@2");
+        assert_eq!(run.cases[0].behavior, crate::model::Verdict::Failed);
+        assert_eq!(run.cases[0].behavior_close, crate::model::Verdict::Unclean);
+        let back = crate::load::load_case(&loaded.reports[0], &run.agent, &run.cases[0]).unwrap();
+        assert_eq!(back.received, case.received);
+        assert_eq!(back.closing, case.closing);
+    }
 }
