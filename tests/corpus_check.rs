@@ -1,16 +1,12 @@
 //! Acceptance over real reports in `../shared/corpus` (run by `.ci/run`; ignored otherwise).
 //! The corpus root is `WSREPORT_CORPUS`, default `<CARGO_MANIFEST_DIR>/../shared/corpus`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn corpus() -> PathBuf {
-    std::env::var_os("WSREPORT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
 
 fn wsreport(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wsreport"))
@@ -36,7 +32,7 @@ const NIM_NEW: &str = "status-im__nim-websock/server-devel";
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn check_baseline_reports_exactly_the_flipped_cases() {
-    let original = corpus().join(NIM_OLD);
+    let original = common::corpus_root().join(NIM_OLD);
     let tmp = std::env::temp_dir().join(format!("wsreport-corpus-check-{}", std::process::id()));
     std::fs::create_dir_all(tmp.join("run")).unwrap();
 
@@ -128,7 +124,10 @@ fn check_baseline_reports_exactly_the_flipped_cases() {
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn nim_websock_across_testsuite_versions_says_the_testsuite_changed() {
-    let (old, new) = (corpus().join(NIM_OLD), corpus().join(NIM_NEW));
+    let (old, new) = (
+        common::corpus_root().join(NIM_OLD),
+        common::corpus_root().join(NIM_NEW),
+    );
     let out = wsreport(&[
         "compare",
         old.to_str().unwrap(),
@@ -159,7 +158,7 @@ fn every_corpus_report_checks_and_renders_valid_junit() {
         NIM_OLD,
         NIM_NEW,
     ] {
-        let path = corpus().join(dir);
+        let path = common::corpus_root().join(dir);
         let out = wsreport(&["check", path.to_str().unwrap(), "--format", "junit"]);
         assert!(
             matches!(out.status.code(), Some(0 | 1)),

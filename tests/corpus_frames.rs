@@ -6,16 +6,10 @@
 //! pings) may sit between them; the planned frames may stop early when the peer ended the
 //! connection first, and a report whose wire log was switched off shows none.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use wsreport::catalog::{self, PlannedFrame};
 use wsreport::model::{WireRow, shown_payload};
-
-fn corpus() -> PathBuf {
-    std::env::var_os("WSREPORT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
 
 struct Tf {
     opcode: u64,
@@ -52,7 +46,7 @@ fn differs(p: &PlannedFrame, t: &Tf) -> Option<String> {
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn planned_frames_match_the_reports() {
-    let loaded = wsreport::load::load_paths(&[corpus()]);
+    let loaded = wsreport::load::load_paths(&[common::corpus_root()]);
     assert!(loaded.errors.is_empty());
     let (mut cases, mut frames, mut skipped) = (0, 0, 0);
     let mut problems = Vec::new();

@@ -2,18 +2,14 @@
 //! every report loads with zero errors, and `summarize --format json` counts equal the counts
 //! taken straight from each `index.json`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 use wsreport::load::json;
-
-fn corpus() -> PathBuf {
-    std::env::var_os("WSREPORT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
 
 /// Every directory under the corpus that holds an `index.json`.
 fn report_dirs(root: &Path) -> Vec<PathBuf> {
@@ -45,11 +41,11 @@ fn count(index: &Value, agent: &str, field: &str) -> BTreeMap<String, u64> {
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn summarize_counts_equal_index_counts() {
-    let dirs = report_dirs(&corpus());
+    let dirs = report_dirs(&common::corpus_root());
     assert!(
         dirs.len() >= 5,
         "corpus not found at {}",
-        corpus().display()
+        common::corpus_root().display()
     );
     let mut agents_checked = 0;
     for dir in &dirs {
@@ -115,7 +111,7 @@ fn summarize_counts_equal_index_counts() {
 #[test]
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn every_corpus_case_file_loads() {
-    let loaded = wsreport::load::load_paths(&[corpus()]);
+    let loaded = wsreport::load::load_paths(&[common::corpus_root()]);
     let mut cases = 0;
     let mut errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
     for report in &loaded.reports {
