@@ -105,7 +105,8 @@ pub fn passes(e: &CaseEntry) -> bool {
 /// A hint drawn from sibling cases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hint {
-    /// What the hint is about: `chopped`, `fragmented`, `fail-fast`, `close-codes`, `deflate`.
+    /// What the hint is about: `chopped`, `fragmented`, `fail-fast`, `close-codes`, `deflate`,
+    /// `sizes`, `deflate-fragments`, `deflate-parameters`.
     pub family: &'static str,
     /// The sibling cases it compares with.
     pub siblings: Vec<String>,
@@ -329,6 +330,9 @@ pub fn hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hint
     }
     let mut out = pair_hints(id, this_passes, siblings);
     out.extend(group_hints(id, siblings));
+    out.extend(super::limits::size_hint(id, siblings));
+    out.extend(super::limits::deflate_fragment_hint(id, siblings));
+    out.extend(super::limits::deflate_parameter_hint(id, siblings));
     out
 }
 
