@@ -12,6 +12,7 @@ pub mod closing;
 pub mod diff;
 pub mod families;
 pub mod limits;
+pub mod negotiation;
 pub mod wire;
 
 use std::collections::BTreeMap;
@@ -102,6 +103,9 @@ pub struct Explanation {
     pub closing: ClosingExplanation,
     /// The wire log and statistics.
     pub wire: WireSummary,
+    /// The permessage-deflate negotiation, when the request offered it (12.x, 13.x).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negotiation: Option<negotiation::Negotiation>,
     /// Hints from sibling cases of the same agent.
     pub hints: Vec<Hint>,
     /// Known disputes about the case.
@@ -433,6 +437,7 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         events,
         wire: wire::summarize(case),
         closing,
+        negotiation: negotiation::negotiation(case),
         hints,
         disputes,
     }

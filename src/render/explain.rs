@@ -125,6 +125,18 @@ fn sections(x: &Explanation, bullet: &str) -> Vec<(String, Vec<String>)> {
     }
     out.push(("Wire".into(), lines));
 
+    if let Some(n) = &x.negotiation {
+        let mut lines = vec![format!("{bullet}offered: {}", n.offered)];
+        lines.push(match &n.accepted {
+            Some(a) => format!("{bullet}accepted: {a}"),
+            None => format!("{bullet}accepted: nothing (no extension in the answer)"),
+        });
+        for p in &n.problems {
+            lines.push(format!("{bullet}problem: {p}"));
+        }
+        out.push(("permessage-deflate negotiation".into(), lines));
+    }
+
     if !x.hints.is_empty() {
         out.push((
             "Hints from sibling cases".into(),
