@@ -7,7 +7,9 @@
 //! log); the other routes are answered over tokio-tungstenite. A bad request is answered with
 //! an HTTP error or a close frame carrying the reason, and never stops the server.
 
+pub mod command;
 pub mod route;
+pub mod runner;
 
 use std::collections::BTreeMap;
 use std::future::Future;
