@@ -225,11 +225,20 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             if let Some((data, sync)) = self.queue.pop_front() {
                 self.write_now(&data, sync).await;
                 // One turn for the peer's octets between queued writes (Autobahn re-enters its
-                // reactor after each one), without waiting for them.
+                // reactor after each one), without waiting for them. In the server role a
+                // chop is also given time to reach the client on its own (see
+                // `SERVER_CHOP_GAP`).
+                let gap = sync && self.opts.role == Role::Server;
                 tokio::select! {
                     biased;
                     r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
-                    _ = tokio::task::yield_now() => {}
+                    _ = async {
+                        if gap {
+                            tokio::time::sleep(SERVER_CHOP_GAP).await;
+                        } else {
+                            tokio::task::yield_now().await;
+                        }
+                    } => {}
                 }
                 continue;
             }
@@ -997,6 +1006,13 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 }
+
+/// Server role: the pause after each chopped (sync) write. Autobahn waits
+/// `_QUEUED_WRITE_DELAY` (10 µs) plus a Python reactor turn between chops, slow enough that a
+/// client reads them one by one, which is how 2.11 catches a client that does not reassemble
+/// frames split across reads (the seed). A bare task yield lets a client on the same machine
+/// read all the chops at once and pass by luck; tokio's timer makes this about 1 ms.
+const SERVER_CHOP_GAP: Duration = Duration::from_micros(100);
 
 /// Whether the fuzzer fails the connection on invalid UTF-8 in the peer's text messages. The
 /// testsuite's fuzzer does not: it records what the peer sent (shown as `0x…`), so a peer that
