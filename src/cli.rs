@@ -140,8 +140,8 @@ pub enum Command {
     /// Examples:
     ///   wsreport fuzzingserver --cases '1.*' --cases '2.*' --out reports/clients
     ///   wsreport fuzzingserver -s fuzzingserver.json
-    ///   url=$(wsreport fuzzingserver --listen 127.0.0.1:0 --cases '2.*' | head -n1)
-    ///   then point the harness at it: my-harness "$url" --agent mylib; open reports/clients/index.html
+    ///   wsreport fuzzingserver --listen 127.0.0.1:0 --cases '2.*' > server.url &
+    ///   my-harness "$(head -n1 server.url)" --agent mylib   # then open reports/clients/index.html
     #[command(verbatim_doc_comment)]
     Fuzzingserver(FuzzingServerArgs),
     /// Gate CI on a report: exit 1 naming each case that fails the policy or got worse.

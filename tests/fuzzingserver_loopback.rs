@@ -340,3 +340,49 @@ async fn oracle_run() {
     }
     let _ = tokio::time::timeout(bound, ask(&base, "/updateReports?agent=good")).await;
 }
+
+/// `wsreport replay 2.11 --listen 127.0.0.1:0 --repeat 2`: the URL on the first line, one
+/// verdict per connection, the explanation under a failure, exit 1 when a run fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_listen_serves_one_case_per_connection() {
+    use std::process::Stdio;
+    use tokio::io::AsyncBufReadExt;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsreport"))
+        .args(["replay", "2.11", "--listen", "127.0.0.1:0", "--repeat", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let run = async {
+        let url = lines.next_line().await.unwrap().expect("the URL first");
+        assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
+        assert!(!url.ends_with(":0"), "the real port: {url}");
+        // any path: one correct client, then one that does not reassemble reads
+        good_client(format!("{url}/runCase?case=1&agent=good")).await;
+        non_reassembling_client(format!("{url}/anything")).await;
+        let mut rest = Vec::new();
+        while let Some(l) = lines.next_line().await.unwrap() {
+            rest.push(l);
+        }
+        (rest, child.wait().await.unwrap())
+    };
+    let (rest, status) = tokio::time::timeout(BOUND, run).await.expect("in time");
+    let text = rest.join("\n");
+    assert!(
+        rest[0].starts_with("2.11     pass  behavior OK, close OK")
+            && rest[0].contains("agent good (run 1/2)"),
+        "{text}"
+    );
+    assert!(
+        rest[1].starts_with("2.11     FAIL  behavior FAILED, close UNCLEAN")
+            && rest[1].contains("agent UnknownClient (run 2/2)"),
+        "{text}"
+    );
+    // the explanation follows: what was missing, and how the close went
+    assert!(text.contains("pong"), "{text}");
+    assert!(text.contains("replay: 1 passed, 1 failed"), "{text}");
+    assert_eq!(status.code(), Some(1), "{text}");
+}
