@@ -386,3 +386,48 @@ async fn replay_listen_serves_one_case_per_connection() {
     assert!(text.contains("replay: 1 passed, 1 failed"), "{text}");
     assert_eq!(status.code(), Some(1), "{text}");
 }
+
+/// The binary: `--listen 127.0.0.1:0` prints the real URL first; `/stopServer` ends it with
+/// status 0 and the reports written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_prints_its_url_and_stops_on_request() {
+    use std::process::Stdio;
+    use tokio::io::AsyncBufReadExt;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("clients");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsreport"))
+        .args([
+            "fuzzingserver",
+            "--listen",
+            "127.0.0.1:0",
+            "--cases",
+            "1.1.*",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let run = async {
+        let url = lines.next_line().await.unwrap().expect("the URL first");
+        assert!(
+            url.starts_with("ws://127.0.0.1:") && !url.ends_with(":0"),
+            "{url}"
+        );
+        assert_eq!(ask(&url, "/getCaseCount").await, ["8"]);
+        good_client(format!("{url}/runCase?case=8&agent=bin")).await;
+        let _ = ask(&url, "/stopServer").await;
+        child.wait().await.unwrap()
+    };
+    let status = tokio::time::timeout(BOUND, run).await.expect("in time");
+    assert_eq!(status.code(), Some(0));
+    let shown: Vec<String> = verdicts(&out)
+        .iter()
+        .map(|(a, id, b, bc)| format!("{a} {id} {b} {bc}"))
+        .collect();
+    assert_eq!(shown, ["bin 1.1.8 OK OK"]);
+}

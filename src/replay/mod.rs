@@ -9,8 +9,8 @@
 //!
 //! Both roles: [`Role::Client`] (the testsuite's `fuzzingclient`, testing a server) and
 //! [`Role::Server`] (its `fuzzingserver`, testing a client: [`replay_accepted`] runs a case on
-//! a connection the fuzzing server accepted, [`replay_listen`] serves one case to whatever
-//! client connects).
+//! a connection whose request head the fuzzing server or `replay --listen` already read;
+//! [`replay_stream`] reads it itself).
 
 pub mod command;
 mod engine;
