@@ -713,12 +713,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     /// `101` written (and logged) before the case's first frame, or the refusal.
     async fn answer_request(&mut self, head: &[u8]) -> Result<(), String> {
         self.rec.http_request = Some(String::from_utf8_lossy(head).into_owned());
-        let answer = match handshake::check_request(head) {
-            Ok(key) => Ok(handshake::response(&key)),
-            Err(refusal) => Err(refusal),
-        };
-        match answer {
-            Ok(response) => {
+        match handshake::check_request(head) {
+            Ok(key) => {
+                let response = handshake::response(&key);
                 self.rec.http_response = Some(String::from_utf8_lossy(&response).into_owned());
                 self.send_data(response, false, None).await;
                 Ok(())
