@@ -119,8 +119,31 @@ pub enum Command {
     ///   wsreport replay 2.11 --target ws://127.0.0.1:9001
     ///   wsreport replay '*' --jobs 4 --out reports/replayed
     ///   wsreport replay 2.11 --report reports/servers --agent MyServer
+    ///   wsreport replay 2.11 --listen 127.0.0.1:9001 --repeat 5   (test a client)
     #[command(verbatim_doc_comment)]
     Replay(ReplayArgs),
+    /// Be the testsuite's fuzzing server: test a WebSocket client with its own harness.
+    ///
+    /// A drop-in for `wstest -m fuzzingserver`: the client's harness asks /getCaseCount,
+    /// connects to /runCase?case=N&agent=NAME for each case (N is 1-based in the selected list,
+    /// in the testsuite's order; /runCase?casetuple=2.11&agent=NAME also works), then
+    /// /updateReports?agent=NAME, which writes index.json, index.html and a .json and .html
+    /// per case and agent into --out. /getCaseInfo, /getCaseStatus and /stopServer work too.
+    /// Our frames go out unmasked, the client's must be masked; verdicts come from the same
+    /// judge as `replay`. Categories 1-7 and 10 are served (9, 12 and 13 not yet, so `case`
+    /// numbers match the testsuite's when those are excluded there too).
+    ///
+    /// The first line on stdout is the URL listened on (with the real port when --listen
+    /// asks for port 0); one line per case run goes to stderr. Runs until /stopServer or
+    /// Ctrl-C, then writes the reports once more. Binds to loopback unless told otherwise.
+    ///
+    /// Examples:
+    ///   wsreport fuzzingserver --cases '1.*' --cases '2.*' --out reports/clients
+    ///   wsreport fuzzingserver -s fuzzingserver.json
+    ///   wsreport fuzzingserver --listen 127.0.0.1:0 --cases '2.*' > server.url &
+    ///   my-harness "$(head -n1 server.url)" --agent mylib   # then open reports/clients/index.html
+    #[command(verbatim_doc_comment)]
+    Fuzzingserver(FuzzingServerArgs),
     /// Gate CI on a report: exit 1 naming each case that fails the policy or got worse.
     ///
     /// Every case of every agent is judged on both `behavior` and `behaviorClose`. With
@@ -373,6 +396,48 @@ pub struct ReplayArgs {
     /// Only print the ids the patterns select, one a line, and run nothing.
     #[arg(long)]
     pub list: bool,
+    /// Test a client instead: listen here, serve the case to whatever client connects (any
+    /// path), print the verdict and why, exit. The URL is printed first (port 0 picks one).
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["target", "report", "jobs"])]
+    pub listen: Option<String>,
+    /// With --listen: serve the cases this many times (one connection each) to catch flaky
+    /// behaviour; every run is reported.
+    #[arg(long, default_value_t = 1, requires = "listen")]
+    pub repeat: usize,
+}
+
+/// `wsreport fuzzingserver`'s arguments.
+#[derive(Debug, Args)]
+pub struct FuzzingServerArgs {
+    /// Address to listen on (default 127.0.0.1:9001, or the spec's url; port 0 picks a free
+    /// port, printed on stdout).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Case ids or globs to serve (default: the spec's cases, else every case served).
+    #[arg(long = "cases", value_name = "GLOB")]
+    pub cases: Vec<String>,
+    /// Case ids or globs to leave out.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Report directory (default: the spec's outdir, else reports/clients).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The testsuite's spec file (url, outdir, cases, exclude-cases, exclude-agent-cases).
+    #[arg(short = 's', long = "spec", value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+}
+
+impl FuzzingServerArgs {
+    /// The library's command.
+    pub fn command(self) -> wsreport::fuzzingserver::command::FuzzingServerCommand {
+        wsreport::fuzzingserver::command::FuzzingServerCommand {
+            listen: self.listen,
+            cases: self.cases,
+            exclude: self.exclude,
+            out: self.out,
+            spec: self.spec,
+        }
+    }
 }
 
 impl ReplayArgs {
@@ -387,6 +452,8 @@ impl ReplayArgs {
             out: self.out,
             jobs: self.jobs,
             list: self.list,
+            listen: self.listen,
+            repeat: self.repeat,
         }
     }
 }

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         } => explain(case, path, agent.as_deref(), all, &output),
         cli::Command::Export { path, out, html } => export(&path, &out, html),
         cli::Command::Replay(args) => replay(args),
+        cli::Command::Fuzzingserver(args) => fuzzingserver(args),
     };
     ExitCode::from(status.code())
 }
@@ -185,4 +186,9 @@ fn explain(
 fn replay(args: cli::ReplayArgs) -> ExitStatus {
     let cmd = args.command();
     wsreport::replay::command::run(&cmd, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+fn fuzzingserver(args: cli::FuzzingServerArgs) -> ExitStatus {
+    let log: wsreport::fuzzingserver::runner::Log = std::sync::Arc::new(|line| eprintln!("{line}"));
+    wsreport::fuzzingserver::command::run(&args.command(), &mut std::io::stdout(), log)
 }

@@ -135,8 +135,13 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
                 id,
                 description,
                 "Nothing.",
+                // `sendClose(1000)` at once: nothing is expected, so no event would close.
                 vec![
                     Step::Frame(FrameSpec::new(PONG, payload)),
+                    Step::Close {
+                        code: Some(close_code::NORMAL),
+                        reason: None,
+                    },
                     Step::CloseAfter(1.0),
                 ],
                 Vec::new(),

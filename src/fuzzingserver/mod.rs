@@ -6,8 +6,14 @@
 //! engine in the server role, which writes the `101` itself so the handshake is in the wire
 //! log); the other routes are answered over tokio-tungstenite. A bad request is answered with
 //! an HTTP error or a close frame carrying the reason, and never stops the server.
+//!
+//! - [`route`]: the URL protocol's requests.
+//! - [`runner`]: the case engine as the [`CaseRunner`], the `reports/clients` writer.
+//! - [`command`]: the `wsreport fuzzingserver` command (flags, spec file, listening).
 
+pub mod command;
 pub mod route;
+pub mod runner;
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -10,8 +10,7 @@ use crate::catalog;
 use crate::exit::ExitStatus;
 use crate::judge;
 use crate::load;
-use crate::load::json::{case_to_value, index_to_value, to_json};
-use crate::model::{AgentRun, Case, CaseId, Verdict, case_file_stem};
+use crate::model::{Case, CaseId, Verdict};
 
 use super::{ReplayError, ReplayOptions, Replayed, Target, replay_tcp, select};
 
@@ -34,6 +33,10 @@ pub struct ReplayCommand {
     pub list: bool,
     /// Show a progress bar (the binary decides: more than one case, stderr a terminal).
     pub progress: bool,
+    /// Test a client instead: listen on this address and serve the cases (server role).
+    pub listen: Option<String>,
+    /// With `listen`: how many times to serve the cases.
+    pub repeat: usize,
 }
 
 /// The short reason printed under a case that does not pass. The `explain` module will
@@ -125,27 +128,7 @@ fn report_verdicts(
 /// Writes the testsuite's layout: `index.json`, `index.html`, and a `.json` and `.html` per
 /// case.
 fn write_out(dir: &Path, agent: &str, cases: &[Case]) -> std::io::Result<()> {
-    use crate::report::html::{IndexDetails, case_page, index_page};
-    std::fs::create_dir_all(dir)?;
-    let mut entries = Vec::new();
-    let mut details = IndexDetails::new();
-    for case in cases {
-        let Some(id) = &case.id else { continue };
-        let stem = case_file_stem(agent, id);
-        let file = format!("{stem}.json");
-        std::fs::write(dir.join(&file), to_json(&case_to_value(case)))?;
-        std::fs::write(dir.join(format!("{stem}.html")), case_page(case))?;
-        details.add(agent, case);
-        if let Some(e) = case.entry(Some(file)) {
-            entries.push(e);
-        }
-    }
-    let runs = [AgentRun {
-        agent: agent.to_string(),
-        cases: entries,
-    }];
-    std::fs::write(dir.join("index.html"), index_page(&runs, &details))?;
-    std::fs::write(dir.join("index.json"), to_json(&index_to_value(&runs)))
+    crate::report::write_dir(dir, &[(agent.to_string(), cases.to_vec())])
 }
 
 /// Runs the command, writing to `out` and `err`; returns the exit status (0 every case
@@ -164,6 +147,9 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
             let _ = writeln!(out, "{id}");
         }
         return ExitStatus::Success;
+    }
+    if let Some(listen) = &cmd.listen {
+        return run_listen(cmd, &ids, listen, out, err);
     }
     let target = match Target::parse(&cmd.target) {
         Ok(t) => t,
@@ -286,6 +272,144 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     {
         let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
         return ExitStatus::Error;
+    }
+    status
+}
+
+/// The agent a client names in its request (`agent=` in the query), else `fallback`.
+fn agent_of(head: &[u8], fallback: &str) -> String {
+    crate::fuzzingserver::request_target(head)
+        .and_then(|t| t.split_once('?'))
+        .and_then(|(_, q)| {
+            q.split('&')
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| *k == "agent")
+                .map(|(_, v)| crate::fuzzingserver::route::percent_decode(v))
+        })
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// `replay --listen`: serves each selected case `repeat` times, one connection each, to
+/// whatever client connects (any path), printing each verdict and its explanation.
+fn run_listen(
+    cmd: &ReplayCommand,
+    ids: &[CaseId],
+    listen: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    use crate::explain::{ExplainReport, explain_case};
+    use crate::fuzzingserver::{HEAD_TIMEOUT, read_head};
+    use crate::render::{Style, explain::text};
+
+    let fallback = cmd.agent.clone().unwrap_or_else(|| "UnknownClient".into());
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(err, "wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
+    let mut status = ExitStatus::Success;
+    let (mut passed, mut failed) = (0, 0);
+    let mut last: Vec<(String, Case)> = Vec::new();
+    let served: std::io::Result<()> = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        writeln!(out, "ws://{}", listener.local_addr()?)?;
+        out.flush()?;
+        let repeat = cmd.repeat.max(1);
+        for round in 1..=repeat {
+            for (i, def) in defs.iter().enumerate() {
+                let (mut stream, peer) = listener.accept().await?;
+                let _ = stream.set_nodelay(true);
+                let run = if repeat > 1 {
+                    format!(" (run {round}/{repeat})")
+                } else {
+                    String::new()
+                };
+                let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
+                    Ok(Ok(head)) => head,
+                    Ok(Err(e)) => {
+                        let _ = writeln!(out, "{:<8} FAIL  {peer}: {e}{run}", def.id.to_string());
+                        failed += 1;
+                        continue;
+                    }
+                    Err(_) => {
+                        let _ = writeln!(
+                            out,
+                            "{:<8} FAIL  {peer}: no request head within {HEAD_TIMEOUT:?}{run}",
+                            def.id.to_string()
+                        );
+                        failed += 1;
+                        continue;
+                    }
+                };
+                let agent = agent_of(&head, &fallback);
+                let opts = super::ReplayOptions::server(agent.clone());
+                let r = super::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
+                if let Some(why) = &r.record.handshake_error {
+                    let _ = writeln!(
+                        out,
+                        "{:<8} FAIL  {agent}: upgrade request refused: {why}{run}",
+                        def.id.to_string()
+                    );
+                    failed += 1;
+                    continue;
+                }
+                let case = r.case;
+                let (b, bc) = (
+                    case.behavior.clone().unwrap_or(Verdict::Failed),
+                    case.behavior_close.clone().unwrap_or(Verdict::Failed),
+                );
+                let ok = judge::passes(&b, &bc);
+                let _ = writeln!(
+                    out,
+                    "{:<8} {:<5} behavior {b}, close {bc} ({} ms), agent {agent}{run}",
+                    def.id.to_string(),
+                    if ok { "pass" } else { "FAIL" },
+                    case.duration_ms.unwrap_or(0)
+                );
+                if ok {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                    let report = ExplainReport {
+                        explanations: vec![explain_case(&case, None)],
+                        groups: Vec::new(),
+                    };
+                    for line in text(&report, Style { color: false }).lines() {
+                        let _ = writeln!(out, "         {line}");
+                    }
+                }
+                let _ = out.flush();
+                last.retain(|(a, c)| !(*a == agent && c.id == case.id));
+                last.push((agent, case));
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = served {
+        let _ = writeln!(err, "wsreport: error: cannot serve on {listen}: {e}");
+        return ExitStatus::Error;
+    }
+    let _ = writeln!(out, "replay: {passed} passed, {failed} failed");
+    if failed > 0 {
+        status = ExitStatus::GateFailed;
+    }
+    if let Some(dir) = &cmd.out {
+        let mut agents: Vec<(String, Vec<Case>)> = Vec::new();
+        for (agent, case) in last {
+            match agents.iter_mut().find(|(a, _)| *a == agent) {
+                Some((_, cases)) => cases.push(case),
+                None => agents.push((agent, vec![case])),
+            }
+        }
+        if let Err(e) = crate::report::write_dir(dir, &agents) {
+            let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
+            return ExitStatus::Error;
+        }
     }
     status
 }

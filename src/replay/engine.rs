@@ -110,6 +110,8 @@ pub(super) struct Conn<'a, S> {
     auto_fragment: Option<usize>,
     streaming: Streaming,
     key: String,
+    /// Server role: the client's request head, when the caller has already read it.
+    head: Option<Vec<u8>>,
     opened_at: Option<Instant>,
     // receiving a message
     inside_message: bool,
@@ -155,6 +157,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             auto_fragment: None,
             streaming: Streaming::default(),
             key: handshake::new_key(),
+            head: None,
             opened_at: None,
             inside_message: false,
             message_binary: false,
@@ -177,6 +180,13 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 
+    /// Server role: the client's request head was already read from the stream (by the
+    /// fuzzing server, to route the request); it is processed as the connection's first read.
+    pub(super) fn with_head(mut self, head: Vec<u8>) -> Self {
+        self.head = Some(head);
+        self
+    }
+
     fn set_timer(&mut self, after: Duration, kind: TimerKind) {
         self.timers.push(Timer {
             at: Instant::now() + after,
@@ -190,13 +200,23 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
 
     /// Runs the connection to its end.
     pub(super) async fn run(mut self) -> Record {
-        let request = handshake::request(&self.opts.host, &self.opts.resource, &self.key);
-        self.rec.http_request = Some(String::from_utf8_lossy(&request).into_owned());
         self.set_timer(self.opts.timeouts.open_handshake, TimerKind::OpenHandshake);
         self.set_timer(self.opts.timeouts.case_limit, TimerKind::CaseLimit);
-        self.send_data(request, false, None).await;
-
         let mut buf = vec![0u8; 64 * 1024];
+        match self.opts.role {
+            Role::Client => {
+                let request = handshake::request(&self.opts.host, &self.opts.resource, &self.key);
+                self.rec.http_request = Some(String::from_utf8_lossy(&request).into_owned());
+                self.send_data(request, false, None).await;
+            }
+            // The server waits for the request; one the caller already read is its first read.
+            Role::Server => {
+                if let Some(head) = self.head.take() {
+                    self.on_read(Ok(head.len()), &head).await;
+                }
+            }
+        }
+
         while self.state != State::Closed {
             self.fire_due_timers().await;
             if self.state == State::Closed {
@@ -205,11 +225,20 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             if let Some((data, sync)) = self.queue.pop_front() {
                 self.write_now(&data, sync).await;
                 // One turn for the peer's octets between queued writes (Autobahn re-enters its
-                // reactor after each one), without waiting for them.
+                // reactor after each one), without waiting for them. In the server role a
+                // chop is also given time to reach the client on its own (see
+                // `SERVER_CHOP_GAP`).
+                let gap = sync && self.opts.role == Role::Server;
                 tokio::select! {
                     biased;
                     r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
-                    _ = tokio::task::yield_now() => {}
+                    _ = async {
+                        if gap {
+                            tokio::time::sleep(SERVER_CHOP_GAP).await;
+                        } else {
+                            tokio::task::yield_now().await;
+                        }
+                    } => {}
                 }
                 continue;
             }
@@ -659,8 +688,14 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             return;
         };
         let head: Vec<u8> = self.rx.drain(..end + 4).collect();
-        self.rec.http_response = Some(String::from_utf8_lossy(&head).into_owned());
-        if let Err(reason) = handshake::check_response(&head, &self.key) {
+        let checked = match self.opts.role {
+            Role::Client => {
+                self.rec.http_response = Some(String::from_utf8_lossy(&head).into_owned());
+                handshake::check_response(&head, &self.key)
+            }
+            Role::Server => self.answer_request(&head).await,
+        };
+        if let Err(reason) = checked {
             self.rec.closing.was_not_clean_reason = Some(reason.clone());
             self.rec.handshake_error = Some(reason);
             self.drop_connection().await;
@@ -672,6 +707,26 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         self.opened_at = Some(Instant::now());
         let steps = self.def.steps.clone();
         self.run_steps(&steps).await;
+    }
+
+    /// Server role: checks the client's request as autobahn's server does and answers it, the
+    /// `101` written (and logged) before the case's first frame, or the refusal.
+    async fn answer_request(&mut self, head: &[u8]) -> Result<(), String> {
+        self.rec.http_request = Some(String::from_utf8_lossy(head).into_owned());
+        match handshake::check_request(head) {
+            Ok(key) => {
+                let response = handshake::response(&key);
+                self.rec.http_response = Some(String::from_utf8_lossy(&response).into_owned());
+                self.send_data(response, false, None).await;
+                Ok(())
+            }
+            Err(refusal) => {
+                let response = handshake::error_response(&refusal);
+                self.rec.http_response = Some(String::from_utf8_lossy(&response).into_owned());
+                self.write_now(&response, false).await;
+                Err(refusal.reason)
+            }
+        }
     }
 
     /// `_protocol_violation`: fail with 1002; `true` when processing must stop.
@@ -948,6 +1003,13 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 }
+
+/// Server role: the pause after each chopped (sync) write. Autobahn waits
+/// `_QUEUED_WRITE_DELAY` (10 µs) plus a Python reactor turn between chops, slow enough that a
+/// client reads them one by one, which is how 2.11 catches a client that does not reassemble
+/// frames split across reads (the seed). A bare task yield lets a client on the same machine
+/// read all the chops at once and pass by luck; tokio's timer makes this about 1 ms.
+const SERVER_CHOP_GAP: Duration = Duration::from_micros(100);
 
 /// Whether the fuzzer fails the connection on invalid UTF-8 in the peer's text messages. The
 /// testsuite's fuzzer does not: it records what the peer sent (shown as `0x…`), so a peer that

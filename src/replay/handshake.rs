@@ -1,5 +1,7 @@
-//! The client's opening handshake (RFC 6455 §4.1), written and checked by hand so its octets
-//! are recorded (`TO`/`RO` rows, `httpRequest`/`httpResponse`) as the testsuite records them.
+//! The opening handshake (RFC 6455 §4), written and checked by hand so its octets are recorded
+//! (`TO`/`RO` rows, `httpRequest`/`httpResponse`) as the testsuite records them: the client's
+//! request and the check of the server's answer, and the server's check of a client's request
+//! and its `101` (or error) answer.
 
 use sha1::{Digest, Sha1};
 
@@ -117,6 +119,209 @@ pub fn check_response(head: &[u8], key: &str) -> Result<(), String> {
     }
 }
 
+/// Why a client's upgrade request was refused: the HTTP status and the reason autobahn's
+/// server gives (`failHandshake`), which is also the status line's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// HTTP status code (400, 405, 505).
+    pub status: u16,
+    /// The reason, in autobahn's words.
+    pub reason: String,
+}
+
+fn refuse(status: u16, reason: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        reason: reason.into(),
+    }
+}
+
+/// The headers of a head, names lower-cased, values trimmed, in order (ISO-8859-1).
+fn headers(head: &[u8]) -> (String, Vec<(String, String)>) {
+    let text: String = head.iter().map(|&b| b as char).collect();
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").trim().to_string();
+    let mut headers = Vec::new();
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    (first, headers)
+}
+
+/// Checks a client's request head (through `\r\n\r\n`) as autobahn's server
+/// (`WebSocketServerProtocol.processHandshake`) does, in its order; returns the
+/// `Sec-WebSocket-Key` to answer. The port in `Host` is not compared with the listening port,
+/// so harnesses behind a port mapping still run.
+pub fn check_request(head: &[u8]) -> Result<String, Refusal> {
+    let (status, headers) = headers(head);
+    let all = |name: &str| -> Vec<&str> {
+        headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let one = |name: &str| {
+        let values = all(name);
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let parts: Vec<&str> = status.split_whitespace().collect();
+    if parts.len() != 3 {
+        return Err(refuse(
+            400,
+            format!("Bad HTTP request status line '{status}'"),
+        ));
+    }
+    if parts[0] != "GET" {
+        return Err(refuse(
+            405,
+            format!("HTTP method '{}' not allowed", parts[0]),
+        ));
+    }
+    if parts[2] != "HTTP/1.1" {
+        return Err(refuse(
+            505,
+            format!("Unsupported HTTP version '{}'", parts[2]),
+        ));
+    }
+    if parts[1].contains('#') {
+        let fragment = parts[1].split_once('#').map_or("", |(_, f)| f);
+        return Err(refuse(
+            400,
+            format!("HTTP requested resource contains a fragment identifier '{fragment}'"),
+        ));
+    }
+    match all("host").len() {
+        0 => {
+            return Err(refuse(
+                400,
+                "HTTP Host header missing in opening handshake request",
+            ));
+        }
+        1 => {}
+        _ => {
+            return Err(refuse(
+                400,
+                "HTTP Host header appears more than once in opening handshake request",
+            ));
+        }
+    }
+    match one("upgrade") {
+        None => return Err(refuse(400, "HTTP Upgrade header missing")),
+        Some(u) if !u.eq_ignore_ascii_case("websocket") => {
+            return Err(refuse(
+                400,
+                format!("HTTP Upgrade header different from 'websocket' (case-insensitive) : {u}"),
+            ));
+        }
+        Some(_) => {}
+    }
+    match one("connection") {
+        None => return Err(refuse(400, "HTTP Connection header missing")),
+        Some(c)
+            if !c
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("upgrade")) =>
+        {
+            return Err(refuse(
+                400,
+                format!(
+                    "HTTP Connection header does not include 'upgrade' value (case-insensitive) : {c}"
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    match all("sec-websocket-version").as_slice() {
+        [] => {
+            return Err(refuse(
+                400,
+                "WebSocket connection denied - Hixie76 protocol mode disabled.",
+            ));
+        }
+        [v] => match v.parse::<u32>() {
+            Ok(13) => {}
+            Ok(n) => {
+                return Err(refuse(
+                    400,
+                    format!("WebSocket version {n} not supported (supported versions: 13)"),
+                ));
+            }
+            Err(_) => {
+                return Err(refuse(
+                    400,
+                    format!(
+                        "could not parse HTTP Sec-WebSocket-Version header '{v}' in opening handshake request"
+                    ),
+                ));
+            }
+        },
+        _ => {
+            return Err(refuse(
+                400,
+                "HTTP Sec-WebSocket-Version header appears more than once in opening handshake request",
+            ));
+        }
+    }
+    let key = match all("sec-websocket-key").as_slice() {
+        [] => return Err(refuse(400, "HTTP Sec-WebSocket-Key header missing")),
+        [k] => k.trim().to_string(),
+        _ => {
+            return Err(refuse(
+                400,
+                "HTTP Sec-WebSocket-Key header appears more than once in opening handshake request",
+            ));
+        }
+    };
+    if key.len() != 24 {
+        return Err(refuse(
+            400,
+            format!("bad Sec-WebSocket-Key (length must be 24 ASCII chars) '{key}'"),
+        ));
+    }
+    if !key.ends_with("==") {
+        return Err(refuse(
+            400,
+            format!("bad Sec-WebSocket-Key (invalid base64 encoding) '{key}'"),
+        ));
+    }
+    if let Some(c) = key[..22]
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '+' || *c == '/'))
+    {
+        return Err(refuse(
+            400,
+            format!("bad character '{c}' in Sec-WebSocket-Key '{key}'"),
+        ));
+    }
+    Ok(key)
+}
+
+/// The server's `101` answer, in autobahn's header order, with wsreport's own `Server` header
+/// so reports never pass for the testsuite's. No extension and no subprotocol is accepted
+/// (categories 12 and 13, which need permessage-deflate, are not served yet).
+pub fn response(key: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nServer: wsreport/{}\r\nUpgrade: WebSocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        env!("CARGO_PKG_VERSION"),
+        accept_for(key)
+    )
+    .into_bytes()
+}
+
+/// The answer to a refused request (`sendHttpErrorResponse`): the reason is the status text.
+pub fn error_response(refusal: &Refusal) -> Vec<u8> {
+    let reason: String = refusal
+        .reason
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("HTTP/1.1 {} {reason}\r\n\r\n", refusal.status).into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +366,75 @@ mod tests {
                 "{head:?}"
             );
         }
+    }
+
+    #[test]
+    fn requests_are_checked_like_autobahns_server() {
+        let ok = "GET /runCase?case=1&agent=a HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        type Row = (String, Result<&'static str, (u16, &'static str)>);
+        let table: &[Row] = &[
+            (ok.into(), Ok("dGhlIHNhbXBsZSBub25jZQ==")),
+            (
+                ok.replace("GET", "POST"),
+                Err((405, "HTTP method 'POST' not allowed")),
+            ),
+            (
+                ok.replace("HTTP/1.1", "HTTP/1.0"),
+                Err((505, "Unsupported HTTP version 'HTTP/1.0'")),
+            ),
+            (
+                ok.replace("Host: 127.0.0.1:9001\r\n", ""),
+                Err((400, "HTTP Host header missing in opening handshake request")),
+            ),
+            (
+                ok.replace("Upgrade: websocket\r\n", ""),
+                Err((400, "HTTP Upgrade header missing")),
+            ),
+            (
+                ok.replace("keep-alive, Upgrade", "keep-alive"),
+                Err((
+                    400,
+                    "HTTP Connection header does not include 'upgrade' value (case-insensitive) : keep-alive",
+                )),
+            ),
+            (
+                ok.replace("Version: 13", "Version: 8"),
+                Err((
+                    400,
+                    "WebSocket version 8 not supported (supported versions: 13)",
+                )),
+            ),
+            (
+                ok.replace("dGhlIHNhbXBsZSBub25jZQ==", "short=="),
+                Err((
+                    400,
+                    "bad Sec-WebSocket-Key (length must be 24 ASCII chars) 'short=='",
+                )),
+            ),
+            (
+                ok.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""),
+                Err((400, "HTTP Sec-WebSocket-Key header missing")),
+            ),
+            (
+                "\r\n\r\n".into(),
+                Err((400, "Bad HTTP request status line ''")),
+            ),
+        ];
+        for (head, want) in table {
+            let got = check_request(head.as_bytes()).map_err(|r| (r.status, r.reason));
+            assert_eq!(
+                got,
+                want.map(String::from).map_err(|(s, r)| (s, r.to_string())),
+                "{head:?}"
+            );
+        }
+        let answer = String::from_utf8(response("dGhlIHNhbXBsZSBub25jZQ==")).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 101 Switching Protocols\r\n"));
+        assert!(answer.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+        // the client side of this crate accepts it
+        assert_eq!(
+            check_response(answer.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ=="),
+            Ok(())
+        );
     }
 }

@@ -7,8 +7,10 @@
 //! - [`select`]: case ids and globs (`2.*`, `*`) to catalog ids, in the testsuite's order.
 //! - [`command`]: the `wsreport replay` command.
 //!
-//! Only the client role (the testsuite's `fuzzingclient`, testing a server) is implemented;
-//! [`Role::Server`] is the parameter the fuzzing server will use.
+//! Both roles: [`Role::Client`] (the testsuite's `fuzzingclient`, testing a server) and
+//! [`Role::Server`] (its `fuzzingserver`, testing a client: [`replay_accepted`] runs a case on
+//! a connection whose request head the fuzzing server or `replay --listen` already read;
+//! [`replay_stream`] reads it itself).
 
 pub mod command;
 mod engine;
@@ -30,7 +32,9 @@ pub enum Role {
     /// Testing a server: we connect, send the upgrade request, mask every frame (RFC 6455
     /// §5.3, a fresh random key per frame) and expect unmasked frames.
     Client,
-    /// Testing a client: unmasked frames out, masked frames expected. Not implemented yet.
+    /// Testing a client: we accept, check the upgrade request and answer it as autobahn's server
+    /// does, send unmasked frames and expect masked ones (§5.1), and drop TCP once the close
+    /// handshake is done (§7.1.1: the server closes TCP first).
     Server,
 }
 
@@ -92,6 +96,18 @@ impl ReplayOptions {
             timeouts: Timeouts::default(),
         }
     }
+
+    /// Server-role options: the fuzzing server's, testing a client named `agent`.
+    pub fn server(agent: impl Into<String>) -> Self {
+        ReplayOptions {
+            role: Role::Server,
+            host: String::new(),
+            resource: String::new(),
+            agent: agent.into(),
+            fail_by_drop: true,
+            timeouts: Timeouts::default(),
+        }
+    }
 }
 
 /// A `ws://host:port/path` target.
@@ -132,9 +148,6 @@ pub enum ReplayError {
         #[source]
         source: std::io::Error,
     },
-    /// The role is not implemented yet.
-    #[error("the {0:?} role is not implemented yet")]
-    RoleNotImplemented(Role),
 }
 
 impl Target {
@@ -292,15 +305,36 @@ pub async fn replay_stream<S>(
 where
     S: AsyncRead + AsyncWrite,
 {
-    if opts.role != Role::Client {
-        return Err(ReplayError::RoleNotImplemented(opts.role));
-    }
     let started = utc_timestamp(SystemTime::now());
     let record = engine::Conn::new(stream, def, opts).run().await;
     Ok(Replayed {
         case: to_case(def, opts, seq, started, &record),
         record,
     })
+}
+
+/// Server role: runs `def` on a connection whose request `head` (through the blank line) was
+/// already read, as the fuzzing server reads it to route the request. The head is checked and
+/// answered by the engine and recorded as the connection's first read.
+pub async fn replay_accepted<S>(
+    stream: S,
+    head: Vec<u8>,
+    def: &CaseDef,
+    opts: &ReplayOptions,
+    seq: u64,
+) -> Replayed
+where
+    S: AsyncRead + AsyncWrite,
+{
+    let started = utc_timestamp(SystemTime::now());
+    let record = engine::Conn::new(stream, def, opts)
+        .with_head(head)
+        .run()
+        .await;
+    Replayed {
+        case: to_case(def, opts, seq, started, &record),
+        record,
+    }
 }
 
 /// Connects to `target` and replays `def`.

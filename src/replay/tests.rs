@@ -181,3 +181,76 @@ fn timestamps_look_like_the_testsuite() {
     let t = std::time::UNIX_EPOCH + Duration::from_millis(1_676_298_150_192);
     assert_eq!(utc_timestamp(t), "2023-02-13T14:22:30.192Z");
 }
+
+/// The server role over `duplex`: the engine reads the client's request itself, answers `101`,
+/// and fails the connection on the client's unmasked frame (§5.1) by dropping TCP.
+#[tokio::test]
+async fn the_server_role_refuses_unmasked_client_frames() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let def = catalog::build(&"1.1.1".parse().unwrap()).unwrap();
+    let (ours, mut client) = tokio::io::duplex(1 << 16);
+    let opts = ReplayOptions::server("raw");
+    let engine = tokio::spawn(async move { replay_stream(ours, &def, &opts, 1).await });
+    client
+        .write_all(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    // the 101 and our empty text frame, unmasked: 0x81 0x00
+    while !got.ends_with(&[0x81, 0x00]) {
+        let n = client.read(&mut buf).await.unwrap();
+        assert!(n > 0, "{:?}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(got.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    // the echo, unmasked: a protocol violation for a server
+    client.write_all(&[0x81, 0x00]).await.unwrap();
+    let r = tokio::time::timeout(BOUND, engine)
+        .await
+        .expect("ends in time")
+        .unwrap()
+        .unwrap();
+    let c = &r.case;
+    assert_eq!(c.closing.is_server, Some(true));
+    assert_eq!(c.closing.failed_by_me, Some(true));
+    assert_eq!(c.closing.dropped_by_me, Some(true));
+    assert!(c.received.is_empty(), "{:?}", c.received);
+    assert_eq!(c.behavior, Some(Verdict::Failed));
+    assert!(matches!(c.wirelog[0], WireRow::RxOctets(_)));
+    assert!(matches!(c.wirelog[1], WireRow::TxOctets { .. }));
+}
+
+/// A request that is not a WebSocket upgrade is answered with autobahn's status and reason,
+/// and the case never opens.
+#[tokio::test]
+async fn the_server_role_answers_a_bad_request_with_its_reason() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let def = catalog::build(&"1.1.1".parse().unwrap()).unwrap();
+    let (ours, mut client) = tokio::io::duplex(1 << 16);
+    let opts = ReplayOptions::server("raw");
+    let engine = tokio::spawn(async move { replay_stream(ours, &def, &opts, 1).await });
+    client
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(BOUND, client.read_to_end(&mut answer)).await;
+    assert_eq!(
+        String::from_utf8_lossy(&answer),
+        "HTTP/1.1 400 HTTP Upgrade header missing\r\n\r\n"
+    );
+    let r = tokio::time::timeout(BOUND, engine)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(!r.record.was_open);
+    assert_eq!(
+        r.record.handshake_error.as_deref(),
+        Some("HTTP Upgrade header missing")
+    );
+}

@@ -1,0 +1,240 @@
+//! `wsreport fuzzingserver`: listen, serve the selected cases over the testsuite's URL
+//! protocol until `/stopServer` (or the process is interrupted), write the reports on
+//! `/updateReports` and once more when stopping.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::catalog;
+use crate::exit::ExitStatus;
+use crate::model::CaseId;
+use crate::spec::{Selection, Spec};
+
+use super::runner::{ClientsReportWriter, EngineRunner, Log};
+use super::{ReportWriter, State, serve};
+
+/// What `wsreport fuzzingserver` was asked to do (built from the command line by the binary).
+#[derive(Debug, Clone, Default)]
+pub struct FuzzingServerCommand {
+    /// `--listen` (`127.0.0.1:9001`; port 0 picks a free port). Overrides the spec's `url`.
+    pub listen: Option<String>,
+    /// `--cases` globs (override the spec's `cases`).
+    pub cases: Vec<String>,
+    /// `--exclude` globs (added to the spec's `exclude-cases`).
+    pub exclude: Vec<String>,
+    /// `--out` (overrides the spec's `outdir`; default `reports/clients`).
+    pub out: Option<PathBuf>,
+    /// `-s fuzzingserver.json`
+    pub spec: Option<PathBuf>,
+}
+
+/// The default listening address (loopback, the testsuite's port).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9001";
+
+/// What the command resolved from its flags and spec file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Where to listen (`host:port`).
+    pub listen: String,
+    /// The selected cases, in the testsuite's order.
+    pub cases: Vec<CaseId>,
+    /// Include globs that selected nothing the engine serves.
+    pub unmatched: Vec<String>,
+    /// Where reports go.
+    pub outdir: PathBuf,
+    /// `exclude-agent-cases`
+    pub exclude_agent_cases: Vec<(String, Vec<String>)>,
+}
+
+/// The spec's `url` (`ws://127.0.0.1:9001`) as a `host:port` to bind.
+fn listen_of_url(url: &str) -> Result<String, String> {
+    let t = crate::replay::Target::parse(url).map_err(|e| e.to_string())?;
+    Ok(t.addr())
+}
+
+impl FuzzingServerCommand {
+    /// Resolves flags and spec file; the flags win.
+    pub fn plan(&self) -> Result<Plan, String> {
+        let spec = match &self.spec {
+            Some(path) => Spec::read(path).map_err(|e| e.to_string())?,
+            None => Spec::default(),
+        };
+        let listen = match (&self.listen, &spec.url) {
+            (Some(l), _) => l.clone(),
+            (None, Some(url)) => listen_of_url(url)?,
+            (None, None) => DEFAULT_LISTEN.to_string(),
+        };
+        let mut selection: Selection = if self.spec.is_some() {
+            spec.selection()
+        } else {
+            Selection::default()
+        };
+        if !self.cases.is_empty() {
+            selection.include = self.cases.clone();
+        }
+        selection.exclude.extend(self.exclude.iter().cloned());
+        let all = crate::replay::select(&["*".to_string()]).map_err(|e| e.to_string())?;
+        let cases = selection.select(&all);
+        if cases.is_empty() {
+            return Err(format!(
+                "the selection ({}) matches no case the engine serves (categories 1–7 and 10)",
+                if selection.include.is_empty() {
+                    "*".to_string()
+                } else {
+                    selection.include.join(" ")
+                }
+            ));
+        }
+        Ok(Plan {
+            listen,
+            unmatched: selection.unmatched(&all),
+            cases,
+            outdir: self
+                .out
+                .clone()
+                .or(spec.outdir.clone())
+                .unwrap_or_else(|| PathBuf::from("reports/clients")),
+            exclude_agent_cases: spec.exclude_agent_cases.clone(),
+        })
+    }
+}
+
+/// The server's state for a plan.
+pub fn state_for(plan: &Plan) -> State {
+    let descriptions: BTreeMap<CaseId, String> = plan
+        .cases
+        .iter()
+        .filter_map(|id| catalog::build(id).map(|d| (id.clone(), d.description)))
+        .collect();
+    State {
+        cases: plan.cases.clone(),
+        descriptions,
+        results: Mutex::new(BTreeMap::new()),
+        outdir: plan.outdir.clone(),
+        stop: tokio::sync::Notify::new(),
+    }
+}
+
+/// Runs the command: prints `ws://HOST:PORT` (the real port) as the first line of `out`, and
+/// one line per case run (and every problem) to `log`; returns 0 when stopped, 2 on usage or bind errors.
+pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitStatus {
+    let say = |line: &str| log(line.to_string());
+    let plan = match cmd.plan() {
+        Ok(p) => p,
+        Err(e) => {
+            say(&format!("wsreport: error: {e}"));
+            return ExitStatus::Error;
+        }
+    };
+    for g in &plan.unmatched {
+        say(&format!(
+            "wsreport: warning: `{g}` selects no case the engine serves (categories 9, 12 and 13 are not served yet)"
+        ));
+    }
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            say(&format!("wsreport: error: {e}"));
+            return ExitStatus::Error;
+        }
+    };
+    let state = Arc::new(state_for(&plan));
+    let runner = EngineRunner {
+        exclude_agent_cases: plan.exclude_agent_cases.clone(),
+        log: Some(log.clone()),
+        ..EngineRunner::default()
+    };
+    let writer = ClientsReportWriter;
+    let result: std::io::Result<()> = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&plan.listen).await?;
+        let addr = listener.local_addr()?;
+        writeln!(out, "ws://{addr}")?;
+        out.flush()?;
+        say(&format!(
+            "wsreport: fuzzing server: {} cases; reports go to {} on /updateReports; stop with /stopServer or Ctrl-C",
+            plan.cases.len(),
+            plan.outdir.display()
+        ));
+        tokio::select! {
+            r = serve(listener, state.clone(), Arc::new(runner), Arc::new(writer)) => r,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    });
+    if let Err(e) = result {
+        say(&format!(
+            "wsreport: error: cannot serve on {}: {e}",
+            plan.listen
+        ));
+        return ExitStatus::Error;
+    }
+    let results = state
+        .results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if !results.is_empty() {
+        if let Err(e) = writer.write(&plan.outdir, &results) {
+            say(&format!("wsreport: error: {e}"));
+            return ExitStatus::Error;
+        }
+        say(&format!(
+            "wsreport: wrote reports for {} agents to {}",
+            results.len(),
+            plan.outdir.display()
+        ));
+    }
+    ExitStatus::Success
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_spec_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = tmp.path().join("fuzzingserver.json");
+        std::fs::write(
+            &spec,
+            r#"{"url": "ws://127.0.0.1:9555", "outdir": "./out/clients",
+                "cases": ["1.1.*", "2.*", "9.*"], "exclude-cases": ["2.1?"],
+                "exclude-agent-cases": {"slow*": ["2.3"]}}"#,
+        )
+        .unwrap();
+        let from_spec = FuzzingServerCommand {
+            spec: Some(spec.clone()),
+            ..Default::default()
+        }
+        .plan()
+        .unwrap();
+        assert_eq!(from_spec.listen, "127.0.0.1:9555");
+        assert_eq!(from_spec.outdir, PathBuf::from("./out/clients"));
+        // 8 of 1.1.*, 2.1 … 2.9; 2.10 and 2.11 excluded; 9.* is not served yet
+        assert_eq!(from_spec.cases.len(), 17);
+        assert_eq!(from_spec.cases.last().unwrap().to_string(), "2.9");
+        assert_eq!(from_spec.unmatched, ["9.*"]);
+        assert_eq!(from_spec.exclude_agent_cases[0].0, "slow*");
+
+        let flags = FuzzingServerCommand {
+            spec: Some(spec),
+            listen: Some("127.0.0.1:0".into()),
+            cases: vec!["2.*".into()],
+            out: Some("elsewhere".into()),
+            ..Default::default()
+        }
+        .plan()
+        .unwrap();
+        assert_eq!(flags.listen, "127.0.0.1:0");
+        assert_eq!(flags.outdir, PathBuf::from("elsewhere"));
+        // the spec's exclusions still apply: 2.10 and 2.11 are excluded by 2.1?
+        assert_eq!(flags.cases.len(), 9);
+        let only_excluded = FuzzingServerCommand {
+            cases: vec!["2.1?".into()],
+            exclude: vec!["2.*".into()],
+            ..Default::default()
+        };
+        assert!(only_excluded.plan().is_err());
+    }
+}

@@ -1,0 +1,142 @@
+//! The fuzzing server's case engine and report writer: [`EngineRunner`] runs a case in the
+//! server role of [`crate::replay`] (the `101` and every frame in the wire log, judged by the
+//! same judge as `replay`), and [`ClientsReportWriter`] writes the testsuite's
+//! `reports/clients` layout for every agent (through [`crate::report::write_dir`]).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use super::{CaseRunner, ReportWriter};
+use crate::catalog;
+use crate::compare::allow::glob_matches;
+use crate::model::{Case, CaseId};
+use crate::replay::{ReplayOptions, Replayed, Timeouts, replay_accepted};
+
+/// What the runner tells its owner about each connection (the binary prints these lines).
+pub type Log = Arc<dyn Fn(String) + Send + Sync>;
+
+/// Runs cases with the native engine in the server role.
+#[derive(Clone, Default)]
+pub struct EngineRunner {
+    /// The engine's timeouts (the case limit bounds a client that never ends a case).
+    pub timeouts: Timeouts,
+    /// `exclude-agent-cases`: agent glob → case globs refused for matching agents.
+    pub exclude_agent_cases: Vec<(String, Vec<String>)>,
+    /// Where each case's outcome (or refusal) is told, one line each.
+    pub log: Option<Log>,
+}
+
+impl EngineRunner {
+    fn say(&self, line: String) {
+        if let Some(log) = &self.log {
+            log(line);
+        }
+    }
+
+    /// Whether `exclude-agent-cases` refuses `id` to `agent`.
+    pub fn excluded(&self, agent: &str, id: &CaseId) -> bool {
+        let text = id.to_string();
+        self.exclude_agent_cases
+            .iter()
+            .filter(|(a, _)| glob_matches(a, agent))
+            .any(|(_, globs)| globs.iter().any(|g| glob_matches(g, &text)))
+    }
+
+    /// Runs one case; `None` when nothing is to be recorded (the case is unknown or excluded,
+    /// or the client's upgrade request was refused: the testsuite records no case then either).
+    pub async fn run_case(
+        &self,
+        id: CaseId,
+        seq: usize,
+        agent: String,
+        head: Vec<u8>,
+        mut stream: TcpStream,
+    ) -> Option<Replayed> {
+        let refuse = |why: String| {
+            format!(
+                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{why}\n",
+                why.len() + 1
+            )
+        };
+        let def = match catalog::build(&id) {
+            Some(def) if crate::replay::supported(&def) => def,
+            _ => {
+                let why = format!("case {id} is not served by wsreport yet");
+                let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;
+                self.say(format!("{agent}: {why}"));
+                return None;
+            }
+        };
+        if self.excluded(&agent, &id) {
+            let why = format!("case {id} is excluded for agent {agent} (exclude-agent-cases)");
+            let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;
+            self.say(why);
+            return None;
+        }
+        let _ = stream.set_nodelay(true);
+        let mut opts = ReplayOptions::server(agent.clone());
+        opts.timeouts = self.timeouts.clone();
+        let r = replay_accepted(stream, head, &def, &opts, seq as u64).await;
+        match &r.record.handshake_error {
+            Some(why) => {
+                self.say(format!("{agent}: case {id}: handshake refused: {why}"));
+                None
+            }
+            None => {
+                let v = |x: &Option<crate::model::Verdict>| {
+                    x.as_ref().map_or("?", |v| v.as_str()).to_string()
+                };
+                self.say(format!(
+                    "{agent}: case {id}: behavior {}, close {} ({} ms)",
+                    v(&r.case.behavior),
+                    v(&r.case.behavior_close),
+                    r.case.duration_ms.unwrap_or(0)
+                ));
+                Some(r)
+            }
+        }
+    }
+}
+
+impl CaseRunner for EngineRunner {
+    fn run(
+        &self,
+        id: CaseId,
+        seq: usize,
+        agent: String,
+        head: Vec<u8>,
+        stream: TcpStream,
+    ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>> {
+        let me = self.clone();
+        Box::pin(async move {
+            me.run_case(id, seq, agent, head, stream)
+                .await
+                .map(|r| r.case)
+        })
+    }
+}
+
+/// Writes every agent's results in the testsuite's `reports/clients` layout.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClientsReportWriter;
+
+impl ReportWriter for ClientsReportWriter {
+    fn write(
+        &self,
+        outdir: &Path,
+        results: &BTreeMap<String, BTreeMap<CaseId, Case>>,
+    ) -> Result<(), String> {
+        let agents: Vec<(String, Vec<Case>)> = results
+            .iter()
+            .map(|(agent, cases)| (agent.clone(), cases.values().cloned().collect()))
+            .collect();
+        crate::report::write_dir(outdir, &agents)
+            .map_err(|e| format!("cannot write {}: {e}", outdir.display()))
+    }
+}
