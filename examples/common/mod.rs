@@ -299,3 +299,189 @@ where
     };
     let _ = tokio::time::timeout(wait, drain).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wsreport::wire::DecodedFrame;
+
+    fn decode_all(mut data: &[u8]) -> Vec<DecodedFrame> {
+        let mut frames = Vec::new();
+        while let Ok(Decoded::Complete(f)) = wire::decode(data) {
+            data = &data[f.consumed..];
+            frames.push(f);
+        }
+        assert!(data.is_empty(), "trailing octets {data:?}");
+        frames
+    }
+
+    /// Frames as the fuzzing server sends them to a client: unmasked.
+    fn from_server(op: u8, payload: &[u8]) -> Frame {
+        Frame::new(op, payload.to_vec())
+    }
+
+    fn outcome(act: Act) -> Result<Option<Vec<u8>>, u16> {
+        match act {
+            Act::Continue => Ok(None),
+            Act::CloseReply(body) => Ok(Some(body)),
+            Act::Fail(code) => Err(code),
+        }
+    }
+
+    #[test]
+    fn a_client_fails_on_what_rfc_6455_forbids_a_server_to_send() {
+        let table: &[(Frame, Result<Option<Vec<u8>>, u16>)] = &[
+            (from_server(opcode::TEXT, b"hi"), Ok(None)),
+            (
+                from_server(opcode::TEXT, b"hi").with_mask(Some([1, 2, 3, 4])),
+                Err(1002),
+            ),
+            (from_server(opcode::TEXT, b"hi").with_rsv(2), Err(1002)),
+            (from_server(3, b""), Err(1002)),
+            (from_server(opcode::CONTINUATION, b"x"), Err(1002)),
+            (from_server(opcode::PING, &[b'x'; 126]), Err(1002)),
+            (from_server(opcode::PING, b"").with_fin(false), Err(1002)),
+            (
+                from_server(opcode::TEXT, b"\xce\xba\xed\xa0\x80"),
+                Err(1007),
+            ),
+            (
+                from_server(opcode::CLOSE, &[3, 232]),
+                Ok(Some(vec![3, 232])),
+            ),
+            (from_server(opcode::CLOSE, b""), Ok(Some(vec![]))),
+            (from_server(opcode::CLOSE, &[3]), Err(1002)),
+            (from_server(opcode::CLOSE, &[3, 231]), Err(1002)),
+            (from_server(opcode::CLOSE, b"\x03\xe8\xff"), Err(1007)),
+        ];
+        for (frame, want) in table {
+            let mut client = Endpoint::echo(Role::Client, Fault::None);
+            let got = outcome(client.frame(frame.clone(), &mut Vec::new()));
+            assert_eq!(&got, want, "{frame:?}");
+        }
+    }
+
+    #[test]
+    fn a_server_fails_on_unmasked_frames_from_its_client() {
+        let mut server = Endpoint::echo(Role::Server, Fault::None);
+        let got = outcome(server.frame(from_server(opcode::TEXT, b"hi"), &mut Vec::new()));
+        assert_eq!(got, Err(1002));
+    }
+
+    #[test]
+    fn a_client_echoes_and_pongs_with_masked_frames() {
+        let mut client = Endpoint::echo(Role::Client, Fault::None);
+        let mut out = Vec::new();
+        for f in [
+            from_server(opcode::TEXT, b"Hello, ").with_fin(false),
+            from_server(opcode::PING, b"p"),
+            from_server(opcode::CONTINUATION, b"world"),
+        ] {
+            assert!(matches!(client.frame(f, &mut out), Act::Continue));
+        }
+        let sent = decode_all(&out);
+        let got: Vec<(u8, &[u8], bool)> = sent
+            .iter()
+            .map(|f| (f.frame.opcode, &f.frame.payload[..], f.masked()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (opcode::PONG, &b"p"[..], true),
+                (opcode::TEXT, &b"Hello, world"[..], true)
+            ]
+        );
+    }
+
+    #[test]
+    fn utf8_fails_fast_within_a_fragment_and_waits_for_a_split_character() {
+        let mut client = Endpoint::echo(Role::Client, Fault::None);
+        let mut out = Vec::new();
+        // κ split across fragments: incomplete, not invalid
+        let first = from_server(opcode::TEXT, b"\xce").with_fin(false);
+        assert!(matches!(client.frame(first, &mut out), Act::Continue));
+        let second = from_server(opcode::CONTINUATION, b"\xba").with_fin(false);
+        assert!(matches!(client.frame(second, &mut out), Act::Continue));
+        let bad = from_server(opcode::CONTINUATION, b"\xff").with_fin(false);
+        assert!(matches!(client.frame(bad, &mut out), Act::Fail(1007)));
+    }
+
+    #[test]
+    fn faults_change_only_what_they_name() {
+        let mut out = Vec::new();
+        let mut no_pong = Endpoint::echo(Role::Client, Fault::NoPong);
+        assert!(matches!(
+            no_pong.frame(from_server(opcode::PING, b"p"), &mut out),
+            Act::Continue
+        ));
+        assert!(out.is_empty());
+        let mut no_utf8 = Endpoint::echo(Role::Client, Fault::NoUtf8);
+        let bad = from_server(opcode::TEXT, b"\xff");
+        assert!(matches!(no_utf8.frame(bad, &mut out), Act::Continue));
+        let mut no_close = Endpoint::echo(Role::Client, Fault::NoCloseReply);
+        let close = from_server(opcode::CLOSE, &[3, 232]);
+        assert!(matches!(no_close.frame(close, &mut out), Act::Continue));
+    }
+
+    #[test]
+    fn no_reassembly_keeps_only_reads_of_whole_acceptable_frames() {
+        let client = Endpoint::echo(Role::Client, Fault::NoReassembly);
+        let ping = wire::encode(&from_server(opcode::PING, b"payload-0"));
+        let two = [ping.clone(), ping.clone()].concat();
+        assert!(client.would_take(&ping));
+        assert!(client.would_take(&two));
+        assert!(!client.would_take(&ping[..5]));
+        assert!(!client.would_take(&two[..15]));
+        let bad = wire::encode(&from_server(opcode::TEXT, b"x").with_rsv(4));
+        assert!(!client.would_take(&[ping, bad].concat()));
+    }
+
+    #[tokio::test]
+    async fn a_client_session_echoes_then_answers_the_close_over_a_stream() {
+        let (mut ours, mut theirs) = tokio::io::duplex(1 << 16);
+        let mut input = Vec::new();
+        for f in [
+            from_server(opcode::BINARY, b"\x00\x01"),
+            from_server(opcode::PING, b"p"),
+            from_server(opcode::CLOSE, &[3, 232]),
+        ] {
+            input.extend(wire::encode(&f));
+        }
+        // the first frame arrives with the handshake's read, the rest in a read of its own
+        let first_len = wire::encode(&from_server(opcode::BINARY, b"\x00\x01")).len();
+        theirs.write_all(&input[first_len..]).await.unwrap();
+        let mut client = Endpoint::echo(Role::Client, Fault::None);
+        let rest = input[..first_len].to_vec();
+        let ending = run(&mut ours, rest, &mut client, Duration::from_secs(5)).await;
+        assert_eq!(ending, Ending::SentClose);
+        drop(ours);
+        let mut sent = Vec::new();
+        theirs.read_to_end(&mut sent).await.unwrap();
+        let got: Vec<(u8, Vec<u8>)> = decode_all(&sent)
+            .into_iter()
+            .map(|f| (f.frame.opcode, f.frame.payload))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (opcode::BINARY, vec![0, 1]),
+                (opcode::PONG, b"p".to_vec()),
+                (opcode::CLOSE, vec![3, 232]),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_peer_ends_the_session_at_the_idle_bound() {
+        let (mut ours, _theirs) = tokio::io::duplex(64);
+        let mut client = Endpoint::echo(Role::Client, Fault::None);
+        let ending = run(
+            &mut ours,
+            Vec::new(),
+            &mut client,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(ending, Ending::Idle);
+    }
+}
