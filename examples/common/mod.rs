@@ -320,7 +320,11 @@ mod tests {
         Frame::new(op, payload.to_vec())
     }
 
-    fn outcome(act: Act) -> Result<Option<Vec<u8>>, u16> {
+    /// What a frame made the endpoint do: `Ok(None)` go on, `Ok(Some(body))` reply to a
+    /// close with `body`, `Err(code)` fail the connection.
+    type Outcome = Result<Option<Vec<u8>>, u16>;
+
+    fn outcome(act: Act) -> Outcome {
         match act {
             Act::Continue => Ok(None),
             Act::CloseReply(body) => Ok(Some(body)),
@@ -330,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_client_fails_on_what_rfc_6455_forbids_a_server_to_send() {
-        let table: &[(Frame, Result<Option<Vec<u8>>, u16>)] = &[
+        let table: &[(Frame, Outcome)] = &[
             (from_server(opcode::TEXT, b"hi"), Ok(None)),
             (
                 from_server(opcode::TEXT, b"hi").with_mask(Some([1, 2, 3, 4])),
