@@ -34,13 +34,13 @@ if [ ! -x "$VENV/bin/kosoku" ]; then
 fi
 KOSOKU="$VENV/bin/kosoku"
 
-profile_dir="$(dirname "$WSREPORT")"
-if [[ "$profile_dir" == */release ]]; then
+if [[ "$(dirname "$WSREPORT")" == */release ]]; then
   cargo build --quiet --release --example harness_client
+  HARNESS="${CARGO_TARGET_DIR:-target}/release/examples/harness_client"
 else
   cargo build --quiet --example harness_client
+  HARNESS="${CARGO_TARGET_DIR:-target}/debug/examples/harness_client"
 fi
-HARNESS="$profile_dir/examples/harness_client"
 
 # The catalog's cases among categories 1-7 and 10, the same selection (so the same case
 # numbers) for both servers.
