@@ -11,12 +11,12 @@
 #
 # Expects $WSREPORT (the binary); builds the harness with the same profile.
 # Optional: $KOSOKU_VENV (reused when it holds kosoku), $ORACLE_JOBS (cases at once, default 4),
-# $ORACLE_FAULTS (default "none no-reassembly"), $ORACLE_RETRIES (runs of 2.11 alone, default 10).
+# $ORACLE_FAULTS (default "none no-reassembly"), $ORACLE_RETRIES (runs of 2.11 alone, default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${WSREPORT:?set WSREPORT to the wsreport binary}"
 JOBS="${ORACLE_JOBS:-4}"
-RETRIES="${ORACLE_RETRIES:-10}"
+RETRIES="${ORACLE_RETRIES:-30}" # about 2 s each; kosoku fails it about half the runs
 RUN_BOUND="${RUN_BOUND:-240}" # one harness run over all cases (measured: 3-40 s with 4 jobs)
 WORK="$(mktemp -d /tmp/wsreport-fs-oracle.XXXXXX)"
 PIDS=()
@@ -128,10 +128,10 @@ differ = sorted((c for c in set(k) | set(w) if w.get(c) != k.get(c)), key=key)
 # The no-reassembly client drops every read that is not whole frames, so its verdict depends
 # on how the kernel coalesced the server's writes whenever a server writes a frame in chops or
 # several frames back to back. kosoku writes a chopped frame as a burst of tiny writes that
-# loopback TCP mostly delivers in one or two segments (2.11's ten 11-octet pings usually
-# arrive whole, so the client passes it about 4 runs in 5), so 2.6 and 2.11 (checked apart,
-# below) and categories 3 on (several frames per case) are shown, not failed; the large
-# frames of category 1, split by any reader, are compared strictly.
+# loopback TCP often delivers in one or two segments (2.11's ten 11-octet pings then arrive
+# whole: run alone, the client passed 2.11 in 11 of 20 runs). So 2.6 and 2.11 (checked apart,
+# below) and categories 3 on (several frames per case) are shown, not failed; category 1 and
+# the rest of 2 are compared strictly (frames over the client's 64 KiB reads always split).
 timing = sorted((c for c in differ if fault == "no-reassembly"
                  and (key(c)[0] > 2 or c in ("2.6", "2.11"))), key=key)
 differ = [c for c in differ if c not in timing]
