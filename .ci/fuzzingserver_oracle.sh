@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The real testsuite's fuzzing server as oracle for `wsreport fuzzingserver`.
+#
+# A client harness of our own (examples/harness_client.rs, on wsreport's codec, masked frames)
+# is run against kosoku's fuzzing server (the testsuite's own cases, from PyPI) and against
+# `wsreport fuzzingserver`, once as a correct client and once with the no-reassembly fault (it
+# parses each read on its own). Fails unless every case's (behavior, behaviorClose) is equal
+# between the two servers' reports, the correct client passes every case kosoku passes it on,
+# and the faulty client fails 2.11 against both, as in the seed report. Cases: those the
+# catalog has among categories 1-7 and 10.
+#
+# Expects $WSREPORT (the binary); builds the harness with the same profile.
+# Optional: $KOSOKU_VENV (reused when it holds kosoku), $ORACLE_JOBS (cases at once, default 4),
+# $ORACLE_FAULTS (default "none no-reassembly"), $ORACLE_RETRIES (runs of 2.11 alone, default 30).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${WSREPORT:?set WSREPORT to the wsreport binary}"
+JOBS="${ORACLE_JOBS:-4}"
+RETRIES="${ORACLE_RETRIES:-30}" # about 2 s each; kosoku fails it about half the runs
+RUN_BOUND="${RUN_BOUND:-240}" # one harness run over all cases (measured: 3-40 s with 4 jobs)
+WORK="$(mktemp -d /tmp/wsreport-fs-oracle.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+start=$SECONDS
+
+VENV="${KOSOKU_VENV:-$WORK/venv}"
+if [ ! -x "$VENV/bin/kosoku" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet kosoku
+fi
+KOSOKU="$VENV/bin/kosoku"
+
+if [[ "$(dirname "$WSREPORT")" == */release ]]; then
+  cargo build --quiet --release --example harness_client
+  HARNESS="${CARGO_TARGET_DIR:-target}/release/examples/harness_client"
+else
+  cargo build --quiet --example harness_client
+  HARNESS="${CARGO_TARGET_DIR:-target}/debug/examples/harness_client"
+fi
+
+# The catalog's cases among categories 1-7 and 10, the same selection (so the same case
+# numbers) for both servers.
+mapfile -t CASES < <("$WSREPORT" replay --list '*' 2>/dev/null | grep -E '^(1|2|3|4|5|6|7|10)\.' || true)
+if [ "${#CASES[@]}" -eq 0 ]; then echo "fuzzingserver oracle: the catalog has no cases"; exit 1; fi
+echo "fuzzingserver oracle: ${#CASES[@]} catalog cases in categories 1-7 and 10"
+
+# Starts a fuzzing server (not in a subshell, so its pid is ours to stop) serving the cases
+# given, and sets SERVER_PID and URL. kosoku tells its address on stderr, wsreport on stdout.
+start_server() { # kosoku|wsreport outdir case...
+  local kind="$1" out="$2" log="$WORK/server.log"; shift 2
+  local args=()
+  if [ "$kind" = kosoku ]; then
+    for c in "$@"; do args+=(-i "$c"); done
+    timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out" > "$log" 2>&1 &
+  else
+    for c in "$@"; do args+=(--cases "$c"); done
+    timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" \
+      > "$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  URL=""
+  for _ in $(seq 200); do
+    URL=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$log" | head -1 || true)
+    [ -n "$URL" ] && break
+    sleep 0.05
+  done
+  [ -n "$URL" ] || { echo "fuzzingserver oracle: $kind did not start"; cat "$log"; exit 1; }
+}
+
+# Runs the harness against a fresh server of `kind`; the reports go to `out`.
+# kosoku ends by itself once /updateReports has written them; wsreport is sent /stopServer.
+run_harness() { # kind fault out [jobs] case...
+  local kind="$1" fault="$2" out="$3" jobs="$4"; shift 4
+  start_server "$kind" "$out" "$@"
+  local stop=(); [ "$kind" = wsreport ] && stop=(--stop)
+  timeout "$RUN_BOUND" "$HARNESS" --url "$URL" --agent "harness-$fault" --fault "$fault" \
+    --jobs "$jobs" "${stop[@]}" >> "$WORK/harness.log" 2>&1 || true
+  # give the server a moment to finish writing and exit, then make sure it is gone
+  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# The verdict of one case in a report directory, or "none".
+verdict() { # out case
+  python3 - "$1/index.json" "$2" <<'PY'
+import json, sys
+try:
+    idx = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    print("none"); sys.exit()
+v = next((c[sys.argv[2]] for c in idx.values() if sys.argv[2] in c), None)
+print(f'{v["behavior"]}/{v["behaviorClose"]}' if v else "none")
+PY
+}
+
+status=0
+for fault in ${ORACLE_FAULTS:-none no-reassembly}; do
+  declare -A took=()
+  for kind in kosoku wsreport; do
+    t=$SECONDS
+    run_harness "$kind" "$fault" "$WORK/$kind-$fault" "$JOBS" "${CASES[@]}"
+    took[$kind]=$((SECONDS - t))
+  done
+  echo "fuzzingserver oracle ($fault client): harness runs took ${took[kosoku]}s against kosoku, ${took[wsreport]}s against wsreport"
+  python3 - "$fault" "$WORK/kosoku-$fault/index.json" "$WORK/wsreport-$fault/index.json" <<'PY' || status=1
+import json, sys
+fault, kpath, wpath = sys.argv[1:4]
+def verdicts(path):
+    try:
+        idx = json.load(open(path))
+    except (OSError, ValueError) as e:
+        print(f"fuzzingserver oracle ({fault} client): no report at {path} ({e})")
+        sys.exit(1)
+    out = {}
+    for cases in idx.values():
+        out.update({c: (v["behavior"], v["behaviorClose"]) for c, v in cases.items()})
+    return out
+k, w = verdicts(kpath), verdicts(wpath)
+key = lambda c: [int(p) for p in c.split(".")]
+equal = [c for c in k if w.get(c) == k[c]]
+differ = sorted((c for c in set(k) | set(w) if w.get(c) != k.get(c)), key=key)
+# The no-reassembly client drops every read that is not whole frames, so its verdict depends
+# on how the kernel coalesced the server's writes whenever a server writes a frame in chops or
+# several frames back to back. kosoku writes a chopped frame as a burst of tiny writes that
+# loopback TCP often delivers in one or two segments (2.11's ten 11-octet pings then arrive
+# whole: run alone, the client passed 2.11 in 11 of 20 runs). So 2.6 and 2.11 (checked apart,
+# below) and categories 3 on (several frames per case) are shown, not failed; category 1 and
+# the rest of 2 are compared strictly (frames over the client's 64 KiB reads always split).
+timing = sorted((c for c in differ if fault == "no-reassembly"
+                 and (key(c)[0] > 2 or c in ("2.6", "2.11"))), key=key)
+differ = [c for c in differ if c not in timing]
+print(f"fuzzingserver oracle ({fault} client): {len(k)} cases, {len(equal)} equal, "
+      f"{len(differ)} differ")
+for c in differ:
+    print(f"  {c}: kosoku {k.get(c)}, wsreport {w.get(c)}")
+if timing:
+    print(f"  (not failed: {len(timing)} verdicts that depend on read timing: "
+          + ", ".join(f"{c} kosoku {'/'.join(k.get(c) or ('none',))} wsreport {'/'.join(w.get(c) or ('none',))}" for c in timing) + ")")
+passing = lambda v: v[0] in ("OK", "NON-STRICT", "INFORMATIONAL") and v[1] in ("OK", "INFORMATIONAL")
+failing = sorted((c for c in k if not passing(k[c])), key=key)
+print(f"fuzzingserver oracle ({fault} client): kosoku passes {len(k) - len(failing)} of {len(k)}"
+      + (f", fails {', '.join(failing)}" if failing and len(failing) <= 30 else
+         f", fails {len(failing)}" if failing else ""))
+if fault == "none":
+    lost = sorted((c for c in k if passing(k[c]) and not passing(w.get(c, ("none", "none")))), key=key)
+    if lost:
+        print(f"  the correct client passes against kosoku but not wsreport: {', '.join(lost)}")
+    if failing or lost:
+        sys.exit(1)
+sys.exit(1 if differ else 0)
+PY
+  if [ "$fault" = no-reassembly ]; then
+    # The seed: a client that does not reassemble frames split across reads fails 2.11.
+    # Whether a read splits a frame depends on timing (see above), so 2.11 is run alone again
+    # until it fails, up to $RETRIES times per server.
+    for kind in kosoku wsreport; do
+      v=$(verdict "$WORK/$kind-$fault" 2.11); runs=1
+      while [[ "$v" != FAILED/* ]] && [ "$runs" -le "$RETRIES" ]; do
+        run_harness "$kind" "$fault" "$WORK/$kind-2.11-$runs" 1 2.11
+        v=$(verdict "$WORK/$kind-2.11-$runs" 2.11); runs=$((runs + 1))
+      done
+      if [[ "$v" == FAILED/* ]]; then
+        echo "fuzzingserver oracle: the no-reassembly client fails 2.11 against $kind ($v, run $runs)"
+      else
+        echo "fuzzingserver oracle: the no-reassembly client never failed 2.11 against $kind in $runs runs"
+        status=1
+      fi
+    done
+  fi
+done
+echo "fuzzingserver oracle: wall time $((SECONDS - start))s"
+exit $status
