@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         } => explain(case, path, agent.as_deref(), all, &output),
         cli::Command::Export { path, out, html } => export(&path, &out, html),
         cli::Command::Replay(args) => replay(args),
+        cli::Command::Run(args) => run(&args),
     };
     ExitCode::from(status.code())
 }
@@ -185,4 +186,56 @@ fn explain(
 fn replay(args: cli::ReplayArgs) -> ExitStatus {
     let cmd = args.command();
     wsreport::replay::command::run(&cmd, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+fn run(args: &cli::RunArgs) -> ExitStatus {
+    use wsreport::run;
+    let cmd = args.command();
+    let plan = match run::plan(&cmd) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    for w in &plan.warnings {
+        eprintln!("wsreport: warning: {w}");
+    }
+    for line in run::describe(&plan) {
+        eprintln!("wsreport: {line}");
+    }
+    let done = match run::execute(&plan, cmd.jobs, cmd.progress) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let report = run::report(done, args.judging.policy());
+    for e in &report.errors {
+        eprintln!("wsreport: error: {e}");
+    }
+    let output = &args.output;
+    print(&match output.format() {
+        Format::Json => render::json::render(&report),
+        Format::Table => render::table::run(&report, output.style()),
+        Format::Markdown => render::markdown::run(&report),
+        Format::Junit => report
+            .check
+            .as_ref()
+            .map(render::junit::check)
+            .unwrap_or_default(),
+        Format::Github => report
+            .check
+            .as_ref()
+            .map(render::github::check)
+            .unwrap_or_default(),
+    });
+    if report.has_errors() {
+        ExitStatus::Error
+    } else if report.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::GateFailed
+    }
 }

@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
-
 use crate::catalog;
 use crate::exit::ExitStatus;
 use crate::judge;
@@ -13,7 +11,8 @@ use crate::load;
 use crate::load::json::{case_to_value, index_to_value, to_json};
 use crate::model::{AgentRun, Case, CaseId, Verdict, case_file_stem};
 
-use super::{ReplayError, ReplayOptions, Replayed, Target, replay_tcp, select};
+use super::runner::{Job, Progress, run_cases};
+use super::{ReplayOptions, Target, select};
 
 /// What `wsreport replay` was asked to do (built from the command line by the binary).
 #[derive(Debug, Clone)]
@@ -122,28 +121,31 @@ fn report_verdicts(
     Ok(out)
 }
 
-/// Writes the testsuite's layout: `index.json`, `index.html`, and a `.json` and `.html` per
-/// case.
-fn write_out(dir: &Path, agent: &str, cases: &[Case]) -> std::io::Result<()> {
+/// Writes the testsuite's layout for one or more agents: `index.json` and `index.html` over
+/// all of them, and a `.json` and `.html` per agent and case.
+pub fn write_out(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<()> {
     use crate::report::html::{IndexDetails, case_page, index_page};
     std::fs::create_dir_all(dir)?;
-    let mut entries = Vec::new();
+    let mut runs = Vec::new();
     let mut details = IndexDetails::new();
-    for case in cases {
-        let Some(id) = &case.id else { continue };
-        let stem = case_file_stem(agent, id);
-        let file = format!("{stem}.json");
-        std::fs::write(dir.join(&file), to_json(&case_to_value(case)))?;
-        std::fs::write(dir.join(format!("{stem}.html")), case_page(case))?;
-        details.add(agent, case);
-        if let Some(e) = case.entry(Some(file)) {
-            entries.push(e);
+    for (agent, cases) in agents {
+        let mut entries = Vec::new();
+        for case in cases {
+            let Some(id) = &case.id else { continue };
+            let stem = case_file_stem(agent, id);
+            let file = format!("{stem}.json");
+            std::fs::write(dir.join(&file), to_json(&case_to_value(case)))?;
+            std::fs::write(dir.join(format!("{stem}.html")), case_page(case))?;
+            details.add(agent, case);
+            if let Some(e) = case.entry(Some(file)) {
+                entries.push(e);
+            }
         }
+        runs.push(AgentRun {
+            agent: agent.clone(),
+            cases: entries,
+        });
     }
-    let runs = [AgentRun {
-        agent: agent.to_string(),
-        cases: entries,
-    }];
     std::fs::write(dir.join("index.html"), index_page(&runs, &details))?;
     std::fs::write(dir.join("index.json"), to_json(&index_to_value(&runs)))
 }
@@ -182,35 +184,15 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         Ok(rt) => rt,
         Err(e) => return fail(err, &e),
     };
-    let bar = (cmd.progress && ids.len() > 1).then(|| {
-        let bar = indicatif::ProgressBar::new(ids.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
-    let results: Vec<Result<Replayed, ReplayError>> = rt.block_on(async {
-        futures_util::stream::iter(defs.iter().enumerate())
-            .map(|(i, def)| {
-                let (target, opts, bar) = (&target, &opts, bar.clone());
-                async move {
-                    let r = replay_tcp(target, def, opts, i as u64 + 1).await;
-                    if let Some(bar) = bar {
-                        bar.set_message(def.id.to_string());
-                        bar.inc(1);
-                    }
-                    r
-                }
-            })
-            .buffered(cmd.jobs.max(1))
-            .collect()
-            .await
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let progress = Progress::new(ids.len(), cmd.progress && ids.len() > 1, false);
+    let jobs: Vec<Job> = ids
+        .iter()
+        .filter_map(catalog::build)
+        .zip(1..)
+        .map(|(def, seq)| Job { def, seq })
+        .collect();
+    let results = rt.block_on(run_cases(&target, &opts, jobs, cmd.jobs, &progress));
+    progress.finish();
 
     let mut status = ExitStatus::Success;
     let mut cases = Vec::new();
@@ -282,7 +264,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     }
     let _ = writeln!(out);
     if let Some(dir) = &cmd.out
-        && let Err(e) = write_out(dir, &agent, &cases)
+        && let Err(e) = write_out(dir, &[(agent, cases)])
     {
         let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
         return ExitStatus::Error;
@@ -300,7 +282,7 @@ mod write_tests {
             .join("fixtures/reports/clients/stratus_2_case_2_11.json");
         let case = crate::load::read_case_file(&seed).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        write_out(tmp.path(), "stratus@2", std::slice::from_ref(&case)).unwrap();
+        write_out(tmp.path(), &[("stratus@2".into(), vec![case.clone()])]).unwrap();
         for f in [
             "index.json",
             "index.html",
