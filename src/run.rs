@@ -478,7 +478,7 @@ pub fn run(cmd: &RunCommand, policy: Policy) -> Result<(Plan, RunReport), RunErr
     Ok((plan, report(done, policy)))
 }
 
-/// The directory `run` writes to, for messages.
+/// One line per server for the user: agent, number of cases, URL, output directory.
 pub fn describe(plan: &Plan) -> Vec<String> {
     plan.agents
         .iter()
@@ -492,4 +492,134 @@ pub fn describe(plan: &Plan) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Spec {
+        let v = serde_json::json!({
+            "outdir": "./reports/from-spec",
+            "servers": [
+                {"agent": "a", "url": "ws://127.0.0.1:9001"},
+                {"agent": "b", "url": "ws://127.0.0.1:9002/x", "options": {"failByDrop": false}}
+            ],
+            "cases": ["1.1.*", "9.1.1"],
+            "exclude-cases": ["1.1.8"],
+            "exclude-agent-cases": {"b": ["1.1.1"]}
+        });
+        Spec::from_value(&v, Path::new("fuzzingclient.json")).unwrap()
+    }
+
+    fn cmd() -> RunCommand {
+        RunCommand {
+            spec: Some("fuzzingclient.json".into()),
+            jobs: 1,
+            ..RunCommand::default()
+        }
+    }
+
+    fn ran(p: &AgentPlan) -> Vec<String> {
+        p.jobs
+            .iter()
+            .map(|j| format!("{}#{}", j.def.id, j.seq))
+            .collect()
+    }
+
+    #[test]
+    fn the_spec_alone_gives_each_server_its_selection() {
+        let p = plan_with(&cmd(), Some(&spec())).unwrap();
+        assert_eq!(p.out, Path::new("./reports/from-spec"));
+        let names: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let a_cases = [
+            "1.1.1#1", "1.1.2#2", "1.1.3#3", "1.1.4#4", "1.1.5#5", "1.1.6#6", "1.1.7#7",
+        ];
+        assert_eq!(ran(&p.agents[0]), a_cases);
+        // b: 1.1.1 excluded for it; the others keep their numbers
+        assert_eq!(ran(&p.agents[1]), a_cases[1..]);
+        assert!(p.agents[0].options.fail_by_drop);
+        assert!(!p.agents[1].options.fail_by_drop);
+        assert_eq!(p.agents[1].options.resource, "/x");
+        for a in &p.agents {
+            assert_eq!(a.not_supported, ["9.1.1".parse::<CaseId>().unwrap()]);
+        }
+    }
+
+    #[test]
+    fn flags_override_the_spec() {
+        let c = RunCommand {
+            target: Some("ws://127.0.0.1:7000".into()),
+            agent: Some("mine".into()),
+            cases: vec!["2.1".into(), "2.2".into(), "1.1.8".into()],
+            exclude: vec!["2.2".into()],
+            out: Some("elsewhere".into()),
+            ..cmd()
+        };
+        let p = plan_with(&c, Some(&spec())).unwrap();
+        assert_eq!(p.out, Path::new("elsewhere"));
+        assert_eq!(p.agents.len(), 1);
+        assert_eq!(p.agents[0].agent, "mine");
+        assert_eq!(p.agents[0].options.host, "127.0.0.1:7000");
+        // --cases replaces `cases`; the spec's exclude-cases (1.1.8) and --exclude both apply
+        assert_eq!(ran(&p.agents[0]), ["2.1#1"]);
+
+        // --agent alone picks a spec server
+        let c = RunCommand {
+            agent: Some("b".into()),
+            ..cmd()
+        };
+        let p = plan_with(&c, Some(&spec())).unwrap();
+        let names: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
+        assert_eq!(names, ["b"]);
+    }
+
+    #[test]
+    fn planning_errors_name_what_is_wrong() {
+        let c = RunCommand {
+            agent: Some("zz".into()),
+            ..cmd()
+        };
+        let e = plan_with(&c, Some(&spec())).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "fuzzingclient.json: servers: no server has agent `zz` (the spec has `a`, `b`)"
+        );
+        let c = RunCommand {
+            cases: vec!["1.1.1".into(), "99.*".into()],
+            ..cmd()
+        };
+        let e = plan_with(&c, Some(&spec())).unwrap_err().to_string();
+        assert_eq!(e, "--cases `99.*` matches no case of the testsuite");
+        let c = RunCommand {
+            cases: vec!["1.1.8".into()],
+            ..cmd()
+        };
+        assert!(matches!(
+            plan_with(&c, Some(&spec())),
+            Err(RunError::NothingSelected)
+        ));
+        let c = RunCommand {
+            target: Some("wss://example.org".into()),
+            ..RunCommand::default()
+        };
+        let e = plan_with(&c, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--target: `wss://example.org` is not a ws:// URL"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn without_spec_or_target_the_testsuite_default_is_used() {
+        let c = RunCommand {
+            cases: vec!["1.1.1".into()],
+            ..RunCommand::default()
+        };
+        let p = plan_with(&c, None).unwrap();
+        assert_eq!(p.agents[0].agent, DEFAULT_AGENT);
+        assert_eq!(p.agents[0].url, DEFAULT_TARGET);
+        assert_eq!(p.out, Path::new(DEFAULT_OUT));
+    }
 }
