@@ -367,10 +367,13 @@ pub fn execute(plan: &Plan, jobs: usize, progress: bool) -> Result<Executed, Run
         }
     }
     bar.finish();
-    write_out(&plan.out, &written).map_err(|source| RunError::Write {
-        dir: plan.out.clone(),
-        source,
-    })?;
+    // Nothing ran (every server unreachable): leave whatever report is there untouched.
+    if !written.is_empty() {
+        write_out(&plan.out, &written).map_err(|source| RunError::Write {
+            dir: plan.out.clone(),
+            source,
+        })?;
+    }
     Ok(Executed {
         out: plan.out.clone(),
         agents: outcomes,
@@ -443,23 +446,32 @@ impl RunReport {
 
 /// Reads the written directory back: `summarize` and `check` under `policy`.
 pub fn report(done: Executed, policy: Policy) -> RunReport {
-    let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
     let mut errors = done.errors;
+    if done.agents.iter().all(|a| a.ran == 0) {
+        errors.push("no case ran; nothing written".into());
+        return RunReport {
+            out: done.out,
+            elapsed_s: done.elapsed.as_secs_f64(),
+            agents: done.agents,
+            summary: Summary {
+                reports: Vec::new(),
+                errors: Vec::new(),
+            },
+            check: None,
+            errors,
+        };
+    }
+    let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
     errors.extend(load_errors.iter().map(ToString::to_string));
-    let check = if done.agents.iter().any(|a| a.ran > 0) {
-        let (check, check_errors) =
-            compare::check_paths(std::slice::from_ref(&done.out), policy, None, None);
-        errors.extend(
-            check_errors
-                .iter()
-                .filter(|e| !matches!(e, InputError::Load(_)))
-                .map(ToString::to_string),
-        );
-        check
-    } else {
-        errors.push("no case ran".into());
-        None
-    };
+    let (check, check_errors) =
+        compare::check_paths(std::slice::from_ref(&done.out), policy, None, None);
+    // Unreadable files were reported once, by summarize.
+    errors.extend(
+        check_errors
+            .iter()
+            .filter(|e| !matches!(e, InputError::Load(_)))
+            .map(ToString::to_string),
+    );
     RunReport {
         out: done.out,
         elapsed_s: done.elapsed.as_secs_f64(),

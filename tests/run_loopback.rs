@@ -171,4 +171,20 @@ fn an_unreachable_server_is_an_error_and_the_other_still_runs() {
         .map(|a| a.agent.as_str())
         .collect();
     assert_eq!(agents, ["alive"]);
+
+    // Every server unreachable: the report already there is left as it was.
+    let cmd = RunCommand {
+        agent: Some("dead".into()),
+        ..cmd
+    };
+    let before = std::fs::read(tmp.path().join("out/index.json")).unwrap();
+    let plan = run::plan(&cmd).unwrap();
+    let done = run::execute(&plan, cmd.jobs, false).unwrap();
+    let report = run::report(done, Policy::default());
+    assert!(report.has_errors());
+    assert!(report.check.is_none());
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/index.json")).unwrap(),
+        before
+    );
 }

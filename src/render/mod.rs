@@ -188,6 +188,9 @@ pub(crate) fn report_heading(r: &ReportSummary) -> String {
 /// The last line of `run`'s text renderings: where the report is, how long it took.
 fn run_footer(r: &crate::run::RunReport) -> String {
     let ran: usize = r.agents.iter().map(|a| a.ran).sum();
+    if ran == 0 {
+        return format!("run: no case ran, nothing written to {}\n", r.out.display());
+    }
     format!(
         "run: {ran} cases in {:.1} s, reports in {}\n",
         r.elapsed_s,
