@@ -440,11 +440,26 @@ pub struct RunArgs {
     pub jobs: usize,
     #[command(flatten)]
     pub judging: Judging,
+    /// A baseline written by `wsreport baseline`: only what got worse fails (as in `check`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// An allow-list of cases allowed to fail, each with a reason (as in `check`).
+    #[arg(long, value_name = "FILE")]
+    pub allow: Option<PathBuf>,
     #[command(flatten)]
     pub output: GateOutput,
 }
 
 impl RunArgs {
+    /// How the written report is judged.
+    pub fn gate(&self) -> wsreport::run::Gate {
+        wsreport::run::Gate {
+            policy: self.judging.policy(),
+            baseline: self.baseline.clone(),
+            allow: self.allow.clone(),
+        }
+    }
+
     /// The library's command; the progress bar only on a terminal.
     pub fn command(&self) -> wsreport::run::RunCommand {
         wsreport::run::RunCommand {

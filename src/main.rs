@@ -211,7 +211,7 @@ fn run(args: &cli::RunArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let report = run::report(done, args.judging.policy());
+    let report = run::report(done, &args.gate());
     for e in &report.errors {
         eprintln!("wsreport: error: {e}");
     }

@@ -444,8 +444,19 @@ impl RunReport {
     }
 }
 
-/// Reads the written directory back: `summarize` and `check` under `policy`.
-pub fn report(done: Executed, policy: Policy) -> RunReport {
+/// How the written report is judged: as `check` judges (policy, baseline, allow-list).
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// The pass policy.
+    pub policy: Policy,
+    /// A baseline written by `wsreport baseline`: only what got worse gates.
+    pub baseline: Option<PathBuf>,
+    /// An allow-list of cases allowed to fail.
+    pub allow: Option<PathBuf>,
+}
+
+/// Reads the written directory back: `summarize`, and `check` as `gate` says.
+pub fn report(done: Executed, gate: &Gate) -> RunReport {
     let mut errors = done.errors;
     if done.agents.iter().all(|a| a.ran == 0) {
         errors.push("no case ran; nothing written".into());
@@ -463,8 +474,12 @@ pub fn report(done: Executed, policy: Policy) -> RunReport {
     }
     let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
     errors.extend(load_errors.iter().map(ToString::to_string));
-    let (check, check_errors) =
-        compare::check_paths(std::slice::from_ref(&done.out), policy, None, None);
+    let (check, check_errors) = compare::check_paths(
+        std::slice::from_ref(&done.out),
+        gate.policy,
+        gate.baseline.as_deref(),
+        gate.allow.as_deref(),
+    );
     // Unreadable files were reported once, by summarize.
     errors.extend(
         check_errors
@@ -484,10 +499,10 @@ pub fn report(done: Executed, policy: Policy) -> RunReport {
 
 /// The whole command: plan, run, write, read back. Planning errors (bad spec, bad URL, a glob
 /// matching nothing) come back as `Err`; everything after is in the report.
-pub fn run(cmd: &RunCommand, policy: Policy) -> Result<(Plan, RunReport), RunError> {
+pub fn run(cmd: &RunCommand, gate: &Gate) -> Result<(Plan, RunReport), RunError> {
     let plan = plan(cmd)?;
     let done = execute(&plan, cmd.jobs, cmd.progress)?;
-    Ok((plan, report(done, policy)))
+    Ok((plan, report(done, gate)))
 }
 
 /// One line per server for the user: agent, number of cases, URL, output directory.

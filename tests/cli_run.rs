@@ -235,6 +235,21 @@ fn exit_status_is_the_gate_s_and_json_carries_summary_check_and_skips() {
     let behaviors = &v["summary"]["reports"][0]["agents"][0]["behavior"];
     assert_eq!(behaviors["FAILED"], 2, "{behaviors}");
 
+    // With a baseline of that run, the same failures are known and do not gate.
+    let base = wsreport(&["baseline", "deaf"], tmp.path());
+    assert_eq!(base.status.code(), Some(0));
+    std::fs::write(tmp.path().join("base.json"), &base.stdout).unwrap();
+    let mut a = args(&deaf_url, "deaf-again");
+    a.extend(["--baseline".into(), "base.json".into()]);
+    let out = run(&a);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["check"]["counts"]["known-failure"], 2);
+
     // The table names the failing cases and the report directory.
     let mut a = args(&deaf_url, "deaf-table");
     a.truncate(a.len() - 2);

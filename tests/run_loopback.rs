@@ -4,10 +4,9 @@
 
 use std::path::Path;
 
-use wsreport::compare::policy::Policy;
 use wsreport::load;
 use wsreport::model::{CaseId, Verdict};
-use wsreport::run::{self, RunCommand};
+use wsreport::run::{self, Gate, RunCommand};
 use wsreport::serve::{ServeOptions, serve};
 
 /// The reference server on a free loopback port, running on its own runtime until dropped.
@@ -55,7 +54,7 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
     let done = run::execute(&plan, cmd.jobs, false).unwrap();
     drop(server);
     assert!(done.errors.is_empty(), "{:?}", done.errors);
-    let report = run::report(done, Policy::default());
+    let report = run::report(done, &Gate::default());
     assert!(!report.has_errors(), "{:?}", report.errors);
     assert!(report.passed());
 
@@ -163,7 +162,7 @@ fn an_unreachable_server_is_an_error_and_the_other_still_runs() {
     drop(server);
     assert_eq!(done.errors.len(), 1, "{:?}", done.errors);
     assert!(done.errors[0].contains("dead"), "{}", done.errors[0]);
-    let report = run::report(done, Policy::default());
+    let report = run::report(done, &Gate::default());
     assert!(report.has_errors());
     let agents: Vec<&str> = report.summary.reports[0]
         .agents
@@ -180,7 +179,7 @@ fn an_unreachable_server_is_an_error_and_the_other_still_runs() {
     let before = std::fs::read(tmp.path().join("out/index.json")).unwrap();
     let plan = run::plan(&cmd).unwrap();
     let done = run::execute(&plan, cmd.jobs, false).unwrap();
-    let report = run::report(done, Policy::default());
+    let report = run::report(done, &Gate::default());
     assert!(report.has_errors());
     assert!(report.check.is_none());
     assert_eq!(
