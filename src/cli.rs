@@ -438,6 +438,9 @@ pub struct RunArgs {
     /// Cases to run at once.
     #[arg(long, short = 'j', default_value_t = 1)]
     pub jobs: usize,
+    /// Only print what would run, `AGENT CASE` a line, and run nothing.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub judging: Judging,
     /// A baseline written by `wsreport baseline`: only what got worse fails (as in `check`).

@@ -201,6 +201,15 @@ fn run(args: &cli::RunArgs) -> ExitStatus {
     for w in &plan.warnings {
         eprintln!("wsreport: warning: {w}");
     }
+    if args.list {
+        print(
+            &run::list(&plan)
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        );
+        return ExitStatus::Success;
+    }
     for line in run::describe(&plan) {
         eprintln!("wsreport: {line}");
     }

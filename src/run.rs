@@ -505,6 +505,21 @@ pub fn run(cmd: &RunCommand, gate: &Gate) -> Result<(Plan, RunReport), RunError>
     Ok((plan, report(done, gate)))
 }
 
+/// `run --list`: one line per selected case, `AGENT CASE-ID`, in the order they run, with
+/// ` (not yet supported)` after the cases the engine skips.
+pub fn list(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in &plan.agents {
+        out.extend(a.jobs.iter().map(|j| format!("{} {}", a.agent, j.def.id)));
+        out.extend(
+            a.not_supported
+                .iter()
+                .map(|id| format!("{} {id} (not yet supported)", a.agent)),
+        );
+    }
+    out
+}
+
 /// One line per server for the user: agent, number of cases, URL, output directory.
 pub fn describe(plan: &Plan) -> Vec<String> {
     plan.agents
@@ -572,6 +587,10 @@ mod tests {
         for a in &p.agents {
             assert_eq!(a.not_supported, ["9.1.1".parse::<CaseId>().unwrap()]);
         }
+        let l = list(&p);
+        assert_eq!(l.len(), 15);
+        assert_eq!(l[7], "a 9.1.1 (not yet supported)");
+        assert_eq!(l[8], "b 1.1.2");
     }
 
     #[test]
@@ -647,6 +666,7 @@ mod tests {
         let p = plan_with(&c, None).unwrap();
         assert_eq!(p.agents[0].agent, DEFAULT_AGENT);
         assert_eq!(p.agents[0].url, DEFAULT_TARGET);
+        assert_eq!(list(&p), ["UnknownServer 1.1.1"]);
         assert_eq!(p.out, Path::new(DEFAULT_OUT));
     }
 }
