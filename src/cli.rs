@@ -144,6 +144,26 @@ pub enum Command {
     ///   my-harness "$(head -n1 server.url)" --agent mylib   # then open reports/clients/index.html
     #[command(verbatim_doc_comment)]
     Fuzzingserver(FuzzingServerArgs),
+    /// Run the testsuite's fuzzing client natively: every selected case against each server,
+    /// the testsuite's reports written, summarized and gated.
+    ///
+    /// Reads a fuzzingclient.json (-s) or takes --target. Flags override the spec: --target
+    /// replaces its servers (agent from --agent), --agent alone runs only that spec server,
+    /// --cases replaces `cases`, --exclude adds to `exclude-cases`, --out replaces `outdir`
+    /// (default reports/servers). Writes index.json, index.html and a JSON and HTML file per
+    /// agent and case. Cases the engine cannot run yet are listed as skipped. A progress bar
+    /// (on a terminal) names the running cases and estimates the time left; at the end the
+    /// `summarize` table and the policy's verdict.
+    ///
+    /// Exit status: 0 every case passes the policy; 1 some case fails it; 2 bad spec or
+    /// arguments, unreachable server, cases that could not run, unwritable output.
+    ///
+    /// Examples:
+    ///   wsreport run --target ws://127.0.0.1:9001 --jobs 4
+    ///   wsreport run -s fuzzingclient.json --policy rfc --unimplemented skip-compression
+    ///   wsreport run --target ws://127.0.0.1:9001 --cases '1.*' '2.*' --exclude 2.11
+    #[command(verbatim_doc_comment)]
+    Run(RunArgs),
     /// Gate CI on a report: exit 1 naming each case that fails the policy or got worse.
     ///
     /// Every case of every agent is judged on both `behavior` and `behaviorClose`. With
@@ -454,6 +474,73 @@ impl ReplayArgs {
             list: self.list,
             listen: self.listen,
             repeat: self.repeat,
+        }
+    }
+}
+
+/// `wsreport run`'s arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The server to test (replaces the spec's servers; default ws://127.0.0.1:9001 without a
+    /// spec).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The testsuite's fuzzingclient.json: servers, outdir, cases, exclude-cases,
+    /// exclude-agent-cases.
+    #[arg(short = 's', long = "spec", value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Case ids or globs to run (replace the spec's `cases`; default every case).
+    #[arg(long, short = 'i', value_name = "GLOB", num_args = 1..)]
+    pub cases: Vec<String>,
+    /// Case ids or globs to leave out (added to the spec's `exclude-cases`).
+    #[arg(long, short = 'x', value_name = "GLOB", num_args = 1..)]
+    pub exclude: Vec<String>,
+    /// Agent name with --target (default UnknownServer); without --target, the one spec
+    /// server to run.
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Where to write the reports (replaces the spec's `outdir`; default reports/servers).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Cases to run at once.
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub jobs: usize,
+    /// Only print what would run, `AGENT CASE` a line, and run nothing.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub judging: Judging,
+    /// A baseline written by `wsreport baseline`: only what got worse fails (as in `check`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// An allow-list of cases allowed to fail, each with a reason (as in `check`).
+    #[arg(long, value_name = "FILE")]
+    pub allow: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: GateOutput,
+}
+
+impl RunArgs {
+    /// How the written report is judged.
+    pub fn gate(&self) -> wsreport::run::Gate {
+        wsreport::run::Gate {
+            policy: self.judging.policy(),
+            baseline: self.baseline.clone(),
+            allow: self.allow.clone(),
+        }
+    }
+
+    /// The library's command; the progress bar only on a terminal.
+    pub fn command(&self) -> wsreport::run::RunCommand {
+        wsreport::run::RunCommand {
+            spec: self.spec.clone(),
+            target: self.target.clone(),
+            agent: self.agent.clone(),
+            cases: self.cases.clone(),
+            exclude: self.exclude.clone(),
+            out: self.out.clone(),
+            jobs: self.jobs,
+            progress: std::io::stderr().is_terminal(),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
 //! - [`replay`]: replaying catalog cases against a server, natively.
+//! - [`run`]: `wsreport run`, the whole fuzzing client: spec file, servers, reports, gate.
 //! - [`judge`]: the testsuite's verdict rules.
 #![deny(missing_docs)]
 
@@ -27,6 +28,7 @@ pub mod model;
 pub mod render;
 pub mod replay;
 pub mod report;
+pub mod run;
 pub mod serve;
 pub mod spec;
 pub mod summary;

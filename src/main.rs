@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         cli::Command::Export { path, out, html } => export(&path, &out, html),
         cli::Command::Replay(args) => replay(args),
         cli::Command::Fuzzingserver(args) => fuzzingserver(args),
+        cli::Command::Run(args) => run(&args),
     };
     ExitCode::from(status.code())
 }
@@ -191,4 +192,65 @@ fn replay(args: cli::ReplayArgs) -> ExitStatus {
 fn fuzzingserver(args: cli::FuzzingServerArgs) -> ExitStatus {
     let log: wsreport::fuzzingserver::runner::Log = std::sync::Arc::new(|line| eprintln!("{line}"));
     wsreport::fuzzingserver::command::run(&args.command(), &mut std::io::stdout(), log)
+}
+
+fn run(args: &cli::RunArgs) -> ExitStatus {
+    use wsreport::run;
+    let cmd = args.command();
+    let plan = match run::plan(&cmd) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    for w in &plan.warnings {
+        eprintln!("wsreport: warning: {w}");
+    }
+    if args.list {
+        print(
+            &run::list(&plan)
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        );
+        return ExitStatus::Success;
+    }
+    for line in run::describe(&plan) {
+        eprintln!("wsreport: {line}");
+    }
+    let done = match run::execute(&plan, cmd.jobs, cmd.progress) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let report = run::report(done, &args.gate());
+    for e in &report.errors {
+        eprintln!("wsreport: error: {e}");
+    }
+    let output = &args.output;
+    print(&match output.format() {
+        Format::Json => render::json::render(&report),
+        Format::Table => render::table::run(&report, output.style()),
+        Format::Markdown => render::markdown::run(&report),
+        Format::Junit => report
+            .check
+            .as_ref()
+            .map(render::junit::check)
+            .unwrap_or_default(),
+        Format::Github => report
+            .check
+            .as_ref()
+            .map(render::github::check)
+            .unwrap_or_default(),
+    });
+    if report.has_errors() {
+        ExitStatus::Error
+    } else if report.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::GateFailed
+    }
 }

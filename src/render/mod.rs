@@ -184,3 +184,16 @@ pub(crate) fn report_heading(r: &ReportSummary) -> String {
     let suite = r.testsuite.as_deref().unwrap_or("unknown");
     format!("{}: {mode}, testsuite {suite}", r.path.display())
 }
+
+/// The last line of `run`'s text renderings: where the report is, how long it took.
+fn run_footer(r: &crate::run::RunReport) -> String {
+    let ran: usize = r.agents.iter().map(|a| a.ran).sum();
+    if ran == 0 {
+        return format!("run: no case ran, nothing written to {}\n", r.out.display());
+    }
+    format!(
+        "run: {ran} cases in {:.1} s, reports in {}\n",
+        r.elapsed_s,
+        r.out.display()
+    )
+}

@@ -4,15 +4,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
-
 use crate::catalog;
 use crate::exit::ExitStatus;
 use crate::judge;
 use crate::load;
 use crate::model::{Case, CaseId, Verdict};
 
-use super::{ReplayError, ReplayOptions, Replayed, Target, replay_tcp, select};
+use super::runner::{Job, Progress, run_cases};
+use super::{ReplayOptions, Target, select};
 
 /// What `wsreport replay` was asked to do (built from the command line by the binary).
 #[derive(Debug, Clone)]
@@ -125,10 +124,10 @@ fn report_verdicts(
     Ok(out)
 }
 
-/// Writes the testsuite's layout: `index.json`, `index.html`, and a `.json` and `.html` per
-/// case.
-fn write_out(dir: &Path, agent: &str, cases: &[Case]) -> std::io::Result<()> {
-    crate::report::write_dir(dir, &[(agent.to_string(), cases.to_vec())])
+/// Writes the testsuite's layout for one or more agents: `index.json` and `index.html` over
+/// all of them, and a `.json` and `.html` per agent and case.
+pub fn write_out(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<()> {
+    crate::report::write_dir(dir, agents)
 }
 
 /// Runs the command, writing to `out` and `err`; returns the exit status (0 every case
@@ -168,35 +167,15 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         Ok(rt) => rt,
         Err(e) => return fail(err, &e),
     };
-    let bar = (cmd.progress && ids.len() > 1).then(|| {
-        let bar = indicatif::ProgressBar::new(ids.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
-    let results: Vec<Result<Replayed, ReplayError>> = rt.block_on(async {
-        futures_util::stream::iter(defs.iter().enumerate())
-            .map(|(i, def)| {
-                let (target, opts, bar) = (&target, &opts, bar.clone());
-                async move {
-                    let r = replay_tcp(target, def, opts, i as u64 + 1).await;
-                    if let Some(bar) = bar {
-                        bar.set_message(def.id.to_string());
-                        bar.inc(1);
-                    }
-                    r
-                }
-            })
-            .buffered(cmd.jobs.max(1))
-            .collect()
-            .await
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let progress = Progress::new(ids.len(), cmd.progress && ids.len() > 1, false);
+    let jobs: Vec<Job> = ids
+        .iter()
+        .filter_map(catalog::build)
+        .zip(1..)
+        .map(|(def, seq)| Job { def, seq })
+        .collect();
+    let results = rt.block_on(run_cases(&target, &opts, jobs, cmd.jobs, &progress));
+    progress.finish();
 
     let mut status = ExitStatus::Success;
     let mut cases = Vec::new();
@@ -268,7 +247,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     }
     let _ = writeln!(out);
     if let Some(dir) = &cmd.out
-        && let Err(e) = write_out(dir, &agent, &cases)
+        && let Err(e) = write_out(dir, &[(agent, cases)])
     {
         let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
         return ExitStatus::Error;
@@ -424,7 +403,7 @@ mod write_tests {
             .join("fixtures/reports/clients/stratus_2_case_2_11.json");
         let case = crate::load::read_case_file(&seed).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        write_out(tmp.path(), "stratus@2", std::slice::from_ref(&case)).unwrap();
+        write_out(tmp.path(), &[("stratus@2".into(), vec![case.clone()])]).unwrap();
         for f in [
             "index.json",
             "index.html",

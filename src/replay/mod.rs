@@ -5,6 +5,7 @@
 //!   `tokio::io::duplex`).
 //! - [`replay_tcp`]: one case against a `ws://` target.
 //! - [`select`]: case ids and globs (`2.*`, `*`) to catalog ids, in the testsuite's order.
+//! - [`runner`]: many cases against one target, several at once, with a progress bar.
 //! - [`command`]: the `wsreport replay` command.
 //!
 //! Both roles: [`Role::Client`] (the testsuite's `fuzzingclient`, testing a server) and
@@ -15,6 +16,7 @@
 pub mod command;
 mod engine;
 pub mod handshake;
+pub mod runner;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -147,6 +149,14 @@ pub enum ReplayError {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// The case's task ended without a result (the engine panicked).
+    #[error("case {case} did not finish: {message}")]
+    Aborted {
+        /// The case.
+        case: CaseId,
+        /// What happened.
+        message: String,
     },
 }
 

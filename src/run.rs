@@ -1,0 +1,672 @@
+//! `wsreport run`: the testsuite's whole fuzzing client in one command.
+//!
+//! Reads the testsuite's `fuzzingclient.json` (or takes `--target`), runs each server's
+//! selection against its URL with the shared runner ([`crate::replay::runner`]), writes
+//! `index.json`, `index.html` and a JSON and HTML file per agent and case into one directory
+//! (the testsuite's layout, several agents side by side), then reads that directory back to
+//! summarize it and judge it with a pass policy as `check` does.
+//!
+//! Command-line flags and the spec combine so: `--target` replaces the spec's `servers` with
+//! one server (named by `--agent`, default `UnknownServer`); without `--target`, `--agent`
+//! picks one server of the spec by its agent name. `--cases` replaces the spec's `cases`;
+//! `--exclude` adds to its `exclude-cases`; the spec's `exclude-agent-cases` always apply.
+//! `--out` replaces `outdir`. A server's `options.failByDrop` is honoured.
+//!
+//! Cases the engine cannot run yet are not dropped silently: each agent's plan lists them and
+//! the final report names them as skipped.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::catalog;
+use crate::compare::check::CheckReport;
+use crate::compare::policy::Policy;
+use crate::compare::{self, InputError};
+use crate::model::{Case, CaseId};
+use crate::replay::runner::{Job, Progress, run_cases};
+use crate::replay::{self, ReplayError, ReplayOptions, Target, command::write_out};
+use crate::spec::{Selection, Spec, SpecError, per_category};
+use crate::summary::{self, Summary};
+
+/// The testsuite's default agent name.
+pub const DEFAULT_AGENT: &str = "UnknownServer";
+/// The target when neither `--target` nor a spec names one (the testsuite's sample spec).
+pub const DEFAULT_TARGET: &str = "ws://127.0.0.1:9001";
+/// Where reports go when neither `--out` nor the spec's `outdir` says.
+pub const DEFAULT_OUT: &str = "reports/servers";
+
+/// What `wsreport run` was asked to do (built from the command line by the binary).
+#[derive(Debug, Clone, Default)]
+pub struct RunCommand {
+    /// A `fuzzingclient.json`.
+    pub spec: Option<PathBuf>,
+    /// `ws://host:port/path`: replaces the spec's servers.
+    pub target: Option<String>,
+    /// The agent name (with `--target`), or the spec server to run (without).
+    pub agent: Option<String>,
+    /// Case ids or globs: replace the spec's `cases`.
+    pub cases: Vec<String>,
+    /// Case ids or globs excluded, on top of the spec's `exclude-cases`.
+    pub exclude: Vec<String>,
+    /// The output directory: replaces the spec's `outdir`.
+    pub out: Option<PathBuf>,
+    /// Cases run at once.
+    pub jobs: usize,
+    /// Draw a progress bar (the binary decides: stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Why `run` could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The spec file is unusable.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The spec has no servers and no `--target` was given.
+    #[error("{}: servers: no server to test (give --target, or list servers in the spec)", path.display())]
+    NoServers {
+        /// The spec.
+        path: PathBuf,
+    },
+    /// `--agent` names no server of the spec.
+    #[error("{}: servers: no server has agent `{agent}` (the spec has {known})", path.display())]
+    NoSuchAgent {
+        /// The spec.
+        path: PathBuf,
+        /// The agent asked for.
+        agent: String,
+        /// The agents the spec has.
+        known: String,
+    },
+    /// Two servers share an agent name: their case files would overwrite each other.
+    #[error("{}: servers: agent `{agent}` appears twice", path.display())]
+    DuplicateAgent {
+        /// The spec.
+        path: PathBuf,
+        /// The agent.
+        agent: String,
+    },
+    /// A server URL is not usable.
+    #[error("{origin}: {source}")]
+    Target {
+        /// Where the URL came from (`--target`, `spec.json: servers[1]`).
+        origin: String,
+        /// The problem.
+        source: ReplayError,
+    },
+    /// A `--cases` glob matched no case.
+    #[error("--cases `{0}` matches no case of the testsuite")]
+    NoSuchCase(String),
+    /// Nothing selected at all.
+    #[error("the selection is empty: no case to run")]
+    NothingSelected,
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The reports could not be written.
+    #[error("cannot write {}: {source}", dir.display())]
+    Write {
+        /// The output directory.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// One server to test and the cases it gets.
+#[derive(Debug, Clone)]
+pub struct AgentPlan {
+    /// The agent name written into the reports.
+    pub agent: String,
+    /// The server's URL.
+    pub url: String,
+    /// The parsed URL.
+    pub target: Target,
+    /// How to replay (agent, host, `failByDrop`).
+    pub options: ReplayOptions,
+    /// The cases to run, with their `case` numbers.
+    pub jobs: Vec<Job>,
+    /// Selected cases the engine cannot run yet.
+    pub not_supported: Vec<CaseId>,
+}
+
+/// Everything `run` will do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// One entry per server, in the spec's order.
+    pub agents: Vec<AgentPlan>,
+    /// The output directory.
+    pub out: PathBuf,
+    /// Warnings met while planning (spec globs that match nothing).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Cases that will run, over every agent.
+    pub fn total(&self) -> usize {
+        self.agents.iter().map(|a| a.jobs.len()).sum()
+    }
+}
+
+/// Combines the spec (if any) and the flags into a plan.
+pub fn plan(cmd: &RunCommand) -> Result<Plan, RunError> {
+    let spec = match &cmd.spec {
+        Some(p) => Some(Spec::read(p)?),
+        None => None,
+    };
+    plan_with(cmd, spec.as_ref())
+}
+
+/// [`plan`] with the spec already read.
+pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError> {
+    let spec_path = cmd.spec.clone().unwrap_or_else(|| "spec".into());
+    let empty = Spec::default();
+    let s = spec.unwrap_or(&empty);
+    let mut warnings = Vec::new();
+
+    // (agent, url, origin, options)
+    let mut servers: Vec<(String, String, String, serde_json::Value)> = Vec::new();
+    if let Some(url) = &cmd.target {
+        let agent = cmd.agent.clone().unwrap_or_else(|| DEFAULT_AGENT.into());
+        servers.push((
+            agent,
+            url.clone(),
+            "--target".into(),
+            serde_json::Value::Null,
+        ));
+    } else if spec.is_some() {
+        if s.servers.is_empty() {
+            return Err(RunError::NoServers { path: spec_path });
+        }
+        for (i, srv) in s.servers.iter().enumerate() {
+            if cmd.agent.as_ref().is_some_and(|a| *a != srv.agent) {
+                continue;
+            }
+            if servers.iter().any(|(a, ..)| *a == srv.agent) {
+                return Err(RunError::DuplicateAgent {
+                    path: spec_path,
+                    agent: srv.agent.clone(),
+                });
+            }
+            servers.push((
+                srv.agent.clone(),
+                srv.url.clone(),
+                format!("{}: servers[{i}]", spec_path.display()),
+                srv.options.clone(),
+            ));
+        }
+        if let (Some(agent), true) = (&cmd.agent, servers.is_empty()) {
+            let known: Vec<String> = s.servers.iter().map(|x| format!("`{}`", x.agent)).collect();
+            return Err(RunError::NoSuchAgent {
+                path: spec_path,
+                agent: agent.clone(),
+                known: known.join(", "),
+            });
+        }
+    } else {
+        let agent = cmd.agent.clone().unwrap_or_else(|| DEFAULT_AGENT.into());
+        servers.push((
+            agent,
+            DEFAULT_TARGET.into(),
+            "--target".into(),
+            serde_json::Value::Null,
+        ));
+    }
+
+    let all = catalog::all_ids();
+    let selection = if cmd.cases.is_empty() {
+        let sel = s.selection();
+        for g in sel.unmatched(&all) {
+            warnings.push(format!(
+                "{}: cases: `{g}` matches no case",
+                spec_path.display()
+            ));
+        }
+        Selection {
+            include: sel.include,
+            exclude: sel.exclude.into_iter().chain(cmd.exclude.clone()).collect(),
+        }
+    } else {
+        let sel = Selection {
+            include: cmd.cases.clone(),
+            exclude: s
+                .exclude_cases
+                .iter()
+                .chain(&cmd.exclude)
+                .cloned()
+                .collect(),
+        };
+        if let Some(g) = sel.unmatched(&all).into_iter().next() {
+            return Err(RunError::NoSuchCase(g));
+        }
+        sel
+    };
+    let selected = selection.select(&all);
+    if selected.is_empty() {
+        return Err(RunError::NothingSelected);
+    }
+
+    let mut agents = Vec::new();
+    for (agent, url, origin, options) in servers {
+        let target = Target::parse(&url).map_err(|source| RunError::Target { origin, source })?;
+        let mut opts = ReplayOptions::client(&target, agent.clone());
+        if let Some(b) = options
+            .get("failByDrop")
+            .and_then(serde_json::Value::as_bool)
+        {
+            opts.fail_by_drop = b;
+        }
+        let excluded = Selection {
+            include: Vec::new(),
+            exclude: s.excluded_for(&agent),
+        };
+        let mut jobs = Vec::new();
+        let mut not_supported = Vec::new();
+        for (id, seq) in selected.iter().zip(1u64..) {
+            if !excluded.selects(id) {
+                continue;
+            }
+            let Some(def) = catalog::build(id) else {
+                not_supported.push(id.clone());
+                continue;
+            };
+            if replay::supported(&def) {
+                jobs.push(Job { def, seq });
+            } else {
+                not_supported.push(id.clone());
+            }
+        }
+        agents.push(AgentPlan {
+            agent,
+            url,
+            target,
+            options: opts,
+            jobs,
+            not_supported,
+        });
+    }
+    let out = cmd
+        .out
+        .clone()
+        .or_else(|| s.outdir.clone())
+        .unwrap_or_else(|| DEFAULT_OUT.into());
+    Ok(Plan {
+        agents,
+        out,
+        warnings,
+    })
+}
+
+/// What happened to one server.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentOutcome {
+    /// The agent.
+    pub agent: String,
+    /// Its URL.
+    pub url: String,
+    /// Cases run and written.
+    pub ran: usize,
+    /// Selected cases the engine cannot run yet (not in the report).
+    pub skipped_not_yet_supported: Vec<CaseId>,
+}
+
+/// What `run` did, before reading the reports back.
+#[derive(Debug)]
+pub struct Executed {
+    /// The output directory.
+    pub out: PathBuf,
+    /// Per server.
+    pub agents: Vec<AgentOutcome>,
+    /// Cases that produced no record (connection refused, …), and unreachable servers.
+    pub errors: Vec<String>,
+    /// Wall-clock time of the whole run.
+    pub elapsed: Duration,
+}
+
+/// Runs the plan, server after server (each with `jobs` cases at once), and writes the
+/// reports. Errors of single cases are collected; only an unusable runtime or an unwritable
+/// directory stops the run.
+pub fn execute(plan: &Plan, jobs: usize, progress: bool) -> Result<Executed, RunError> {
+    let rt = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+    let started = std::time::Instant::now();
+    let bar = Progress::new(
+        plan.total(),
+        progress && plan.total() > 1,
+        plan.agents.len() > 1,
+    );
+    let mut written: Vec<(String, Vec<Case>)> = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut errors = Vec::new();
+    for a in &plan.agents {
+        let mut cases = Vec::new();
+        if !a.jobs.is_empty() {
+            if let Err(e) = rt.block_on(reachable(&a.target)) {
+                errors.push(format!("cannot connect to {} ({}): {e}", a.url, a.agent));
+                bar.skip(a.jobs.len());
+            } else {
+                let results =
+                    rt.block_on(run_cases(&a.target, &a.options, a.jobs.clone(), jobs, &bar));
+                for r in results {
+                    match r {
+                        Ok(r) => cases.push(r.case),
+                        Err(e) => errors.push(format!("{} ({}): {e}", a.url, a.agent)),
+                    }
+                }
+            }
+        }
+        outcomes.push(AgentOutcome {
+            agent: a.agent.clone(),
+            url: a.url.clone(),
+            ran: cases.len(),
+            skipped_not_yet_supported: a.not_supported.clone(),
+        });
+        if !cases.is_empty() {
+            written.push((a.agent.clone(), cases));
+        }
+    }
+    bar.finish();
+    // Nothing ran (every server unreachable): leave whatever report is there untouched.
+    if !written.is_empty() {
+        write_out(&plan.out, &written).map_err(|source| RunError::Write {
+            dir: plan.out.clone(),
+            source,
+        })?;
+    }
+    Ok(Executed {
+        out: plan.out.clone(),
+        agents: outcomes,
+        errors,
+        elapsed: started.elapsed(),
+    })
+}
+
+async fn reachable(target: &Target) -> std::io::Result<()> {
+    let connect = tokio::net::TcpStream::connect(target.addr());
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer in 5 s",
+        )),
+    }
+}
+
+/// The answer of `run`: the written report summarized and judged. Its JSON rendering is
+/// `run --format json` (fields in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The output directory.
+    pub out: PathBuf,
+    /// Wall-clock seconds of the run.
+    pub elapsed_s: f64,
+    /// Per server: cases run, cases skipped because the engine cannot run them yet.
+    pub agents: Vec<AgentOutcome>,
+    /// `summarize` of the written report.
+    pub summary: Summary,
+    /// `check` of the written report under the policy.
+    pub check: Option<CheckReport>,
+    /// Cases that did not run (connection errors) and unreadable output.
+    pub errors: Vec<String>,
+}
+
+impl RunReport {
+    /// Whether something went wrong besides verdicts (exit status 2).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.check.is_none()
+    }
+
+    /// Whether the policy gate passed.
+    pub fn passed(&self) -> bool {
+        self.check.as_ref().is_some_and(|c| c.passed)
+    }
+
+    /// Skipped cases per agent, by category: `9: 54, 12: 90`.
+    pub fn skipped_lines(&self) -> Vec<String> {
+        self.agents
+            .iter()
+            .filter(|a| !a.skipped_not_yet_supported.is_empty())
+            .map(|a| {
+                let cats: Vec<String> = per_category(&a.skipped_not_yet_supported)
+                    .iter()
+                    .map(|(c, n)| format!("{c}.* {n}"))
+                    .collect();
+                format!(
+                    "{}: {} cases skipped, not yet supported by the engine ({})",
+                    a.agent,
+                    a.skipped_not_yet_supported.len(),
+                    cats.join(", ")
+                )
+            })
+            .collect()
+    }
+}
+
+/// How the written report is judged: as `check` judges (policy, baseline, allow-list).
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// The pass policy.
+    pub policy: Policy,
+    /// A baseline written by `wsreport baseline`: only what got worse gates.
+    pub baseline: Option<PathBuf>,
+    /// An allow-list of cases allowed to fail.
+    pub allow: Option<PathBuf>,
+}
+
+/// Reads the written directory back: `summarize`, and `check` as `gate` says.
+pub fn report(done: Executed, gate: &Gate) -> RunReport {
+    let mut errors = done.errors;
+    if done.agents.iter().all(|a| a.ran == 0) {
+        errors.push("no case ran; nothing written".into());
+        return RunReport {
+            out: done.out,
+            elapsed_s: done.elapsed.as_secs_f64(),
+            agents: done.agents,
+            summary: Summary {
+                reports: Vec::new(),
+                errors: Vec::new(),
+            },
+            check: None,
+            errors,
+        };
+    }
+    let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
+    errors.extend(load_errors.iter().map(ToString::to_string));
+    let (check, check_errors) = compare::check_paths(
+        std::slice::from_ref(&done.out),
+        gate.policy,
+        gate.baseline.as_deref(),
+        gate.allow.as_deref(),
+    );
+    // Unreadable files were reported once, by summarize.
+    errors.extend(
+        check_errors
+            .iter()
+            .filter(|e| !matches!(e, InputError::Load(_)))
+            .map(ToString::to_string),
+    );
+    RunReport {
+        out: done.out,
+        elapsed_s: done.elapsed.as_secs_f64(),
+        agents: done.agents,
+        summary,
+        check,
+        errors,
+    }
+}
+
+/// The whole command: plan, run, write, read back. Planning errors (bad spec, bad URL, a glob
+/// matching nothing) come back as `Err`; everything after is in the report.
+pub fn run(cmd: &RunCommand, gate: &Gate) -> Result<(Plan, RunReport), RunError> {
+    let plan = plan(cmd)?;
+    let done = execute(&plan, cmd.jobs, cmd.progress)?;
+    Ok((plan, report(done, gate)))
+}
+
+/// `run --list`: one line per selected case, `AGENT CASE-ID`, in the order they run, with
+/// ` (not yet supported)` after the cases the engine skips.
+pub fn list(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in &plan.agents {
+        out.extend(a.jobs.iter().map(|j| format!("{} {}", a.agent, j.def.id)));
+        out.extend(
+            a.not_supported
+                .iter()
+                .map(|id| format!("{} {id} (not yet supported)", a.agent)),
+        );
+    }
+    out
+}
+
+/// One line per server for the user: agent, number of cases, URL, output directory.
+pub fn describe(plan: &Plan) -> Vec<String> {
+    plan.agents
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: {} cases against {} into {}",
+                a.agent,
+                a.jobs.len(),
+                a.url,
+                Path::new(&plan.out).display()
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Spec {
+        let v = serde_json::json!({
+            "outdir": "./reports/from-spec",
+            "servers": [
+                {"agent": "a", "url": "ws://127.0.0.1:9001"},
+                {"agent": "b", "url": "ws://127.0.0.1:9002/x", "options": {"failByDrop": false}}
+            ],
+            "cases": ["1.1.*", "9.1.1"],
+            "exclude-cases": ["1.1.8"],
+            "exclude-agent-cases": {"b": ["1.1.1"]}
+        });
+        Spec::from_value(&v, Path::new("fuzzingclient.json")).unwrap()
+    }
+
+    fn cmd() -> RunCommand {
+        RunCommand {
+            spec: Some("fuzzingclient.json".into()),
+            jobs: 1,
+            ..RunCommand::default()
+        }
+    }
+
+    fn ran(p: &AgentPlan) -> Vec<String> {
+        p.jobs
+            .iter()
+            .map(|j| format!("{}#{}", j.def.id, j.seq))
+            .collect()
+    }
+
+    #[test]
+    fn the_spec_alone_gives_each_server_its_selection() {
+        let p = plan_with(&cmd(), Some(&spec())).unwrap();
+        assert_eq!(p.out, Path::new("./reports/from-spec"));
+        let names: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let a_cases = [
+            "1.1.1#1", "1.1.2#2", "1.1.3#3", "1.1.4#4", "1.1.5#5", "1.1.6#6", "1.1.7#7",
+        ];
+        assert_eq!(ran(&p.agents[0]), a_cases);
+        // b: 1.1.1 excluded for it; the others keep their numbers
+        assert_eq!(ran(&p.agents[1]), a_cases[1..]);
+        assert!(p.agents[0].options.fail_by_drop);
+        assert!(!p.agents[1].options.fail_by_drop);
+        assert_eq!(p.agents[1].options.resource, "/x");
+        for a in &p.agents {
+            assert_eq!(a.not_supported, ["9.1.1".parse::<CaseId>().unwrap()]);
+        }
+        let l = list(&p);
+        assert_eq!(l.len(), 15);
+        assert_eq!(l[7], "a 9.1.1 (not yet supported)");
+        assert_eq!(l[8], "b 1.1.2");
+    }
+
+    #[test]
+    fn flags_override_the_spec() {
+        let c = RunCommand {
+            target: Some("ws://127.0.0.1:7000".into()),
+            agent: Some("mine".into()),
+            cases: vec!["2.1".into(), "2.2".into(), "1.1.8".into()],
+            exclude: vec!["2.2".into()],
+            out: Some("elsewhere".into()),
+            ..cmd()
+        };
+        let p = plan_with(&c, Some(&spec())).unwrap();
+        assert_eq!(p.out, Path::new("elsewhere"));
+        assert_eq!(p.agents.len(), 1);
+        assert_eq!(p.agents[0].agent, "mine");
+        assert_eq!(p.agents[0].options.host, "127.0.0.1:7000");
+        // --cases replaces `cases`; the spec's exclude-cases (1.1.8) and --exclude both apply
+        assert_eq!(ran(&p.agents[0]), ["2.1#1"]);
+
+        // --agent alone picks a spec server
+        let c = RunCommand {
+            agent: Some("b".into()),
+            ..cmd()
+        };
+        let p = plan_with(&c, Some(&spec())).unwrap();
+        let names: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
+        assert_eq!(names, ["b"]);
+    }
+
+    #[test]
+    fn planning_errors_name_what_is_wrong() {
+        let c = RunCommand {
+            agent: Some("zz".into()),
+            ..cmd()
+        };
+        let e = plan_with(&c, Some(&spec())).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "fuzzingclient.json: servers: no server has agent `zz` (the spec has `a`, `b`)"
+        );
+        let c = RunCommand {
+            cases: vec!["1.1.1".into(), "99.*".into()],
+            ..cmd()
+        };
+        let e = plan_with(&c, Some(&spec())).unwrap_err().to_string();
+        assert_eq!(e, "--cases `99.*` matches no case of the testsuite");
+        let c = RunCommand {
+            cases: vec!["1.1.8".into()],
+            ..cmd()
+        };
+        assert!(matches!(
+            plan_with(&c, Some(&spec())),
+            Err(RunError::NothingSelected)
+        ));
+        let c = RunCommand {
+            target: Some("wss://example.org".into()),
+            ..RunCommand::default()
+        };
+        let e = plan_with(&c, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--target: `wss://example.org` is not a ws:// URL"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn without_spec_or_target_the_testsuite_default_is_used() {
+        let c = RunCommand {
+            cases: vec!["1.1.1".into()],
+            ..RunCommand::default()
+        };
+        let p = plan_with(&c, None).unwrap();
+        assert_eq!(p.agents[0].agent, DEFAULT_AGENT);
+        assert_eq!(p.agents[0].url, DEFAULT_TARGET);
+        assert_eq!(list(&p), ["UnknownServer 1.1.1"]);
+        assert_eq!(p.out, Path::new(DEFAULT_OUT));
+    }
+}
