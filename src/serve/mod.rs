@@ -9,8 +9,14 @@
 //! errors map to close 1002 (protocol error), 1007 (invalid UTF-8) or 1009 (too big) by
 //! [`close_code_for`], the close frame is sent, and the server closes TCP first (§7.1.1).
 //!
+//! permessage-deflate (RFC 7692) is negotiated when the client offers it: [`deflate`] answers
+//! the offer and carries the extension in a stream adapter below tungstenite, so every
+//! protocol check above stays tungstenite's.
+//!
 //! Binding is the caller's job: [`serve`] takes a listener, [`handle_connection`] any stream,
 //! so tests drive it over `tokio::io::duplex`.
+
+pub mod deflate;
 
 use std::io;
 use std::time::Duration;
@@ -19,6 +25,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -38,12 +46,16 @@ pub struct ServeOptions {
     /// larger one fails the connection with close 1009 (RFC 6455 §7.4.1). The default,
     /// tungstenite's 64 MiB, passes the testsuite's 9.x cases (up to 16 MiB).
     pub max_message_size: Option<usize>,
+    /// Accept permessage-deflate offers (RFC 7692). Off, every offer is declined and the
+    /// testsuite's 12.x and 13.x cases are UNIMPLEMENTED.
+    pub deflate: bool,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_message_size: Some(64 << 20),
+            deflate: true,
         }
     }
 }
@@ -128,11 +140,39 @@ pub async fn handle_connection<S>(stream: S, opts: ServeOptions) -> Result<Outco
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let accept = tokio_tungstenite::accept_async_with_config(stream, Some(opts.websocket_config()));
+    let mut negotiated = None;
+    // The signature is tungstenite's `Callback`; its error type is not ours to shrink.
+    #[allow(clippy::result_large_err)]
+    let answer_offers = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        if !opts.deflate {
+            return Ok(resp);
+        }
+        let offers = req
+            .headers()
+            .get_all("sec-websocket-extensions")
+            .into_iter()
+            .filter_map(|v| v.to_str().ok());
+        negotiated = deflate::negotiate(offers);
+        if let Some(params) = negotiated {
+            let answer =
+                HeaderValue::from_str(&params.response_header()).expect("the answer is ASCII");
+            resp.headers_mut()
+                .insert("sec-websocket-extensions", answer);
+        }
+        Ok(resp)
+    };
+    let accept = tokio_tungstenite::accept_hdr_async_with_config(
+        deflate::DeflateStream::new(stream),
+        answer_offers,
+        Some(opts.websocket_config()),
+    );
     let mut ws = tokio::time::timeout(HANDSHAKE_TIMEOUT, accept)
         .await
         .map_err(|_| ServeError::HandshakeTimeout(HANDSHAKE_TIMEOUT))?
         .map_err(ServeError::Handshake)?;
+    if let Some(params) = negotiated {
+        ws.get_mut().enable(params, opts.max_message_size);
+    }
 
     let mut peer_close = None;
     let outcome = loop {
@@ -149,7 +189,12 @@ where
             }
             // Tungstenite queues the pong itself (§5.5.2) and sends it on the next read.
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-            Some(Err(error)) => match close_code_for(&error) {
+            Some(Err(error)) => match ws
+                .get_ref()
+                .failure()
+                .map(|f| CloseCode::from(f.close_code()))
+                .or_else(|| close_code_for(&error))
+            {
                 Some(code) => {
                     let frame = CloseFrame {
                         code,
@@ -503,6 +548,7 @@ mod tests {
     async fn messages_over_the_limit_get_1009() {
         let opts = ServeOptions {
             max_message_size: Some(100),
+            ..ServeOptions::default()
         };
         let ok = masked(Frame::new(opcode::BINARY, vec![1; 100]));
         let (got, _) = raw_session(&[ok, close(1000)], opts.clone()).await;
