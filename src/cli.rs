@@ -93,8 +93,8 @@ pub enum Command {
     /// Run the reference echo server: the known-good peer to replay cases against.
     ///
     /// Echoes text and binary messages, answers pings, closes properly, fails the connection
-    /// with 1002/1007/1009 on protocol, UTF-8 and size errors. Binds to loopback unless told
-    /// otherwise. Runs until interrupted.
+    /// with 1002/1007/1009 on protocol, UTF-8 and size errors, and accepts permessage-deflate
+    /// offers (RFC 7692). Binds to loopback unless told otherwise. Runs until interrupted.
     ///
     /// Examples:
     ///   wsreport serve
@@ -107,6 +107,9 @@ pub enum Command {
         /// Largest message accepted, in octets (0: no limit).
         #[arg(long, default_value_t = 64 << 20)]
         max_message_size: usize,
+        /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
+        #[arg(long)]
+        no_deflate: bool,
     },
     /// Replay cases against a WebSocket server, natively, as the testsuite's fuzzing client.
     ///

@@ -19,7 +19,8 @@ fn main() -> ExitCode {
         cli::Command::Serve {
             listen,
             max_message_size,
-        } => serve(listen, max_message_size),
+            no_deflate,
+        } => serve(listen, max_message_size, !no_deflate),
         cli::Command::Check {
             paths,
             judging,
@@ -89,9 +90,10 @@ fn summarize(paths: &[std::path::PathBuf], output: &cli::Output) -> ExitStatus {
     }
 }
 
-fn serve(listen: std::net::SocketAddr, max_message_size: usize) -> ExitStatus {
+fn serve(listen: std::net::SocketAddr, max_message_size: usize, deflate: bool) -> ExitStatus {
     let opts = wsreport::serve::ServeOptions {
         max_message_size: (max_message_size > 0).then_some(max_message_size),
+        deflate,
     };
     let result = tokio::runtime::Runtime::new().and_then(|rt| {
         rt.block_on(async {

@@ -9,8 +9,14 @@
 //! errors map to close 1002 (protocol error), 1007 (invalid UTF-8) or 1009 (too big) by
 //! [`close_code_for`], the close frame is sent, and the server closes TCP first (§7.1.1).
 //!
+//! permessage-deflate (RFC 7692) is negotiated when the client offers it: [`deflate`] answers
+//! the offer and carries the extension in a stream adapter below tungstenite, so every
+//! protocol check above stays tungstenite's.
+//!
 //! Binding is the caller's job: [`serve`] takes a listener, [`handle_connection`] any stream,
 //! so tests drive it over `tokio::io::duplex`.
+
+pub mod deflate;
 
 use std::io;
 use std::time::Duration;
@@ -19,6 +25,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -38,12 +46,16 @@ pub struct ServeOptions {
     /// larger one fails the connection with close 1009 (RFC 6455 §7.4.1). The default,
     /// tungstenite's 64 MiB, passes the testsuite's 9.x cases (up to 16 MiB).
     pub max_message_size: Option<usize>,
+    /// Accept permessage-deflate offers (RFC 7692). Off, every offer is declined and the
+    /// testsuite's 12.x and 13.x cases are UNIMPLEMENTED.
+    pub deflate: bool,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_message_size: Some(64 << 20),
+            deflate: true,
         }
     }
 }
@@ -128,11 +140,39 @@ pub async fn handle_connection<S>(stream: S, opts: ServeOptions) -> Result<Outco
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let accept = tokio_tungstenite::accept_async_with_config(stream, Some(opts.websocket_config()));
+    let mut negotiated = None;
+    // The signature is tungstenite's `Callback`; its error type is not ours to shrink.
+    #[allow(clippy::result_large_err)]
+    let answer_offers = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        if !opts.deflate {
+            return Ok(resp);
+        }
+        let offers = req
+            .headers()
+            .get_all("sec-websocket-extensions")
+            .into_iter()
+            .filter_map(|v| v.to_str().ok());
+        negotiated = deflate::negotiate(offers);
+        if let Some(params) = negotiated {
+            let answer =
+                HeaderValue::from_str(&params.response_header()).expect("the answer is ASCII");
+            resp.headers_mut()
+                .insert("sec-websocket-extensions", answer);
+        }
+        Ok(resp)
+    };
+    let accept = tokio_tungstenite::accept_hdr_async_with_config(
+        deflate::DeflateStream::new(stream),
+        answer_offers,
+        Some(opts.websocket_config()),
+    );
     let mut ws = tokio::time::timeout(HANDSHAKE_TIMEOUT, accept)
         .await
         .map_err(|_| ServeError::HandshakeTimeout(HANDSHAKE_TIMEOUT))?
         .map_err(ServeError::Handshake)?;
+    if let Some(params) = negotiated {
+        ws.get_mut().enable(params, opts.max_message_size);
+    }
 
     let mut peer_close = None;
     let outcome = loop {
@@ -149,7 +189,12 @@ where
             }
             // Tungstenite queues the pong itself (§5.5.2) and sends it on the next read.
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-            Some(Err(error)) => match close_code_for(&error) {
+            Some(Err(error)) => match ws
+                .get_ref()
+                .failure()
+                .map(|f| CloseCode::from(f.close_code()))
+                .or_else(|| close_code_for(&error))
+            {
                 Some(code) => {
                     let frame = CloseFrame {
                         code,
@@ -242,13 +287,24 @@ mod tests {
     /// handshake, then `frames`, then reads until the server closes TCP. Returns the frames
     /// the server sent and how the connection ended on its side.
     async fn raw_session(frames: &[Frame], opts: ServeOptions) -> (Vec<DecodedFrame>, Outcome) {
+        let (_, frames, outcome) = raw_session_with(UPGRADE, frames, opts).await;
+        (frames, outcome)
+    }
+
+    /// [`raw_session`] with the opening handshake request given; also returns the server's
+    /// HTTP response head.
+    async fn raw_session_with(
+        request: &[u8],
+        frames: &[Frame],
+        opts: ServeOptions,
+    ) -> (String, Vec<DecodedFrame>, Outcome) {
         let (mut client, server) = tokio::io::duplex(1 << 16);
         let server = tokio::spawn(handle_connection(server, opts));
         let mut rec = FrameRecorder::after_http_head();
         let exchange = async {
             // Frames go only after the 101 response: tungstenite's server handshake fails
             // with `JunkAfterRequest` when frames arrive in the same read as the request.
-            client.write_all(UPGRADE).await.unwrap();
+            client.write_all(request).await.unwrap();
             let mut buf = [0u8; 4096];
             let mut sent = false;
             loop {
@@ -275,7 +331,8 @@ mod tests {
             .unwrap()
             .expect("handshake succeeded");
         assert!(rec.http_head().starts_with(b"HTTP/1.1 101"));
-        (rec.frames().cloned().collect(), outcome)
+        let head = String::from_utf8_lossy(rec.http_head()).into_owned();
+        (head, rec.frames().cloned().collect(), outcome)
     }
 
     fn masked(frame: Frame) -> Frame {
@@ -503,6 +560,7 @@ mod tests {
     async fn messages_over_the_limit_get_1009() {
         let opts = ServeOptions {
             max_message_size: Some(100),
+            ..ServeOptions::default()
         };
         let ok = masked(Frame::new(opcode::BINARY, vec![1; 100]));
         let (got, _) = raw_session(&[ok, close(1000)], opts.clone()).await;
@@ -538,6 +596,245 @@ mod tests {
         ];
         for (error, code) in rows {
             assert_eq!(close_code_for(&error), code, "{error}");
+        }
+    }
+
+    /// The upgrade request with `offer` as its `Sec-WebSocket-Extensions` header.
+    fn upgrade_offering(offer: &str) -> Vec<u8> {
+        let head = String::from_utf8(UPGRADE.to_vec()).unwrap();
+        let head = head.strip_suffix("\r\n").unwrap();
+        format!("{head}Sec-WebSocket-Extensions: {offer}\r\n\r\n").into_bytes()
+    }
+
+    /// The value of the response's `Sec-WebSocket-Extensions` header, if any.
+    fn extensions_answer(head: &str) -> Option<String> {
+        head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-extensions")
+                .then(|| value.trim().to_string())
+        })
+    }
+
+    /// Frames of one message compressed as a client would (§7.2.1), `fragments` long.
+    fn compressed(
+        deflater: &mut deflate::Deflater,
+        op: u8,
+        msg: &[u8],
+        fragments: usize,
+    ) -> Vec<Frame> {
+        let mut packed = Vec::new();
+        deflater.compress(msg, true, &mut packed);
+        let size = packed.len().div_ceil(fragments).max(1);
+        let chunks: Vec<&[u8]> = packed.chunks(size).collect();
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let (op, rsv) = if i == 0 {
+                    (op, 4)
+                } else {
+                    (opcode::CONTINUATION, 0)
+                };
+                masked(
+                    Frame::new(op, chunk.to_vec())
+                        .with_rsv(rsv)
+                        .with_fin(i + 1 == chunks.len()),
+                )
+            })
+            .collect()
+    }
+
+    fn client_deflater() -> deflate::Deflater {
+        deflate::Deflater::new(deflate::DeflateParams {
+            server_no_context_takeover: false,
+            server_max_window_bits: None,
+        })
+    }
+
+    /// The data frames the server sent, inflated in order with one context: (opcode, RSV,
+    /// compressed payload, message).
+    fn inflate_echoes(frames: &[DecodedFrame]) -> Vec<(u8, u8, Vec<u8>, Vec<u8>)> {
+        let mut inflater = deflate::Inflater::new(None);
+        frames
+            .iter()
+            .filter(|d| !d.is_control())
+            .map(|d| {
+                assert!(d.frame.fin, "the echo is one frame");
+                let mut msg = Vec::new();
+                inflater.inflate(&d.frame.payload, true, &mut msg).unwrap();
+                (d.frame.opcode, d.frame.rsv, d.frame.payload.clone(), msg)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn deflate_offers_are_answered_in_the_response_head() {
+        let rows: [(&str, bool, Option<&str>); 6] = [
+            (
+                "permessage-deflate; client_no_context_takeover; client_max_window_bits",
+                true,
+                Some("permessage-deflate"),
+            ),
+            (
+                "permessage-deflate; client_no_context_takeover; client_max_window_bits; \
+                 server_no_context_takeover; server_max_window_bits=9",
+                true,
+                Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=9"),
+            ),
+            (
+                "permessage-deflate; server_max_window_bits=15, permessage-deflate",
+                true,
+                Some("permessage-deflate; server_max_window_bits=15"),
+            ),
+            (
+                "permessage-deflate; unknown_parameter, permessage-deflate; server_no_context_takeover",
+                true,
+                Some("permessage-deflate; server_no_context_takeover"),
+            ),
+            ("permessage-deflate; server_max_window_bits=16", true, None),
+            ("permessage-deflate", false, None),
+        ];
+        for (offer, on, expected) in rows {
+            let opts = ServeOptions {
+                deflate: on,
+                ..ServeOptions::default()
+            };
+            let (head, got, _) =
+                raw_session_with(&upgrade_offering(offer), &[close(1000)], opts).await;
+            assert_eq!(extensions_answer(&head).as_deref(), expected, "{offer}");
+            assert_eq!(last_close_code(&got), Some(1000), "{offer}");
+        }
+        let (head, _, _) = raw_session_with(UPGRADE, &[close(1000)], ServeOptions::default()).await;
+        assert_eq!(extensions_answer(&head), None);
+    }
+
+    #[tokio::test]
+    async fn compressed_messages_are_echoed_compressed_with_context_takeover() {
+        let msg =
+            b"{\"id\": 1, \"name\": \"permessage-deflate\", \"tags\": [\"a\", \"b\"]}".repeat(4);
+        let mut deflater = client_deflater();
+        let mut frames = compressed(&mut deflater, opcode::TEXT, &msg, 1);
+        frames.extend(compressed(&mut deflater, opcode::TEXT, &msg, 1));
+        // Messages without RSV1 are still accepted, and echoed compressed.
+        frames.push(masked(Frame::new(opcode::BINARY, vec![0, 1, 2, 3])));
+        frames.extend(compressed(&mut deflater, opcode::BINARY, b"", 1));
+        frames.push(close(1000));
+        let offer = upgrade_offering("permessage-deflate; client_max_window_bits");
+        let (_, got, outcome) = raw_session_with(&offer, &frames, ServeOptions::default()).await;
+        let echoes = inflate_echoes(&got);
+        let summary: Vec<_> = echoes
+            .iter()
+            .map(|(op, rsv, _, m)| (*op, *rsv, m.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (opcode::TEXT, 4, msg.clone()),
+                (opcode::TEXT, 4, msg.clone()),
+                (opcode::BINARY, 4, vec![0, 1, 2, 3]),
+                (opcode::BINARY, 4, vec![]),
+            ]
+        );
+        assert!(
+            echoes[1].2.len() < echoes[0].2.len() / 2,
+            "the second echo refers back to the first"
+        );
+        assert_eq!(last_close_code(&got), Some(1000));
+        assert!(matches!(
+            outcome,
+            Outcome::ClosedByPeer { code: Some(1000) }
+        ));
+    }
+
+    #[tokio::test]
+    async fn server_no_context_takeover_resets_the_compressor_per_message() {
+        let msg = b"no context takeover, no context takeover, no context takeover".to_vec();
+        let mut deflater = client_deflater();
+        let mut frames = compressed(&mut deflater, opcode::TEXT, &msg, 1);
+        frames.extend(compressed(&mut deflater, opcode::TEXT, &msg, 1));
+        frames.push(close(1000));
+        let offer = upgrade_offering(
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=8",
+        );
+        let (head, got, _) = raw_session_with(&offer, &frames, ServeOptions::default()).await;
+        assert_eq!(
+            extensions_answer(&head).as_deref(),
+            Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=8")
+        );
+        let echoes = inflate_echoes(&got);
+        assert_eq!(echoes.len(), 2);
+        assert_eq!(echoes[0].3, msg);
+        assert_eq!(echoes[1].3, msg);
+        assert_eq!(
+            echoes[0].2, echoes[1].2,
+            "each echo compressed from scratch"
+        );
+    }
+
+    #[tokio::test]
+    async fn fragmented_compressed_message_is_echoed_whole() {
+        let msg: Vec<u8> = (0..3000u32)
+            .map(|i| b"abcdefghij"[(i * 7 % 10) as usize])
+            .collect();
+        let mut frames = compressed(&mut client_deflater(), opcode::TEXT, &msg, 3);
+        assert_eq!(frames.len(), 3);
+        frames.insert(1, masked(Frame::new(opcode::PING, b"mid".to_vec())));
+        frames.push(close(1000));
+        let offer = upgrade_offering("permessage-deflate");
+        let (_, got, _) = raw_session_with(&offer, &frames, ServeOptions::default()).await;
+        assert_eq!(got[0].frame, Frame::new(opcode::PONG, b"mid".to_vec()));
+        let echoes = inflate_echoes(&got);
+        assert_eq!(echoes.len(), 1);
+        assert_eq!((echoes[0].0, echoes[0].1), (opcode::TEXT, 4));
+        assert_eq!(echoes[0].3, msg);
+        assert_eq!(last_close_code(&got), Some(1000));
+    }
+
+    #[tokio::test]
+    async fn broken_compressed_input_fails_the_connection() {
+        let invalid_utf8 = compressed(
+            &mut client_deflater(),
+            opcode::TEXT,
+            &[0xce, 0xba, 0xed, 0xa0, 0x80],
+            1,
+        );
+        let bomb = compressed(&mut client_deflater(), opcode::BINARY, &vec![0; 100_000], 1);
+        let rows: Vec<(&str, Vec<Frame>, u16)> = vec![
+            (
+                "not DEFLATE data (reserved block type)",
+                vec![masked(
+                    Frame::new(opcode::BINARY, vec![0xff, 0xff, 0xff]).with_rsv(4),
+                )],
+                1002,
+            ),
+            (
+                "RSV1 on a continuation frame (§6.1)",
+                vec![
+                    masked(Frame::new(opcode::TEXT, b"a".to_vec()).with_fin(false)),
+                    masked(Frame::new(opcode::CONTINUATION, b"b".to_vec()).with_rsv(4)),
+                ],
+                1002,
+            ),
+            (
+                "RSV1 on a control frame",
+                vec![masked(Frame::new(opcode::PING, b"p".to_vec()).with_rsv(4))],
+                1002,
+            ),
+            ("invalid UTF-8 once inflated", invalid_utf8, 1007),
+            ("inflates past the limit", bomb, 1009),
+        ];
+        for (name, frames, code) in rows {
+            let opts = ServeOptions {
+                max_message_size: Some(50_000),
+                ..ServeOptions::default()
+            };
+            let offer = upgrade_offering("permessage-deflate");
+            let (_, got, outcome) = raw_session_with(&offer, &frames, opts).await;
+            assert_eq!(last_close_code(&got), Some(code), "{name}");
+            assert!(
+                matches!(outcome, Outcome::Failed { code: c, .. } if c == code),
+                "{name}: {outcome:?}"
+            );
         }
     }
 }

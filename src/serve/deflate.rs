@@ -1,0 +1,938 @@
+//! permessage-deflate (RFC 7692) for the echo server, below tungstenite.
+//!
+//! Tungstenite has no extension support: it rejects every frame with RSV1 set. This module
+//! makes the extension invisible to it. [`negotiate`] picks the client's first offer the
+//! server can honour and builds the `Sec-WebSocket-Extensions` answer; once it is accepted,
+//! [`DeflateStream`] sits between the TCP stream and tungstenite and rewrites frames:
+//!
+//! - **read side**: a compressed message's frames (RSV1 on the first, §6) are inflated and
+//!   handed up as plain frames (RSV1 cleared, still masked, with a zero key), so tungstenite
+//!   keeps doing every RFC 6455 check (masking, fragmentation, UTF-8, control frames, close
+//!   codes) on the decompressed message. Every other frame passes through untouched, which
+//!   is also how malformed ones (RSV1 on a continuation or control frame, RSV2/RSV3, unmasked)
+//!   reach tungstenite and fail the connection with 1002.
+//! - **write side**: tungstenite's data frames are compressed (RSV1 set on the first frame of
+//!   each message, the trailing `00 00 ff ff` removed, §7.2.1); control frames pass.
+//!
+//! Data the adapter itself cannot accept is a [`DeflateFailure`]: the read returns an I/O
+//! error and the echo loop asks [`DeflateStream::failure`] which close code to send.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The extension token (RFC 7692 §7).
+pub const EXTENSION: &str = "permessage-deflate";
+
+/// The octets a sync flush ends with, which the sender removes and the receiver appends
+/// back at the end of each message (RFC 7692 §7.2.1, §7.2.2).
+const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+
+/// zlib level for the server's compressor. The echo server is the fast peer a runner is
+/// measured against, so it trades ratio for speed (level 1 is several times faster than
+/// zlib's default 6; RFC 7692 leaves the level to the sender).
+const LEVEL: u32 = 1;
+
+/// How many octets the adapter reads from the network at once.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// What the server agreed to in the opening handshake (RFC 7692 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeflateParams {
+    /// `server_no_context_takeover`: reset the compressor after every message (§7.1.1.1).
+    pub server_no_context_takeover: bool,
+    /// `server_max_window_bits=N` (8–15): the largest LZ77 window the server may use
+    /// (§7.1.2.1); `None` is 15.
+    pub server_max_window_bits: Option<u8>,
+}
+
+impl DeflateParams {
+    /// The `Sec-WebSocket-Extensions` response value accepting these parameters. Client
+    /// parameters are never asked for: the server can inflate whatever window the client
+    /// uses, with or without context takeover.
+    pub fn response_header(&self) -> String {
+        let mut s = String::from(EXTENSION);
+        if self.server_no_context_takeover {
+            s.push_str("; server_no_context_takeover");
+        }
+        if let Some(bits) = self.server_max_window_bits {
+            s.push_str(&format!("; server_max_window_bits={bits}"));
+        }
+        s
+    }
+
+    /// The window zlib compresses with. zlib refuses a raw 8-bit window, so 8 becomes 9:
+    /// that is still within the announced 256 octets, because zlib never emits a distance
+    /// above the window size minus 262 (`MAX_DIST`), 250 for a 9-bit window.
+    fn compress_window_bits(&self) -> u8 {
+        self.server_max_window_bits.unwrap_or(15).clamp(9, 15)
+    }
+}
+
+/// Picks the first permessage-deflate offer the server can honour among the values of every
+/// `Sec-WebSocket-Extensions` request header, in order (RFC 7692 §5, §7.1). An offer with an
+/// unknown or repeated parameter, or an invalid value, is declined (§7.1: "MUST decline").
+/// Other extensions are ignored. `None`: nothing to accept, answer without the extension.
+pub fn negotiate<'a>(header_values: impl IntoIterator<Item = &'a str>) -> Option<DeflateParams> {
+    header_values
+        .into_iter()
+        .flat_map(|value| split_outside_quotes(value, ','))
+        .find_map(accept_offer)
+}
+
+/// The parameters to accept `offer` (one extension element) with, if it is a
+/// permessage-deflate offer the server can honour.
+fn accept_offer(offer: &str) -> Option<DeflateParams> {
+    let mut parts = split_outside_quotes(offer, ';').into_iter();
+    if !parts.next()?.trim().eq_ignore_ascii_case(EXTENSION) {
+        return None;
+    }
+    let mut params = DeflateParams {
+        server_no_context_takeover: false,
+        server_max_window_bits: None,
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for part in parts {
+        let (name, value) = match part.split_once('=') {
+            Some((name, value)) => (name.trim(), Some(unquote(value.trim())?)),
+            None => (part.trim(), None),
+        };
+        let name = name.to_ascii_lowercase();
+        if seen.contains(&name) {
+            return None; // §7.1: a parameter may appear once.
+        }
+        match (name.as_str(), value) {
+            ("server_no_context_takeover", None) => params.server_no_context_takeover = true,
+            ("server_max_window_bits", Some(v)) => {
+                params.server_max_window_bits = Some(window_bits(v)?)
+            }
+            // The client may use any window and may reset its compressor: the inflater
+            // copes with both, so there is nothing to answer.
+            ("client_no_context_takeover", None) | ("client_max_window_bits", None) => {}
+            ("client_max_window_bits", Some(v)) => {
+                window_bits(v)?;
+            }
+            _ => return None,
+        }
+        seen.push(name);
+    }
+    Some(params)
+}
+
+/// A window-bits value (RFC 7692 §7.1.2: `%x38-39 / "1" %x30-35`, so 8–15 without leading
+/// zeros).
+fn window_bits(value: &str) -> Option<u8> {
+    if value.starts_with('0') || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok().filter(|bits| (8..=15).contains(bits))
+}
+
+/// A parameter value as a token, or a quoted string whose content is a token (RFC 6455 §9.1).
+fn unquote(value: &str) -> Option<&str> {
+    let inner = match value.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?,
+        None => value,
+    };
+    (!inner.is_empty() && !inner.contains(['"', '\\'])).then_some(inner)
+}
+
+fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            parts.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// Why the adapter failed the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DeflateFailure {
+    /// A compressed message is not valid DEFLATE data. RFC 7692 names no close code; like
+    /// Chrome and Python `websockets`, this is a protocol error, 1002.
+    #[error("invalid compressed data")]
+    Invalid,
+    /// A compressed frame, or the decompressed message, is larger than the limit (1009).
+    #[error("decompressed message too big")]
+    TooBig,
+}
+
+impl DeflateFailure {
+    /// The close code to fail the connection with (RFC 6455 §7.4.1).
+    pub fn close_code(self) -> u16 {
+        match self {
+            DeflateFailure::Invalid => 1002,
+            DeflateFailure::TooBig => 1009,
+        }
+    }
+}
+
+/// The server's compressor: one DEFLATE stream, sync-flushed at the end of every fragment
+/// (RFC 7692 §7.2.1).
+pub struct Deflater {
+    compress: Compress,
+    no_context_takeover: bool,
+    /// Octets produced for the message under way.
+    message_out: usize,
+}
+
+impl Deflater {
+    /// A compressor for the negotiated `params`.
+    pub fn new(params: DeflateParams) -> Self {
+        Deflater {
+            compress: Compress::new_with_window_bits(
+                Compression::new(LEVEL),
+                false,
+                params.compress_window_bits(),
+            ),
+            no_context_takeover: params.server_no_context_takeover,
+            message_out: 0,
+        }
+    }
+
+    /// Appends the compressed form of one fragment's `data` to `out`; `fin` ends the message,
+    /// which drops the trailing `00 00 ff ff` and, without context takeover, resets the
+    /// compressor.
+    pub fn compress(&mut self, data: &[u8], fin: bool, out: &mut Vec<u8>) {
+        let start = out.len();
+        let mut input = data;
+        loop {
+            out.reserve((input.len() / 2).max(1024));
+            let before = self.compress.total_in();
+            // Only a stream error can fail, and a raw DEFLATE stream fed by us cannot have one.
+            if self
+                .compress
+                .compress_vec(input, out, FlushCompress::Sync)
+                .is_err()
+            {
+                break;
+            }
+            input = &input[(self.compress.total_in() - before) as usize..];
+            // zlib: the flush is complete when output space is left over.
+            if input.is_empty() && out.len() < out.capacity() {
+                break;
+            }
+        }
+        self.message_out += out.len() - start;
+        if fin {
+            if out[start..].ends_with(&TAIL) {
+                out.truncate(out.len() - TAIL.len());
+            } else if self.message_out == 0 {
+                // zlib flushes nothing when there was no input since the last flush. An
+                // empty message still needs a block: 0x00 starts an empty stored block whose
+                // LEN/NLEN are the `00 00 ff ff` the receiver appends.
+                out.push(0x00);
+            }
+            self.message_out = 0;
+            if self.no_context_takeover {
+                self.compress.reset();
+            }
+        }
+    }
+}
+
+/// The server's decompressor: keeps the client's window across messages, which is right
+/// whether or not the client resets its compressor.
+pub struct Inflater {
+    decompress: Decompress,
+    limit: Option<usize>,
+    /// Compressed octets received for the message under way.
+    message_in: usize,
+    /// Octets produced for the message under way.
+    message_len: usize,
+    ended: bool,
+}
+
+impl Inflater {
+    /// A decompressor refusing messages that inflate to more than `limit` octets.
+    pub fn new(limit: Option<usize>) -> Self {
+        Inflater {
+            decompress: Decompress::new_with_window_bits(false, 15),
+            limit,
+            message_in: 0,
+            message_len: 0,
+            ended: false,
+        }
+    }
+
+    /// Appends the decompressed form of one fragment's `data` to `out`; `fin` ends the
+    /// message (the removed `00 00 ff ff` is fed back first, §7.2.2).
+    pub fn inflate(
+        &mut self,
+        data: &[u8],
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), DeflateFailure> {
+        self.feed(data, out)?;
+        self.message_in += data.len();
+        if fin {
+            // A sender whose zlib flushed nothing for an empty message sends no octets at
+            // all; the tail alone would leave the inflater inside a stored block header.
+            if self.message_in > 0 {
+                self.feed(&TAIL, out)?;
+            }
+            self.message_in = 0;
+            self.message_len = 0;
+            if self.ended {
+                // The client ended its stream with BFINAL (§7.2.3.5): start afresh.
+                self.decompress.reset(false);
+                self.ended = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), DeflateFailure> {
+        while !self.ended {
+            out.reserve((input.len() * 4).clamp(1024, 256 * 1024));
+            let (in_before, out_before) = (self.decompress.total_in(), out.len());
+            let status = self
+                .decompress
+                .decompress_vec(input, out, FlushDecompress::Sync)
+                .map_err(|_| DeflateFailure::Invalid)?;
+            let consumed = (self.decompress.total_in() - in_before) as usize;
+            let produced = out.len() - out_before;
+            input = &input[consumed..];
+            self.message_len += produced;
+            if self.limit.is_some_and(|limit| self.message_len > limit) {
+                return Err(DeflateFailure::TooBig);
+            }
+            if status == Status::StreamEnd {
+                self.ended = true;
+            } else if input.is_empty() && out.len() < out.capacity() {
+                break;
+            } else if consumed == 0 && produced == 0 && out.len() < out.capacity() {
+                return Err(DeflateFailure::Invalid);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A frame header's facts (RFC 6455 §5.2).
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    fin: bool,
+    rsv: u8,
+    opcode: u8,
+    mask: Option<[u8; 4]>,
+    len: u64,
+    header_len: usize,
+}
+
+/// Parses a frame header at the start of `buf`; `None`: more octets needed.
+fn parse_header(buf: &[u8]) -> Option<Header> {
+    let (&b0, &b1) = (buf.first()?, buf.get(1)?);
+    let (len, mut at) = match b1 & 0x7f {
+        126 => (
+            u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as u64,
+            4,
+        ),
+        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
+        n => (n as u64, 2),
+    };
+    let mask = if b1 & 0x80 != 0 {
+        let key = buf.get(at..at + 4)?.try_into().ok()?;
+        at += 4;
+        Some(key)
+    } else {
+        None
+    };
+    Some(Header {
+        fin: b0 & 0x80 != 0,
+        rsv: (b0 >> 4) & 0x07,
+        opcode: b0 & 0x0f,
+        mask,
+        len,
+        header_len: at,
+    })
+}
+
+fn push_header(
+    out: &mut Vec<u8>,
+    fin: bool,
+    rsv: u8,
+    opcode: u8,
+    mask: Option<[u8; 4]>,
+    len: usize,
+) {
+    out.push((u8::from(fin) << 7) | (rsv << 4) | opcode);
+    let mask_bit = if mask.is_some() { 0x80 } else { 0 };
+    match len {
+        0..=125 => out.push(mask_bit | len as u8),
+        126..=0xffff => {
+            out.push(mask_bit | 126);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            out.push(mask_bit | 127);
+            out.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    if let Some(key) = mask {
+        out.extend_from_slice(&key);
+    }
+}
+
+fn unmask(payload: &mut [u8], mask: Option<[u8; 4]>) {
+    if let Some(key) = mask {
+        crate::wire::apply_mask(payload, key);
+    }
+}
+
+const TEXT: u8 = 0x1;
+const BINARY: u8 = 0x2;
+const CONTINUATION: u8 = 0x0;
+const RSV1: u8 = 0b100;
+
+/// The read side: client octets in, the same frames with compressed messages inflated out.
+struct Rx {
+    raw: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Payload octets of a passed-through frame still to copy.
+    passing: u64,
+    /// A message is under way: `Some(true)` if compressed.
+    message: Option<bool>,
+    inflater: Inflater,
+    limit: Option<usize>,
+    eof: bool,
+}
+
+impl Rx {
+    fn new(limit: Option<usize>) -> Self {
+        Rx {
+            raw: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            passing: 0,
+            message: None,
+            inflater: Inflater::new(limit),
+            limit,
+            eof: false,
+        }
+    }
+
+    /// Moves what it can from `raw` to `out`.
+    fn process(&mut self) -> Result<(), DeflateFailure> {
+        let mut pos = 0;
+        loop {
+            let avail = &self.raw[pos..];
+            if self.passing > 0 {
+                let n = avail
+                    .len()
+                    .min(self.passing.try_into().unwrap_or(usize::MAX));
+                if n == 0 {
+                    break;
+                }
+                self.out.extend_from_slice(&avail[..n]);
+                self.passing -= n as u64;
+                pos += n;
+                continue;
+            }
+            let Some(h) = parse_header(avail) else { break };
+            let first = matches!(h.opcode, TEXT | BINARY) && self.message.is_none();
+            let compressed = h.mask.is_some()
+                && ((first && h.rsv == RSV1)
+                    || (h.opcode == CONTINUATION && h.rsv == 0 && self.message == Some(true)));
+            if compressed {
+                // Without a limit, still one that keeps `header_len + len` addressable.
+                let limit = self.limit.unwrap_or(usize::MAX >> 1);
+                if h.len > limit as u64 {
+                    return Err(DeflateFailure::TooBig);
+                }
+                let total = h.header_len + h.len as usize;
+                if avail.len() < total {
+                    break;
+                }
+                let mut payload = avail[h.header_len..total].to_vec();
+                unmask(&mut payload, h.mask);
+                let mut plain = Vec::new();
+                self.inflater.inflate(&payload, h.fin, &mut plain)?;
+                push_header(&mut self.out, h.fin, 0, h.opcode, Some([0; 4]), plain.len());
+                self.out.extend_from_slice(&plain);
+                self.message = (!h.fin).then_some(true);
+                pos += total;
+                continue;
+            }
+            // Everything else goes up as it came; tungstenite judges it.
+            if h.rsv == 0 && h.mask.is_some() {
+                if first && !h.fin {
+                    self.message = Some(false);
+                } else if h.opcode == CONTINUATION && h.fin && self.message == Some(false) {
+                    self.message = None;
+                }
+            }
+            self.out.extend_from_slice(&avail[..h.header_len]);
+            self.passing = h.len;
+            pos += h.header_len;
+        }
+        self.raw.drain(..pos);
+        Ok(())
+    }
+}
+
+/// The write side: tungstenite's frames in, data frames compressed out.
+struct Tx {
+    pending: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// A compressed message is under way (its first frame was not final).
+    in_message: bool,
+    deflater: Deflater,
+}
+
+impl Tx {
+    fn process(&mut self) {
+        let mut pos = 0;
+        while let Some(h) = parse_header(&self.pending[pos..]) {
+            let total = h
+                .header_len
+                .saturating_add(h.len.try_into().unwrap_or(usize::MAX));
+            let frame = &self.pending[pos..];
+            if frame.len() < total {
+                break;
+            }
+            let compress = h.rsv == 0
+                && (matches!(h.opcode, TEXT | BINARY) && !self.in_message
+                    || h.opcode == CONTINUATION && self.in_message);
+            if compress {
+                let mut payload = frame[h.header_len..total].to_vec();
+                unmask(&mut payload, h.mask);
+                let mut packed = Vec::new();
+                self.deflater.compress(&payload, h.fin, &mut packed);
+                unmask(&mut packed, h.mask);
+                let rsv = if h.opcode == CONTINUATION { 0 } else { RSV1 };
+                push_header(&mut self.out, h.fin, rsv, h.opcode, h.mask, packed.len());
+                self.out.extend_from_slice(&packed);
+                self.in_message = !h.fin;
+            } else {
+                self.out.extend_from_slice(&frame[..total]);
+            }
+            pos += total;
+        }
+        self.pending.drain(..pos);
+    }
+}
+
+/// Both directions of a connection with permessage-deflate on.
+struct Codec {
+    rx: Rx,
+    tx: Tx,
+    scratch: Box<[u8]>,
+}
+
+/// A stream adapter that carries permessage-deflate below tungstenite (see the module docs).
+/// Until [`DeflateStream::enable`] it passes every octet through, so the opening handshake
+/// runs over it unchanged.
+pub struct DeflateStream<S> {
+    inner: S,
+    codec: Option<Box<Codec>>,
+    failure: Option<DeflateFailure>,
+}
+
+impl<S> DeflateStream<S> {
+    /// Wraps `inner`, passing everything through.
+    pub fn new(inner: S) -> Self {
+        DeflateStream {
+            inner,
+            codec: None,
+            failure: None,
+        }
+    }
+
+    /// Turns the extension on with the negotiated `params`, from the next octet on; `limit`
+    /// caps a decompressed message. Call it right after the opening handshake.
+    pub fn enable(&mut self, params: DeflateParams, limit: Option<usize>) {
+        self.codec = Some(Box::new(Codec {
+            rx: Rx::new(limit),
+            tx: Tx {
+                pending: Vec::new(),
+                out: Vec::new(),
+                out_pos: 0,
+                in_message: false,
+                deflater: Deflater::new(params),
+            },
+            scratch: vec![0; READ_CHUNK].into_boxed_slice(),
+        }));
+    }
+
+    /// Whether the extension is on.
+    pub fn enabled(&self) -> bool {
+        self.codec.is_some()
+    }
+
+    /// Why the adapter failed the connection, if it did; the read that found it returned an
+    /// [`io::ErrorKind::InvalidData`] error.
+    pub fn failure(&self) -> Option<DeflateFailure> {
+        self.failure
+    }
+}
+
+impl<S: AsyncWrite + Unpin> DeflateStream<S> {
+    /// Writes out what the write side has ready.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let Some(codec) = self.codec.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let tx = &mut codec.tx;
+        while tx.out_pos < tx.out.len() {
+            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &tx.out[tx.out_pos..]))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            tx.out_pos += n;
+        }
+        tx.out.clear();
+        tx.out_pos = 0;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for DeflateStream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let Some(codec) = this.codec.as_mut().filter(|_| this.failure.is_none()) else {
+            // Off, or failed: raw octets, so that closing can drain the socket.
+            return Pin::new(&mut this.inner).poll_read(cx, buf);
+        };
+        loop {
+            let rx = &mut codec.rx;
+            if rx.out_pos < rx.out.len() {
+                let n = buf.remaining().min(rx.out.len() - rx.out_pos);
+                buf.put_slice(&rx.out[rx.out_pos..rx.out_pos + n]);
+                rx.out_pos += n;
+                if rx.out_pos == rx.out.len() {
+                    rx.out.clear();
+                    rx.out_pos = 0;
+                }
+                return Poll::Ready(Ok(()));
+            }
+            if rx.eof {
+                return Poll::Ready(Ok(()));
+            }
+            let mut read = ReadBuf::new(&mut codec.scratch);
+            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut read))?;
+            let got = read.filled();
+            if got.is_empty() {
+                rx.eof = true;
+                continue;
+            }
+            rx.raw.extend_from_slice(got);
+            if let Err(failure) = rx.process() {
+                this.failure = Some(failure);
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, failure)));
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for DeflateStream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let Some(codec) = this.codec.as_mut() else {
+            return Pin::new(&mut this.inner).poll_write(cx, buf);
+        };
+        // Back-pressure: a backlog of a few MiB must go out before more is taken.
+        if codec.tx.out.len() - codec.tx.out_pos > 4 << 20 {
+            ready!(this.poll_drain(cx))?;
+        }
+        let codec = this.codec.as_mut().expect("enabled");
+        codec.tx.pending.extend_from_slice(buf);
+        codec.tx.process();
+        // Start sending now; whatever does not fit goes on the next write or flush.
+        if let Poll::Ready(Err(e)) = this.poll_drain(cx) {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_drain(cx))?;
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_drain(cx))?;
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Decoded, Frame, decode, opcode};
+
+    const MASK: Option<[u8; 4]> = Some([0x11, 0x22, 0x33, 0x44]);
+
+    fn params(no_context_takeover: bool, bits: Option<u8>) -> DeflateParams {
+        DeflateParams {
+            server_no_context_takeover: no_context_takeover,
+            server_max_window_bits: bits,
+        }
+    }
+
+    #[test]
+    fn negotiation_accepts_the_first_offer_it_can_honour() {
+        let rows: &[(&[&str], Option<&str>)] = &[
+            (&["permessage-deflate"], Some("permessage-deflate")),
+            (
+                &["permessage-deflate; client_no_context_takeover; client_max_window_bits"],
+                Some("permessage-deflate"),
+            ),
+            (
+                &["permessage-deflate; client_max_window_bits; server_no_context_takeover"],
+                Some("permessage-deflate; server_no_context_takeover"),
+            ),
+            (
+                &["permessage-deflate; server_max_window_bits=9; client_max_window_bits=10"],
+                Some("permessage-deflate; server_max_window_bits=9"),
+            ),
+            (
+                &["permessage-deflate; server_no_context_takeover; server_max_window_bits=\"15\""],
+                Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=15"),
+            ),
+            (
+                &["permessage-deflate;server_max_window_bits=8"],
+                Some("permessage-deflate; server_max_window_bits=8"),
+            ),
+            // 13.7: three offers in one header; the first is honoured.
+            (
+                &[
+                    "permessage-deflate; server_no_context_takeover; server_max_window_bits=9, \
+                   permessage-deflate; server_no_context_takeover, permessage-deflate",
+                ],
+                Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=9"),
+            ),
+            // Declined offers fall through to the next one, across headers too.
+            (
+                &[
+                    "x-webkit-deflate-frame",
+                    "permessage-deflate; foo, permessage-deflate",
+                ],
+                Some("permessage-deflate"),
+            ),
+            (&["permessage-deflate; server_max_window_bits=7"], None),
+            (&["permessage-deflate; server_max_window_bits=16"], None),
+            (&["permessage-deflate; server_max_window_bits=09"], None),
+            (&["permessage-deflate; server_max_window_bits"], None),
+            (&["permessage-deflate; client_max_window_bits=1a"], None),
+            (&["permessage-deflate; server_no_context_takeover=1"], None),
+            (
+                &["permessage-deflate; server_no_context_takeover; server_no_context_takeover"],
+                None,
+            ),
+            (&["permessage-deflate; mystery"], None),
+            (&["deflate-frame"], None),
+            (&[], None),
+        ];
+        for (headers, expected) in rows {
+            let got = negotiate(headers.iter().copied()).map(|p| p.response_header());
+            assert_eq!(got.as_deref(), *expected, "{headers:?}");
+        }
+    }
+
+    fn round_trip(deflater: &mut Deflater, inflater: &mut Inflater, msg: &[u8]) -> Vec<u8> {
+        let mut packed = Vec::new();
+        deflater.compress(msg, true, &mut packed);
+        assert!(!packed.ends_with(&TAIL));
+        let mut plain = Vec::new();
+        inflater.inflate(&packed, true, &mut plain).unwrap();
+        assert_eq!(plain, msg);
+        packed
+    }
+
+    #[test]
+    fn context_takeover_shrinks_repeats_and_no_context_takeover_does_not() {
+        let msg = b"{\"glossary\": {\"title\": \"example glossary\", \"GlossDiv\": {}}}".repeat(3);
+        for (no_takeover, bits) in [
+            (false, None),
+            (true, None),
+            (false, Some(8)),
+            (true, Some(9)),
+        ] {
+            let mut deflater = Deflater::new(params(no_takeover, bits));
+            let mut inflater = Inflater::new(None);
+            let first = round_trip(&mut deflater, &mut inflater, &msg);
+            let second = round_trip(&mut deflater, &mut inflater, &msg);
+            if no_takeover {
+                assert_eq!(first, second, "reset compressor: same octets");
+            } else {
+                assert!(second.len() < first.len() / 2, "{first:?} vs {second:?}");
+            }
+        }
+        // Empty messages too, and what follows them still inflates.
+        let mut deflater = Deflater::new(params(false, None));
+        let mut inflater = Inflater::new(None);
+        round_trip(&mut deflater, &mut inflater, &msg);
+        assert_eq!(round_trip(&mut deflater, &mut inflater, b""), [0x00]);
+        round_trip(&mut deflater, &mut inflater, b"");
+        round_trip(&mut deflater, &mut inflater, &msg);
+        // An empty message sent as no octets at all is taken as empty.
+        let mut plain = Vec::new();
+        inflater.inflate(&[], true, &mut plain).unwrap();
+        assert!(plain.is_empty());
+        round_trip(&mut deflater, &mut inflater, &msg);
+    }
+
+    #[test]
+    fn a_message_split_across_fragments_inflates_whole() {
+        let msg: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let mut packed = Vec::new();
+        Deflater::new(params(false, None)).compress(&msg, true, &mut packed);
+        let mut inflater = Inflater::new(None);
+        let mut plain = Vec::new();
+        let chunks: Vec<_> = packed.chunks(7).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            inflater
+                .inflate(chunk, i + 1 == chunks.len(), &mut plain)
+                .unwrap();
+        }
+        assert_eq!(plain, msg);
+    }
+
+    #[test]
+    fn invalid_data_and_bombs_fail() {
+        let mut plain = Vec::new();
+        // BTYPE 11 is reserved (RFC 1951 §3.2.3).
+        let got = Inflater::new(None).inflate(&[0xff, 0xff, 0xff], true, &mut plain);
+        assert_eq!(got, Err(DeflateFailure::Invalid));
+
+        let mut packed = Vec::new();
+        Deflater::new(params(false, None)).compress(&vec![0; 100_000], true, &mut packed);
+        let got = Inflater::new(Some(99_999)).inflate(&packed, true, &mut Vec::new());
+        assert_eq!(got, Err(DeflateFailure::TooBig));
+        let got = Inflater::new(Some(100_000)).inflate(&packed, true, &mut Vec::new());
+        assert_eq!(got, Ok(()));
+    }
+
+    fn decode_all(mut buf: &[u8]) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        while let Decoded::Complete(d) = decode(buf).unwrap() {
+            buf = &buf[d.consumed..];
+            frames.push(d.frame);
+        }
+        assert!(buf.is_empty(), "left over: {buf:?}");
+        frames
+    }
+
+    #[test]
+    fn read_side_inflates_compressed_frames_and_passes_the_rest() {
+        let mut packed = Vec::new();
+        Deflater::new(params(false, None)).compress(b"Hello, deflate", true, &mut packed);
+        let (a, b) = packed.split_at(5);
+        let wire = [
+            Frame::new(opcode::TEXT, a.to_vec())
+                .with_fin(false)
+                .with_rsv(4),
+            Frame::new(opcode::PING, b"p".to_vec()),
+            Frame::new(opcode::CONTINUATION, b.to_vec()),
+            Frame::new(opcode::BINARY, b"plain".to_vec()),
+            // RSV1 on a continuation frame of a plain message is left for tungstenite.
+            Frame::new(opcode::TEXT, b"x".to_vec()).with_fin(false),
+            Frame::new(opcode::CONTINUATION, b"y".to_vec()).with_rsv(4),
+        ];
+        let octets: Vec<u8> = wire
+            .iter()
+            .flat_map(|f| f.clone().with_mask(MASK).encode())
+            .collect();
+        let mut rx = Rx::new(None);
+        // Byte by byte: partial headers and payloads are "need more".
+        for b in octets {
+            rx.raw.push(b);
+            rx.process().unwrap();
+        }
+        let got = decode_all(&rx.out);
+        // How much of the text the first fragment yields is up to the inflater.
+        let text = [got[0].payload.clone(), got[2].payload.clone()].concat();
+        assert_eq!(text, b"Hello, deflate");
+        let shape: Vec<_> = got
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let payload = if i == 0 || i == 2 {
+                    Vec::new()
+                } else {
+                    f.payload
+                };
+                (f.opcode, f.fin, f.rsv, f.mask.is_some(), payload)
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (opcode::TEXT, false, 0, true, vec![]),
+                (opcode::PING, true, 0, true, b"p".to_vec()),
+                (opcode::CONTINUATION, true, 0, true, vec![]),
+                (opcode::BINARY, true, 0, true, b"plain".to_vec()),
+                (opcode::TEXT, false, 0, true, b"x".to_vec()),
+                (opcode::CONTINUATION, true, 4, true, b"y".to_vec()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_huge_declared_length_is_refused_not_awaited() {
+        let mut header = vec![0xc2, 0xff];
+        header.extend_from_slice(&u64::MAX.to_be_bytes());
+        header.extend_from_slice(&[1, 2, 3, 4]);
+        let mut rx = Rx::new(None);
+        rx.raw = header;
+        assert_eq!(rx.process(), Err(DeflateFailure::TooBig));
+    }
+
+    #[test]
+    fn write_side_compresses_data_frames_only() {
+        let mut tx = Tx {
+            pending: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            in_message: false,
+            deflater: Deflater::new(params(false, None)),
+        };
+        let frames = [
+            Frame::new(opcode::TEXT, b"echo me".to_vec()),
+            Frame::new(opcode::PONG, b"p".to_vec()),
+            Frame::new(opcode::CLOSE, vec![0x03, 0xe8]),
+        ];
+        for f in &frames {
+            let octets = f.encode();
+            let (a, b) = octets.split_at(3);
+            tx.pending.extend_from_slice(a);
+            tx.process();
+            tx.pending.extend_from_slice(b);
+            tx.process();
+        }
+        assert!(tx.pending.is_empty());
+        let got = decode_all(&tx.out);
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            (got[0].opcode, got[0].rsv, got[0].fin),
+            (opcode::TEXT, 4, true)
+        );
+        let mut plain = Vec::new();
+        Inflater::new(None)
+            .inflate(&got[0].payload, true, &mut plain)
+            .unwrap();
+        assert_eq!(plain, b"echo me");
+        assert_eq!(got[1..], frames[1..]);
+    }
+}
