@@ -373,6 +373,10 @@ pub struct ReplayArgs {
     /// Only print the ids the patterns select, one a line, and run nothing.
     #[arg(long)]
     pub list: bool,
+    /// The testsuite's test data directory (autobahntestsuite/testdata), which the
+    /// compression cases 12.x and 13.x take their messages from.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
 }
 
 impl ReplayArgs {
@@ -387,6 +391,7 @@ impl ReplayArgs {
             out: self.out,
             jobs: self.jobs,
             list: self.list,
+            testdata: self.testdata,
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct ReplayCommand {
     pub list: bool,
     /// Show a progress bar (the binary decides: more than one case, stderr a terminal).
     pub progress: bool,
+    /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
+    pub testdata: Option<PathBuf>,
 }
 
 /// The short reason printed under a case that does not pass. The `explain` module will
@@ -177,7 +179,8 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         },
         None => None,
     };
-    let opts = ReplayOptions::client(&target, agent.clone());
+    let mut opts = ReplayOptions::client(&target, agent.clone());
+    opts.testdata = cmd.testdata.clone();
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(err, &e),
@@ -191,6 +194,22 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         bar
     });
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
+    // the compression cases' test data, checked once before anything runs
+    let mut needed: Vec<catalog::TestData> = Vec::new();
+    for def in &defs {
+        for step in &def.steps {
+            if let catalog::Step::DeflateSeries(s) = step
+                && !needed.contains(&s.data)
+            {
+                needed.push(s.data);
+            }
+        }
+    }
+    for data in needed {
+        if let Err(e) = super::read_test_data(opts.testdata.as_deref(), data) {
+            return fail(err, &e);
+        }
+    }
     let results: Vec<Result<Replayed, ReplayError>> = rt.block_on(async {
         futures_util::stream::iter(defs.iter().enumerate())
             .map(|(i, def)| {
