@@ -156,6 +156,11 @@ pub(super) struct Conn<'a, S> {
     /// Whether a reactive step ran: echoed messages then go to it, never to `received`.
     reactive: bool,
     traffic: Traffic,
+    /// Octets read while a write was blocked, not yet processed.
+    rx_aside: Vec<u8>,
+    read_aside: Vec<u8>,
+    /// The peer ended TCP while a write was blocked.
+    peer_gone: bool,
     rec: Record,
 }
 
@@ -206,6 +211,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             reaction: None,
             reactive: false,
             traffic: Traffic::default(),
+            rx_aside: Vec::new(),
+            read_aside: vec![0; 16 * 1024],
+            peer_gone: false,
             rec: Record {
                 closing: Closing {
                     is_server: Some(opts.role == Role::Server),
@@ -253,6 +261,16 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             self.fire_due_timers().await;
             if self.state == State::Closed {
                 break;
+            }
+            // what arrived while a write was blocked comes first
+            if !self.rx_aside.is_empty() {
+                let data = std::mem::take(&mut self.rx_aside);
+                self.on_read(Ok(data.len()), &data).await;
+                continue;
+            }
+            if self.peer_gone {
+                self.on_read(Ok(0), &[]).await;
+                continue;
             }
             if let Some((data, sync)) = self.queue.pop_front() {
                 self.write_now(&data, sync).await;
@@ -405,13 +423,39 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 sync,
             });
         }
-        let written = async {
-            self.writer.write_all(data).await?;
-            self.writer.flush().await
-        };
-        if written.await.is_err() {
-            // The peer is gone; the next read reports it.
+        // Autobahn's writes never block (Twisted buffers them); ours do when the peer stops
+        // reading. A peer that echoes frame by frame while we write a large message stops
+        // reading once its own writes block, so while our write waits we read, keeping what
+        // arrives for the run loop, and we give up at the case's hard deadlines.
+        let mut rest = data;
+        while !rest.is_empty() {
+            let deadline = self
+                .timers
+                .iter()
+                .filter(|t| matches!(t.kind, TimerKind::CaseLimit | TimerKind::Kill))
+                .map(|t| t.at)
+                .min();
+            let hard_stop = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                r = self.writer.write(rest) => match r {
+                    // The peer is gone; the next read reports it.
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => rest = &rest[n..],
+                },
+                r = self.reader.read(&mut self.read_aside), if !self.peer_gone => match r {
+                    Ok(0) | Err(_) => self.peer_gone = true,
+                    Ok(n) => self.rx_aside.extend_from_slice(&self.read_aside[..n]),
+                },
+                _ = hard_stop => return,
+            }
         }
+        let _ = self.writer.flush().await;
     }
 
     fn mask(&self) -> Option<[u8; 4]> {

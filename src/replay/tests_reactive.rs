@@ -353,3 +353,75 @@ async fn a_deflate_response_to_no_offer_is_denied() {
         Some("WebSocket permessage-compress extension response from server denied by client")
     );
 }
+
+/// A peer that echoes each frame as it arrives and reads nothing while its write waits: a
+/// fuzzer that wrote a large message without reading would wait on it forever.
+async fn frame_echo_peer(mut s: tokio::io::DuplexStream) {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rx = Vec::new();
+    let end = loop {
+        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => rx.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&rx[..end]).to_string();
+    rx.drain(..end);
+    let key = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+        .unwrap_or_default()
+        .to_string();
+    let resp = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        handshake::accept_for(&key)
+    );
+    if s.write_all(resp.as_bytes()).await.is_err() {
+        return;
+    }
+    loop {
+        while let Ok(wire::Decoded::Complete(f)) = wire::decode(&rx) {
+            rx.drain(..f.consumed);
+            let close = f.frame.opcode == opcode::CLOSE;
+            let echo = Frame {
+                mask: None,
+                payload: if close {
+                    vec![0x03, 0xe8]
+                } else {
+                    f.frame.payload
+                },
+                ..f.frame
+            };
+            if s.write_all(&wire::encode(&echo)).await.is_err() {
+                return;
+            }
+            if close {
+                let _ = s.shutdown().await;
+                return;
+            }
+        }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => rx.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_peer_echoing_frame_by_frame_does_not_stall_a_large_send() {
+    // 9.3.4: 4 MiB in 1024 frames of 4 KiB, over a 64 KiB pipe
+    let def = catalog::build(&"9.3.4".parse().unwrap()).unwrap();
+    let (client, server) = tokio::io::duplex(1 << 16);
+    let peer = tokio::spawn(frame_echo_peer(server));
+    let r = tokio::time::timeout(BOUND, replay_stream(client, &def, &opts(), 1))
+        .await
+        .expect("no deadlock")
+        .unwrap();
+    let _ = tokio::time::timeout(BOUND, peer).await;
+    assert_eq!(r.case.behavior, Some(Verdict::Ok), "{:?}", r.case.result);
+    assert_eq!(r.case.behavior_close, Some(Verdict::Ok));
+}
