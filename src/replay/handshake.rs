@@ -205,4 +205,30 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_extension_offer_goes_before_the_version_and_answers_are_read_once() {
+        let r = String::from_utf8(request("h:1", "/", "k", Some("permessage-deflate"))).unwrap();
+        assert!(r.ends_with(
+            "Sec-WebSocket-Key: k\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n"
+        ));
+        assert!(
+            !String::from_utf8(request("h:1", "/", "k", None))
+                .unwrap()
+                .contains("Extensions")
+        );
+        let head = b"HTTP/1.1 101 X\r\nsec-websocket-extensions: permessage-deflate\r\n\r\n";
+        assert_eq!(
+            single_header(head, "sec-websocket-extensions"),
+            Ok(Some("permessage-deflate".into()))
+        );
+        assert_eq!(single_header(head, "sec-websocket-protocol"), Ok(None));
+        let twice =
+            b"HTTP/1.1 101 X\r\nSec-WebSocket-Extensions: a\r\nSec-WebSocket-Extensions: b\r\n\r\n";
+        assert_eq!(
+            single_header(twice, "sec-websocket-extensions"),
+            Err("HTTP Sec-WebSocket-Extensions header appears more than once in opening handshake reply".into())
+        );
+    }
 }
