@@ -8,6 +8,12 @@
 //! the way Autobahn does (`processData`), answers pings, assembles messages, runs the closing
 //! handshake with its timeouts, and ends when TCP is gone. Timers are real deadlines; nothing
 //! waits once the connection has ended.
+//!
+//! The reactive cases (9.x, 12.x, 13.x) end in a step that judges the echoes as they come
+//! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
+//! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
+//! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
+//! every RSV1 message received ([`super::deflate`]).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
