@@ -738,7 +738,21 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     /// `closeAfter(secs)` as the reactive cases arm it (a `TI` row even with the wire log off).
     fn close_after(&mut self, secs: u32) {
         self.rec.wirelog.push(WireRow::CloseAfter(f64::from(secs)));
-        self.set_timer(Duration::from_secs(u64::from(secs)), TimerKind::CloseAfter);
+        let wait = Duration::from_secs(u64::from(secs));
+        self.set_timer(wait, TimerKind::CloseAfter);
+        // The case may take its own time (up to 480 s in 12.x/13.x): our bound on a case
+        // starts only after the case's timeout and the closing handshake's.
+        let t = &self.opts.timeouts;
+        let floor = Instant::now()
+            + wait
+            + t.close_handshake
+            + t.server_connection_drop
+            + Duration::from_secs(5);
+        for timer in &mut self.timers {
+            if matches!(timer.kind, TimerKind::CaseLimit) && timer.at < floor {
+                timer.at = floor;
+            }
+        }
     }
 
     /// `enableWirelog(on)`: the switch and its `WLM` row.

@@ -354,9 +354,10 @@ async fn a_deflate_response_to_no_offer_is_denied() {
     );
 }
 
-/// A peer that echoes each frame as it arrives and reads nothing while its write waits: a
-/// fuzzer that wrote a large message without reading would wait on it forever.
-async fn frame_echo_peer(mut s: tokio::io::DuplexStream) {
+/// A peer that echoes each frame as it arrives (`delay` after it arrived) and reads nothing
+/// while its write waits: a fuzzer that wrote a large message without reading would wait on it
+/// forever.
+async fn frame_echo_peer(mut s: tokio::io::DuplexStream, delay: Duration) {
     let mut buf = vec![0u8; 1 << 16];
     let mut rx = Vec::new();
     let end = loop {
@@ -387,6 +388,9 @@ async fn frame_echo_peer(mut s: tokio::io::DuplexStream) {
         while let Ok(wire::Decoded::Complete(f)) = wire::decode(&rx) {
             rx.drain(..f.consumed);
             let close = f.frame.opcode == opcode::CLOSE;
+            if !close {
+                tokio::time::sleep(delay).await;
+            }
             let echo = Frame {
                 mask: None,
                 payload: if close {
@@ -416,7 +420,7 @@ async fn a_peer_echoing_frame_by_frame_does_not_stall_a_large_send() {
     // 9.3.4: 4 MiB in 1024 frames of 4 KiB, over a 64 KiB pipe
     let def = catalog::build(&"9.3.4".parse().unwrap()).unwrap();
     let (client, server) = tokio::io::duplex(1 << 16);
-    let peer = tokio::spawn(frame_echo_peer(server));
+    let peer = tokio::spawn(frame_echo_peer(server, Duration::ZERO));
     let r = tokio::time::timeout(BOUND, replay_stream(client, &def, &opts(), 1))
         .await
         .expect("no deadlock")
@@ -424,4 +428,17 @@ async fn a_peer_echoing_frame_by_frame_does_not_stall_a_large_send() {
     let _ = tokio::time::timeout(BOUND, peer).await;
     assert_eq!(r.case.behavior, Some(Verdict::Ok), "{:?}", r.case.result);
     assert_eq!(r.case.behavior_close, Some(Verdict::Ok));
+}
+
+#[tokio::test]
+async fn our_bound_on_a_case_waits_for_the_cases_own_timeout() {
+    // 9.1.1 waits 10 s for its echo; a bound of 1 s must not cut an echo that takes 1.5 s
+    let mut o = opts();
+    o.timeouts.case_limit = Duration::from_secs(1);
+    let c = run("9.1.1", &o, |s| {
+        frame_echo_peer(s, Duration::from_millis(1500))
+    })
+    .await;
+    assert_eq!(c.behavior, Some(Verdict::Ok), "{:?}", c.result);
+    assert_eq!(c.behavior_close, Some(Verdict::Ok), "{:#?}", c.closing);
 }
