@@ -110,34 +110,3 @@ async fn a_server_that_does_not_reassemble_fails_2_11() {
     assert_eq!(r.case.behavior_close, Some(Verdict::Ok));
     assert!(r.case.duration_ms.unwrap() >= 3000);
 }
-
-/// The reactive cases over TCP: 9.1.1's 64 KiB echo and 9.7.1's 1000 round trips pass; the
-/// reference server declines permessage-deflate, so 12.1.1 is UNIMPLEMENTED (and needs no
-/// test data).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reactive_cases_run_over_loopback() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(serve(listener, ServeOptions::default()));
-    let target = Target::parse(&format!("ws://{addr}")).unwrap();
-    let opts = ReplayOptions::client(&target, "serve");
-    let run = async {
-        let mut verdicts = Vec::new();
-        for id in ["9.1.1", "9.7.1", "12.1.1"] {
-            let def = catalog::build(&id.parse().unwrap()).unwrap();
-            let r = replay_tcp(&target, &def, &opts, 1).await.unwrap();
-            verdicts.push((r.case.behavior.unwrap(), r.case.behavior_close.unwrap()));
-        }
-        verdicts
-    };
-    let verdicts = tokio::time::timeout(BOUND, run).await.expect("in time");
-    server.abort();
-    assert_eq!(
-        verdicts,
-        [
-            (Verdict::Ok, Verdict::Ok),
-            (Verdict::Ok, Verdict::Ok),
-            (Verdict::Unimplemented, Verdict::Ok)
-        ]
-    );
-}
