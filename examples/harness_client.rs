@@ -121,7 +121,7 @@ async fn connect(
     let _ = stream.set_nodelay(true);
     let key = new_key();
     stream
-        .write_all(&request(host, resource, &key))
+        .write_all(&request(host, resource, &key, None))
         .await
         .map_err(|e| format!("sending the request: {e}"))?;
     let mut head = Vec::new();

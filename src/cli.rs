@@ -419,6 +419,12 @@ pub struct ReplayArgs {
     /// Only print the ids the patterns select, one a line, and run nothing.
     #[arg(long)]
     pub list: bool,
+    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
+    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
+    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
+    /// the same verdicts, but compression ratios not comparable to the testsuite's.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
     /// Test a client instead: listen here, serve the case to whatever client connects (any
     /// path), print the verdict and why, exit. The URL is printed first (port 0 picks one).
     #[arg(long, value_name = "ADDR", conflicts_with_all = ["target", "report", "jobs"])]
@@ -475,6 +481,7 @@ impl ReplayArgs {
             out: self.out,
             jobs: self.jobs,
             list: self.list,
+            testdata: self.testdata,
             listen: self.listen,
             repeat: self.repeat,
         }
@@ -519,6 +526,12 @@ pub struct RunArgs {
     /// An allow-list of cases allowed to fail, each with a reason (as in `check`).
     #[arg(long, value_name = "FILE")]
     pub allow: Option<PathBuf>,
+    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
+    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
+    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
+    /// the same verdicts, but compression ratios not comparable to the testsuite's.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
     #[command(flatten)]
     pub output: GateOutput,
 }
@@ -544,6 +557,7 @@ impl RunArgs {
             out: self.out.clone(),
             jobs: self.jobs,
             progress: std::io::stderr().is_terminal(),
+            testdata: self.testdata.clone(),
         }
     }
 }

@@ -56,6 +56,8 @@ pub struct RunCommand {
     pub jobs: usize,
     /// Draw a progress bar (the binary decides: stderr is a terminal).
     pub progress: bool,
+    /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
+    pub testdata: Option<PathBuf>,
 }
 
 /// Why `run` could not start or finish.
@@ -102,6 +104,9 @@ pub enum RunError {
     /// Nothing selected at all.
     #[error("the selection is empty: no case to run")]
     NothingSelected,
+    /// The compression cases' test data is missing or wrong.
+    #[error(transparent)]
+    TestData(#[from] crate::replay::TestDataError),
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
@@ -252,6 +257,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
     for (agent, url, origin, options) in servers {
         let target = Target::parse(&url).map_err(|source| RunError::Target { origin, source })?;
         let mut opts = ReplayOptions::client(&target, agent.clone());
+        opts.testdata = cmd.testdata.clone();
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)
@@ -272,12 +278,14 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
                 not_supported.push(id.clone());
                 continue;
             };
-            if replay::supported(&def) {
+            if replay::supported(&def, replay::Role::Client) {
                 jobs.push(Job { def, seq });
             } else {
                 not_supported.push(id.clone());
             }
         }
+        // the compression cases' test data, checked before anything runs
+        replay::check_test_data(opts.testdata.as_deref(), jobs.iter().map(|j| &j.def))?;
         agents.push(AgentPlan {
             agent,
             url,
@@ -576,7 +584,7 @@ mod tests {
         let names: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
         let a_cases = [
-            "1.1.1#1", "1.1.2#2", "1.1.3#3", "1.1.4#4", "1.1.5#5", "1.1.6#6", "1.1.7#7",
+            "1.1.1#1", "1.1.2#2", "1.1.3#3", "1.1.4#4", "1.1.5#5", "1.1.6#6", "1.1.7#7", "9.1.1#8",
         ];
         assert_eq!(ran(&p.agents[0]), a_cases);
         // b: 1.1.1 excluded for it; the others keep their numbers
@@ -585,11 +593,14 @@ mod tests {
         assert!(!p.agents[1].options.fail_by_drop);
         assert_eq!(p.agents[1].options.resource, "/x");
         for a in &p.agents {
-            assert_eq!(a.not_supported, ["9.1.1".parse::<CaseId>().unwrap()]);
+            assert!(
+                a.not_supported.is_empty(),
+                "the client role runs every case"
+            );
         }
         let l = list(&p);
         assert_eq!(l.len(), 15);
-        assert_eq!(l[7], "a 9.1.1 (not yet supported)");
+        assert_eq!(l[7], "a 9.1.1");
         assert_eq!(l[8], "b 1.1.2");
     }
 

@@ -65,7 +65,7 @@ impl EngineRunner {
             )
         };
         let def = match catalog::build(&id) {
-            Some(def) if crate::replay::supported(&def) => def,
+            Some(def) if crate::replay::supported(&def, crate::replay::Role::Server) => def,
             _ => {
                 let why = format!("case {id} is not served by wsreport yet");
                 let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;

@@ -36,6 +36,8 @@ pub struct ReplayCommand {
     pub listen: Option<String>,
     /// With `listen`: how many times to serve the cases.
     pub repeat: usize,
+    /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
+    pub testdata: Option<PathBuf>,
 }
 
 /// The short reason printed under a case that does not pass. The `explain` module will
@@ -162,15 +164,20 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         },
         None => None,
     };
-    let opts = ReplayOptions::client(&target, agent.clone());
+    let mut opts = ReplayOptions::client(&target, agent.clone());
+    opts.testdata = cmd.testdata.clone();
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(err, &e),
     };
+    let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
+    // the compression cases' test data, checked once before anything runs
+    if let Err(e) = super::check_test_data(opts.testdata.as_deref(), &defs) {
+        return fail(err, &e);
+    }
     let progress = Progress::new(ids.len(), cmd.progress && ids.len() > 1, false);
-    let jobs: Vec<Job> = ids
-        .iter()
-        .filter_map(catalog::build)
+    let jobs: Vec<Job> = defs
+        .into_iter()
         .zip(1..)
         .map(|(def, seq)| Job { def, seq })
         .collect();

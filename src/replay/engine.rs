@@ -8,17 +8,29 @@
 //! the way Autobahn does (`processData`), answers pings, assembles messages, runs the closing
 //! handshake with its timeouts, and ends when TCP is gone. Timers are real deadlines; nothing
 //! waits once the connection has ended.
+//!
+//! The reactive cases (9.x, 12.x, 13.x) end in a step that judges the echoes as they come
+//! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
+//! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
+//! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
+//! every RSV1 message received ([`super::deflate`]).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 
-use crate::catalog::{CaseDef, Expect, FrameSpec, Step};
-use crate::model::{Closing, Shown, WireRow, WireStats, shown_payload};
+use sha1::{Digest, Sha1};
+
+use crate::catalog::{
+    AwaitEcho, BigSend, CaseDef, DeflateSeries, EchoSeries, Expect, FrameSpec, Step, fragments,
+};
+use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
 use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
 
+use super::deflate::{self, Codec};
 use super::handshake;
+use super::series::{SeriesData, Traffic};
 use super::{ReplayOptions, Role};
 
 /// Autobahn's protocol states (`STATE_CONNECTING` … `STATE_CLOSED`).
@@ -95,6 +107,29 @@ pub struct Record {
     pub duration: Duration,
     /// Why the opening handshake failed, if it did.
     pub handshake_error: Option<String>,
+    /// The verdict and `result` a reactive case (9, 12, 13) set itself; they replace what
+    /// the comparison of expected events gives.
+    pub verdict: Option<(Verdict, String)>,
+    /// `trafficStats`, set when a compression case ends OK.
+    pub traffic_stats: Option<serde_json::Value>,
+    /// The permessage-deflate parameters negotiated, if any.
+    pub deflate: Option<deflate::Params>,
+}
+
+/// A reactive case's state while it waits for echoes.
+#[derive(Debug)]
+enum Reaction {
+    /// 9.1–9.6.
+    AwaitEcho(AwaitEcho),
+    /// 9.7, 9.8: messages sent so far.
+    EchoSeries(EchoSeries, usize),
+    /// 12.x, 13.x.
+    Deflate {
+        series: DeflateSeries,
+        data: SeriesData,
+        sent: usize,
+        expected_sha1: [u8; 20],
+    },
 }
 
 pub(super) struct Conn<'a, S> {
@@ -118,6 +153,22 @@ pub(super) struct Conn<'a, S> {
     message_binary: bool,
     message: Vec<u8>,
     utf8_checked: usize,
+    /// `createWirelog`: `TO`/`RO`/`TF`/`RF` rows are kept only while on.
+    wirelog: bool,
+    /// permessage-deflate, once negotiated.
+    deflate: Option<Codec>,
+    /// The message being received has RSV1 (is compressed).
+    message_compressed: bool,
+    /// The reactive case waiting for echoes; `None` once it has its verdict.
+    reaction: Option<Reaction>,
+    /// Whether a reactive step ran: echoed messages then go to it, never to `received`.
+    reactive: bool,
+    traffic: Traffic,
+    /// Octets read while a write was blocked, not yet processed.
+    rx_aside: Vec<u8>,
+    read_aside: Vec<u8>,
+    /// The peer ended TCP while a write was blocked.
+    peer_gone: bool,
     rec: Record,
 }
 
@@ -163,6 +214,15 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             message_binary: false,
             message: Vec::new(),
             utf8_checked: 0,
+            wirelog: true,
+            deflate: None,
+            message_compressed: false,
+            reaction: None,
+            reactive: false,
+            traffic: Traffic::default(),
+            rx_aside: Vec::new(),
+            read_aside: vec![0; 16 * 1024],
+            peer_gone: false,
             rec: Record {
                 closing: Closing {
                     is_server: Some(opts.role == Role::Server),
@@ -205,7 +265,13 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         let mut buf = vec![0u8; 64 * 1024];
         match self.opts.role {
             Role::Client => {
-                let request = handshake::request(&self.opts.host, &self.opts.resource, &self.key);
+                let offer = self.def.deflate.as_ref().map(|d| d.offer_header());
+                let request = handshake::request(
+                    &self.opts.host,
+                    &self.opts.resource,
+                    &self.key,
+                    offer.as_deref(),
+                );
                 self.rec.http_request = Some(String::from_utf8_lossy(&request).into_owned());
                 self.send_data(request, false, None).await;
             }
@@ -221,6 +287,16 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             self.fire_due_timers().await;
             if self.state == State::Closed {
                 break;
+            }
+            // what arrived while a write was blocked comes first
+            if !self.rx_aside.is_empty() {
+                let data = std::mem::take(&mut self.rx_aside);
+                self.on_read(Ok(data.len()), &data).await;
+                continue;
+            }
+            if self.peer_gone {
+                self.on_read(Ok(0), &[]).await;
+                continue;
             }
             if let Some((data, sync)) = self.queue.pop_front() {
                 self.write_now(&data, sync).await;
@@ -371,17 +447,50 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             return;
         }
         count(&mut self.rec.stats.tx_octets, data.len() as u64);
-        self.rec.wirelog.push(WireRow::TxOctets {
-            data: shown_octets(data),
-            sync,
-        });
-        let written = async {
-            self.writer.write_all(data).await?;
-            self.writer.flush().await
-        };
-        if written.await.is_err() {
-            // The peer is gone; the next read reports it.
+        match self.state {
+            State::Open => self.traffic.outgoing_wire += data.len() as u64,
+            State::Connecting => self.traffic.preopen_outgoing_wire += data.len() as u64,
+            _ => {}
         }
+        if self.wirelog {
+            self.rec.wirelog.push(WireRow::TxOctets {
+                data: shown_octets(data),
+                sync,
+            });
+        }
+        // Autobahn's writes never block (Twisted buffers them); ours do when the peer stops
+        // reading. A peer that echoes frame by frame while we write a large message stops
+        // reading once its own writes block, so while our write waits we read, keeping what
+        // arrives for the run loop, and we give up at the case's hard deadlines.
+        let mut rest = data;
+        while !rest.is_empty() {
+            let deadline = self
+                .timers
+                .iter()
+                .filter(|t| matches!(t.kind, TimerKind::CaseLimit | TimerKind::Kill))
+                .map(|t| t.at)
+                .min();
+            let hard_stop = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                r = self.writer.write(rest) => match r {
+                    // The peer is gone; the next read reports it.
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => rest = &rest[n..],
+                },
+                r = self.reader.read(&mut self.read_aside), if !self.peer_gone => match r {
+                    Ok(0) | Err(_) => self.peer_gone = true,
+                    Ok(n) => self.rx_aside.extend_from_slice(&self.read_aside[..n]),
+                },
+                _ = hard_stop => return,
+            }
+        }
+        let _ = self.writer.flush().await;
     }
 
     fn mask(&self) -> Option<[u8; 4]> {
@@ -406,6 +515,14 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             payload,
         };
         count(&mut self.rec.stats.tx_frames, u64::from(spec.opcode & 0x0f));
+        self.traffic.outgoing_frames += 1;
+        let encoded = wire::encode(&frame);
+        // a 16 MiB frame: keep one copy (the encoded one) while it is written
+        drop(frame);
+        if !self.wirelog {
+            self.send_data(encoded, spec.sync, spec.chopsize).await;
+            return;
+        }
         self.rec.wirelog.push(WireRow::TxFrame {
             payload: Shown {
                 len: Some(spec.payload.len() as u64),
@@ -419,8 +536,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             chopsize: spec.chopsize.map(|n| n as u64),
             sync: spec.sync,
         });
-        self.send_data(wire::encode(&frame), spec.sync, spec.chopsize)
-            .await;
+        self.send_data(encoded, spec.sync, spec.chopsize).await;
     }
 
     /// Autobahn's `sendCloseFrame`: only from OPEN; moves to CLOSING.
@@ -506,9 +622,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
 
     async fn run_step(&mut self, step: &Step) {
         match step {
-            // Categories 9, 12 and 13 are in the catalog but not yet in the engine;
-            // `replay::select` never picks them (see `replay::supported`).
-            Step::SendAndAwaitEcho(_) | Step::EchoSeries(_) | Step::DeflateSeries(_) => {}
+            Step::SendAndAwaitEcho(echo) => self.start_await_echo(echo).await,
+            Step::EchoSeries(series) => self.start_echo_series(series).await,
+            Step::DeflateSeries(series) => self.start_deflate_series(series).await,
             Step::Frame(spec) => self.send_frame(spec).await,
             Step::Message {
                 payload,
@@ -646,6 +762,237 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 
+    // ---- reactive cases (9, 12, 13) --------------------------------------------------
+
+    /// `closeAfter(secs)` as the reactive cases arm it (a `TI` row even with the wire log off).
+    fn close_after(&mut self, secs: u32) {
+        self.rec.wirelog.push(WireRow::CloseAfter(f64::from(secs)));
+        let wait = Duration::from_secs(u64::from(secs));
+        self.set_timer(wait, TimerKind::CloseAfter);
+        // The case may take its own time (up to 480 s in 12.x/13.x): our bound on a case
+        // starts only after the case's timeout and the closing handshake's.
+        let t = &self.opts.timeouts;
+        let floor = Instant::now()
+            + wait
+            + t.close_handshake
+            + t.server_connection_drop
+            + Duration::from_secs(5);
+        for timer in &mut self.timers {
+            if matches!(timer.kind, TimerKind::CaseLimit) && timer.at < floor {
+                timer.at = floor;
+            }
+        }
+    }
+
+    /// `enableWirelog(on)`: the switch and its `WLM` row.
+    fn enable_wirelog(&mut self, on: bool) {
+        self.wirelog = on;
+        self.rec.wirelog.push(WireRow::WireLog(on));
+    }
+
+    /// The reaction has its verdict: stop reacting and start the closing handshake.
+    async fn finish_reaction(&mut self, verdict: Verdict, result: String, wlm_row: bool) {
+        self.reaction = None;
+        self.rec.verdict = Some((verdict, result));
+        if wlm_row {
+            self.enable_wirelog(true);
+        } else {
+            self.wirelog = true;
+        }
+        self.send_close_frame(Some(crate::catalog::close_code::NORMAL), None, false)
+            .await;
+    }
+
+    /// 9.1–9.6 (`case9_1_1.py` …): see [`AwaitEcho`].
+    async fn start_await_echo(&mut self, echo: &AwaitEcho) {
+        if self.state != State::Open {
+            return;
+        }
+        self.wirelog = false; // `createWirelog = False`: no `WLM` row
+        self.reactive = true;
+        self.rec.verdict = Some((Verdict::Failed, echo.timeout_result()));
+        self.reaction = Some(Reaction::AwaitEcho(echo.clone()));
+        match &echo.send {
+            BigSend::Frame(f) => self.send_frame(f).await,
+            BigSend::Message {
+                payload,
+                binary,
+                fragment_size,
+            } => {
+                let op = if *binary {
+                    opcode::BINARY
+                } else {
+                    opcode::TEXT
+                };
+                // one fragment built at a time
+                for (i, j, fin) in fragments(payload.len, *fragment_size) {
+                    let op = if i == 0 { op } else { opcode::CONTINUATION };
+                    let spec = FrameSpec::new(op, payload.octets(i..j)).fin(fin);
+                    self.send_frame(&spec).await;
+                }
+            }
+        }
+        self.close_after(echo.wait_secs);
+    }
+
+    /// 9.7, 9.8 (`case9_7_X.py`): see [`EchoSeries`].
+    async fn start_echo_series(&mut self, series: &EchoSeries) {
+        if self.state != State::Open {
+            return;
+        }
+        self.enable_wirelog(false);
+        self.reactive = true;
+        self.rec.verdict = Some((Verdict::Failed, series.timeout_result()));
+        self.close_after(series.wait_secs);
+        self.reaction = Some(Reaction::EchoSeries(series.clone(), 1));
+        self.send_frame(&series.frame).await;
+    }
+
+    /// 12.x, 13.x (`case12_x_x.py`): see [`DeflateSeries`].
+    async fn start_deflate_series(&mut self, series: &DeflateSeries) {
+        if self.state != State::Open {
+            return;
+        }
+        self.enable_wirelog(false);
+        self.reactive = true;
+        if self.deflate.is_none() {
+            // The result stays the default one, as in the testsuite.
+            self.rec.verdict = Some((Verdict::Unimplemented, crate::judge::DIFFER.into()));
+            self.send_close_frame(Some(crate::catalog::close_code::NORMAL), None, false)
+                .await;
+            return;
+        }
+        let data = super::series::read_test_data(self.opts.testdata.as_deref(), series.data)
+            .map_err(|e| e.to_string())
+            .and_then(|octets| {
+                SeriesData::new(octets, series.data.binary()).map_err(|e| e.to_string())
+            });
+        let data = match data {
+            Ok(d) => d,
+            Err(why) => {
+                self.finish_reaction(Verdict::Failed, format!("wsreport: {why}"), true)
+                    .await;
+                return;
+            }
+        };
+        self.rec.verdict = Some((Verdict::Failed, series.timeout_result()));
+        self.close_after(series.wait_secs);
+        self.reaction = Some(Reaction::Deflate {
+            series: series.clone(),
+            data,
+            sent: 0,
+            expected_sha1: [0; 20],
+        });
+        self.send_next_deflate_message().await;
+    }
+
+    /// `sendOne`: the next message of the series, compressed.
+    async fn send_next_deflate_message(&mut self) {
+        let Some(Reaction::Deflate {
+            series,
+            data,
+            sent,
+            expected_sha1,
+        }) = self.reaction.as_mut()
+        else {
+            return;
+        };
+        let message = data.next_message(series.len);
+        *expected_sha1 = Sha1::digest(&message).into();
+        *sent += 1;
+        let binary = series.data.binary();
+        self.send_message(&message, binary).await;
+    }
+
+    /// `sendMessage(payload, isBinary)`: compressed when permessage-deflate is in use (RFC
+    /// 7692 §7.2.1: RSV1 on the first frame), then cut into frames of the auto-fragment size.
+    async fn send_message(&mut self, message: &[u8], binary: bool) {
+        if self.state != State::Open {
+            return;
+        }
+        self.traffic.outgoing_messages += 1;
+        self.traffic.outgoing_app += message.len() as u64;
+        let (payload, rsv) = match self.deflate.as_mut() {
+            Some(codec) => (codec.compress(message), 4),
+            None => (message.to_vec(), 0),
+        };
+        self.traffic.outgoing_ws += payload.len() as u64;
+        let op = if binary { opcode::BINARY } else { opcode::TEXT };
+        for (i, j, fin) in fragments(payload.len(), self.auto_fragment.unwrap_or(0)) {
+            let spec = if i == 0 {
+                FrameSpec::new(op, &payload[i..j]).rsv(rsv)
+            } else {
+                FrameSpec::new(opcode::CONTINUATION, &payload[i..j])
+            };
+            self.send_frame(&spec.fin(fin)).await;
+        }
+    }
+
+    /// A reactive case's `onMessage`: judge the echo, send the next message or finish.
+    async fn on_echo(&mut self, message: Vec<u8>, binary: bool) {
+        let Some(reaction) = self.reaction.as_mut() else {
+            // the verdict is in: later echoes change nothing
+            return;
+        };
+        match reaction {
+            Reaction::AwaitEcho(echo) => {
+                let (verdict, result) = if binary != echo.binary() {
+                    (Verdict::Failed, echo.wrong_type_result.clone())
+                } else if message.len() != echo.len() {
+                    (Verdict::Failed, echo.wrong_length_result(message.len()))
+                } else {
+                    (Verdict::Ok, echo.ok_result(message.len()))
+                };
+                self.finish_reaction(verdict, result, false).await;
+            }
+            Reaction::EchoSeries(series, sent) => {
+                let want_binary = series.frame.opcode == opcode::BINARY;
+                if binary != want_binary || message.len() != series.frame.wire_len() {
+                    let result = EchoSeries::mismatch_result(binary, message.len());
+                    self.finish_reaction(Verdict::Failed, result, true).await;
+                } else if *sent < series.count {
+                    *sent += 1;
+                    let frame = series.frame.clone();
+                    self.send_frame(&frame).await;
+                } else {
+                    self.finish_reaction(Verdict::Ok, EchoSeries::OK_RESULT.into(), true)
+                        .await;
+                }
+            }
+            Reaction::Deflate {
+                series,
+                sent,
+                expected_sha1,
+                ..
+            } => {
+                let want_binary = series.data.binary();
+                let got_sha1: [u8; 20] = Sha1::digest(&message).into();
+                let units = super::series::units_of(&message, want_binary);
+                let failed = if binary != want_binary {
+                    Some(series.wrong_type_result(binary))
+                } else if units != series.len {
+                    Some(series.wrong_length_result(units))
+                } else if got_sha1 != *expected_sha1 {
+                    Some(DeflateSeries::wrong_content_result(
+                        &got_sha1,
+                        expected_sha1,
+                    ))
+                } else {
+                    None
+                };
+                if let Some(result) = failed {
+                    self.finish_reaction(Verdict::Failed, result, true).await;
+                } else if *sent < series.count {
+                    self.send_next_deflate_message().await;
+                } else {
+                    self.rec.traffic_stats = Some(self.traffic.to_json());
+                    self.finish_reaction(Verdict::Ok, EchoSeries::OK_RESULT.into(), true)
+                        .await;
+                }
+            }
+        }
+    }
+
     // ---- receiving --------------------------------------------------------------------
 
     async fn on_read(&mut self, r: std::io::Result<usize>, buf: &[u8]) {
@@ -659,7 +1006,14 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         };
         let data = &buf[..n];
         count(&mut self.rec.stats.rx_octets, n as u64);
-        self.rec.wirelog.push(WireRow::RxOctets(shown_octets(data)));
+        match self.state {
+            State::Open => self.traffic.incoming_wire += n as u64,
+            State::Connecting => self.traffic.preopen_incoming_wire += n as u64,
+            _ => {}
+        }
+        if self.wirelog {
+            self.rec.wirelog.push(WireRow::RxOctets(shown_octets(data)));
+        }
         if self.state == State::Closed {
             return;
         }
@@ -667,20 +1021,26 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         if self.state == State::Connecting {
             self.process_handshake().await;
         }
+        // Frames are taken from `pos` on and the buffer is shifted once per read, not once
+        // per frame (an echo of 65536 small frames would otherwise move the buffer each time).
+        let mut pos = 0;
         while matches!(self.state, State::Open | State::Closing) {
-            match wire::decode(&self.rx) {
+            match wire::decode(&self.rx[pos..]) {
                 Ok(wire::Decoded::Complete(f)) => {
-                    self.rx.drain(..f.consumed);
+                    pos += f.consumed;
                     self.process_frame(f).await;
                 }
                 Ok(wire::Decoded::Incomplete { .. }) => break,
                 Err(e) => {
                     self.protocol_violation(&e.to_string()).await;
                     self.rx.clear();
+                    pos = 0;
                     break;
                 }
             }
         }
+        let pos = pos.min(self.rx.len());
+        self.rx.drain(..pos);
     }
 
     async fn process_handshake(&mut self) {
@@ -691,15 +1051,24 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         let checked = match self.opts.role {
             Role::Client => {
                 self.rec.http_response = Some(String::from_utf8_lossy(&head).into_owned());
-                handshake::check_response(&head, &self.key)
+                handshake::check_response(&head, &self.key).and_then(|()| {
+                    let extensions = handshake::single_header(&head, "sec-websocket-extensions")?;
+                    deflate::client_negotiate(extensions.as_deref(), self.def.deflate.is_some())
+                })
             }
-            Role::Server => self.answer_request(&head).await,
+            Role::Server => self.answer_request(&head).await.map(|()| None),
         };
-        if let Err(reason) = checked {
-            self.rec.closing.was_not_clean_reason = Some(reason.clone());
-            self.rec.handshake_error = Some(reason);
-            self.drop_connection().await;
-            return;
+        match checked {
+            Ok(params) => {
+                self.rec.deflate = params;
+                self.deflate = params.map(|p| Codec::new(p, self.opts.role == Role::Server));
+            }
+            Err(reason) => {
+                self.rec.closing.was_not_clean_reason = Some(reason.clone());
+                self.rec.handshake_error = Some(reason);
+                self.drop_connection().await;
+                return;
+            }
         }
         self.state = State::Open;
         self.rec.was_open = true;
@@ -746,9 +1115,24 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     async fn process_frame(&mut self, f: wire::DecodedFrame) {
         let frame = &f.frame;
         let op = frame.opcode;
+        // RSV1 marks a compressed message once permessage-deflate is negotiated (RFC 7692 §6)
+        let compressed_bit = self.deflate.is_some() && frame.rsv == 4;
         if frame.rsv != 0
+            && !compressed_bit
             && self
                 .protocol_violation(&format!("RSV = {} and no extension negotiated", frame.rsv))
+                .await
+        {
+            return;
+        }
+        if compressed_bit
+            && (opcode::is_control(op) || self.inside_message)
+            && self
+                .protocol_violation(if opcode::is_control(op) {
+                    "received compressed control frame [permessage-deflate]"
+                } else {
+                    "received continuation data frame with compression bit set [permessage-deflate]"
+                })
                 .await
         {
             return;
@@ -829,6 +1213,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             return;
         }
 
+        if self.state == State::Open {
+            self.traffic.incoming_frames += 1;
+        }
         if opcode::is_control(op) {
             self.log_rx_frame(&f);
             self.process_control_frame(op, &f.frame.payload).await;
@@ -841,10 +1228,32 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             self.message_binary = op == opcode::BINARY;
             self.message.clear();
             self.utf8_checked = 0;
+            self.message_compressed = compressed_bit;
+            if let (true, Some(codec)) = (compressed_bit, self.deflate.as_mut()) {
+                codec.start_decompress();
+            }
         }
         let failed_before = self.rec.closing.failed_by_me == Some(true);
         let text = !self.message_binary;
-        self.message.extend_from_slice(&f.frame.payload);
+        let before = self.message.len();
+        if let (true, Some(codec)) = (self.message_compressed, self.deflate.as_mut()) {
+            let mut inflated = codec.decompress(&f.frame.payload, &mut self.message);
+            if inflated.is_ok() && f.frame.fin {
+                inflated = codec.end_decompress(&mut self.message);
+            }
+            if let Err(e) = inflated {
+                self.log_rx_frame(&f);
+                self.inside_message = false;
+                self.invalid_payload(&e.to_string()).await;
+                return;
+            }
+        } else {
+            self.message.extend_from_slice(&f.frame.payload);
+        }
+        if self.state == State::Open {
+            self.traffic.incoming_ws += f.frame.payload.len() as u64;
+            self.traffic.incoming_app += (self.message.len() - before) as u64;
+        }
         if text && VALIDATE_INCOMING_UTF8 {
             let rest = &self.message[self.utf8_checked..];
             match std::str::from_utf8(rest) {
@@ -876,11 +1285,18 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 return;
             }
             self.inside_message = false;
+            if self.state == State::Open {
+                self.traffic.incoming_messages += 1;
+            }
             let failed = failed_before || self.rec.closing.failed_by_me == Some(true);
             if !failed {
                 let payload = std::mem::take(&mut self.message);
-                self.on_event(Expect::Message(payload, self.message_binary))
-                    .await;
+                if self.reactive {
+                    self.on_echo(payload, self.message_binary).await;
+                } else {
+                    self.on_event(Expect::Message(payload, self.message_binary))
+                        .await;
+                }
             }
         }
     }
@@ -888,6 +1304,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     fn log_rx_frame(&mut self, f: &wire::DecodedFrame) {
         let frame = &f.frame;
         count(&mut self.rec.stats.rx_frames, u64::from(frame.opcode));
+        if !self.wirelog {
+            return;
+        }
         self.rec.wirelog.push(WireRow::RxFrame {
             payload: Shown {
                 len: Some(frame.payload.len() as u64),

@@ -23,15 +23,58 @@ pub fn accept_for(key: &str) -> String {
 }
 
 /// The upgrade request, in the testsuite's header order (autobahn's `startHandshake`), with
-/// wsreport's own `User-Agent` so reports never pass for the testsuite's.
-pub fn request(host: &str, resource: &str, key: &str) -> Vec<u8> {
+/// wsreport's own `User-Agent` so reports never pass for the testsuite's. `extensions`: the
+/// `Sec-WebSocket-Extensions` offer (permessage-deflate in 12.x/13.x), if any.
+pub fn request(host: &str, resource: &str, key: &str, extensions: Option<&str>) -> Vec<u8> {
+    let extensions = extensions
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     format!(
         "GET {resource} HTTP/1.1\r\nUser-Agent: wsreport/{}\r\nHost: {host}\r\n\
          Upgrade: WebSocket\r\nConnection: Upgrade\r\nPragma: no-cache\r\n\
-         Cache-Control: no-cache\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         Cache-Control: no-cache\r\nSec-WebSocket-Key: {key}\r\n{extensions}\
+         Sec-WebSocket-Version: 13\r\n\r\n",
         env!("CARGO_PKG_VERSION")
     )
     .into_bytes()
+}
+
+/// The value of header `name` (lowercase) in a response head, if present; a header that
+/// appears more than once fails the handshake, as autobahn's `processHandshake` says for
+/// `Sec-WebSocket-Extensions`.
+pub fn single_header(head: &[u8], name: &str) -> Result<Option<String>, String> {
+    let text: String = head.iter().map(|&b| b as char).collect(); // ISO-8859-1
+    let values: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .collect();
+    match values.as_slice() {
+        [] => Ok(None),
+        [v] => Ok(Some(v.to_string())),
+        _ => Err(format!(
+            "HTTP {} header appears more than once in opening handshake reply",
+            shown_name(name)
+        )),
+    }
+}
+
+/// `sec-websocket-extensions` as autobahn writes it in its messages.
+fn shown_name(name: &str) -> String {
+    name.split('-')
+        .map(|w| match w {
+            "websocket" => "WebSocket".to_string(),
+            _ => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Checks the server's response head (through `\r\n\r\n`) as autobahn's `processHandshake`
@@ -435,6 +478,32 @@ mod tests {
         assert_eq!(
             check_response(answer.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ=="),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn the_extension_offer_goes_before_the_version_and_answers_are_read_once() {
+        let r = String::from_utf8(request("h:1", "/", "k", Some("permessage-deflate"))).unwrap();
+        assert!(r.ends_with(
+            "Sec-WebSocket-Key: k\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n"
+        ));
+        assert!(
+            !String::from_utf8(request("h:1", "/", "k", None))
+                .unwrap()
+                .contains("Extensions")
+        );
+        let head = b"HTTP/1.1 101 X\r\nsec-websocket-extensions: permessage-deflate\r\n\r\n";
+        assert_eq!(
+            single_header(head, "sec-websocket-extensions"),
+            Ok(Some("permessage-deflate".into()))
+        );
+        assert_eq!(single_header(head, "sec-websocket-protocol"), Ok(None));
+        let twice =
+            b"HTTP/1.1 101 X\r\nSec-WebSocket-Extensions: a\r\nSec-WebSocket-Extensions: b\r\n\r\n";
+        assert_eq!(
+            single_header(twice, "sec-websocket-extensions"),
+            Err("HTTP Sec-WebSocket-Extensions header appears more than once in opening handshake reply".into())
         );
     }
 }

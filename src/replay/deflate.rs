@@ -1,0 +1,507 @@
+//! permessage-deflate (RFC 7692) for the case engine: reading the server's negotiation
+//! response as autobahn 0.10.9 reads it (`_parseExtensionsHeader`,
+//! `PerMessageDeflateResponse.parse`), and the per-message codec (`PerMessageDeflate`'s
+//! `startCompressMessage` … `endDecompressMessage`).
+//!
+//! Backend: flate2 with zlib-rs, a pure-Rust zlib that, unlike miniz_oxide, honours the
+//! window size (`windowBits` 9–15) for both directions, so `client_max_window_bits` and
+//! `server_max_window_bits` mean what they say, and needs no C toolchain.
+//!
+//! zlib (and zlib-rs) refuse a raw deflate window of 8 bits (256 octets). Python's autobahn
+//! would fail there; we keep going: a compressor limited to 8 bits uses level 0 (stored
+//! blocks, no back-references at all, so no distance exceeds 256), and a decompressor reads
+//! with a 9-bit window (a larger window reads every stream a smaller one wrote).
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+/// The negotiated parameters (RFC 7692 §7.1). Window bits are 8–15, 15 when the response
+/// named none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Params {
+    /// `server_no_context_takeover`: the server resets its compressor after each message.
+    pub server_no_context_takeover: bool,
+    /// `client_no_context_takeover`: the client resets its compressor after each message.
+    pub client_no_context_takeover: bool,
+    /// `server_max_window_bits`: the server's compressor window.
+    pub server_max_window_bits: u8,
+    /// `client_max_window_bits`: the client's compressor window.
+    pub client_max_window_bits: u8,
+}
+
+/// The window when a response names none (zlib's `MAX_WBITS`).
+pub const DEFAULT_WINDOW_BITS: u8 = 15;
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            server_no_context_takeover: false,
+            client_no_context_takeover: false,
+            server_max_window_bits: DEFAULT_WINDOW_BITS,
+            client_max_window_bits: DEFAULT_WINDOW_BITS,
+        }
+    }
+}
+
+const NAME: &str = "permessage-deflate";
+
+/// One extension of a `Sec-WebSocket-Extensions` value: its name (lowercase) and its
+/// parameters in order, `None` for a parameter without a value.
+pub type Extension = (String, Vec<(String, Option<String>)>);
+
+/// Autobahn's `_parseExtensionsHeader`: `,` between extensions, `;` between parameters,
+/// `key=value` with one pair of surrounding quotes removed.
+pub fn parse_extensions(header: &str) -> Vec<Extension> {
+    header
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let mut parts = e.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("").to_ascii_lowercase();
+            let params = parts
+                .map(|p| {
+                    let mut kv = p.splitn(2, '=');
+                    let key = kv.next().unwrap_or("").trim().to_ascii_lowercase();
+                    let value = kv.next().map(|v| {
+                        let v = v.trim();
+                        let v = v.strip_prefix('"').unwrap_or(v);
+                        v.strip_suffix('"').unwrap_or(v).to_string()
+                    });
+                    (key, value)
+                })
+                .collect();
+            (name, params)
+        })
+        .collect()
+}
+
+/// What the client makes of the server's `Sec-WebSocket-Extensions` response (autobahn's
+/// `processHandshake`): `Ok(None)` when nothing was negotiated, the parameters when
+/// permessage-deflate was, and the reason the testsuite fails the handshake otherwise.
+/// `offered`: whether we offered permessage-deflate (a response to no offer is denied).
+pub fn client_negotiate(header: Option<&str>, offered: bool) -> Result<Option<Params>, String> {
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let mut params = None;
+    for (name, ps) in parse_extensions(header) {
+        if name != NAME {
+            return Err(format!(
+                "server wants to use extension '{name}' we did not offer"
+            ));
+        }
+        if params.is_some() {
+            return Err("multiple occurence of a permessage-compress extension".into());
+        }
+        let p = parse_response_params(&ps)?;
+        if !offered {
+            return Err(
+                "WebSocket permessage-compress extension response from server denied by client"
+                    .into(),
+            );
+        }
+        params = Some(p);
+    }
+    Ok(params)
+}
+
+/// `PerMessageDeflateResponse.parse`: each parameter at most once, window bits 8–15, flags
+/// without a value, nothing else.
+fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, String> {
+    let mut p = Params::default();
+    for (i, (key, value)) in ps.iter().enumerate() {
+        if ps[..i].iter().any(|(k, _)| k == key) {
+            return Err(format!(
+                "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
+            ));
+        }
+        // Python shows a parameter without a value as `True`.
+        let shown = value.as_deref().unwrap_or("True");
+        let illegal_value = || {
+            format!(
+                "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
+            )
+        };
+        match key.as_str() {
+            "client_max_window_bits" | "server_max_window_bits" => {
+                let bits = value
+                    .as_deref()
+                    .and_then(|v| v.parse::<u8>().ok())
+                    .filter(|b| (8..=15).contains(b))
+                    .ok_or_else(illegal_value)?;
+                if key == "client_max_window_bits" {
+                    p.client_max_window_bits = bits;
+                } else {
+                    p.server_max_window_bits = bits;
+                }
+            }
+            "client_no_context_takeover" | "server_no_context_takeover" => {
+                if value.is_some() {
+                    return Err(illegal_value());
+                }
+                if key == "client_no_context_takeover" {
+                    p.client_no_context_takeover = true;
+                } else {
+                    p.server_no_context_takeover = true;
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "illegal extension parameter '{key}' for extension '{NAME}'"
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// A payload that does not inflate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("permessage-deflate payload does not decompress: {0}")]
+pub struct InflateError(String);
+
+/// The compressor and decompressor of one connection, for one side (`is_server`).
+pub struct Codec {
+    params: Params,
+    is_server: bool,
+    compressor: Option<Compress>,
+    decompressor: Option<Decompress>,
+}
+
+impl std::fmt::Debug for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Codec")
+            .field("params", &self.params)
+            .field("is_server", &self.is_server)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `00 00 ff ff` a sync flush ends with, which RFC 7692 §7.2.1 removes and §7.2.2 puts
+/// back.
+const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+
+impl Codec {
+    /// A codec for the side `is_server` of a connection that negotiated `params`.
+    pub fn new(params: Params, is_server: bool) -> Self {
+        Codec {
+            params,
+            is_server,
+            compressor: None,
+            decompressor: None,
+        }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// (window bits, no context takeover) of what we send and of what we receive.
+    fn ours_theirs(&self) -> ((u8, bool), (u8, bool)) {
+        let p = &self.params;
+        let client = (p.client_max_window_bits, p.client_no_context_takeover);
+        let server = (p.server_max_window_bits, p.server_no_context_takeover);
+        if self.is_server {
+            (server, client)
+        } else {
+            (client, server)
+        }
+    }
+
+    /// One whole message compressed (RFC 7692 §7.2.1): deflate, sync flush, the trailing
+    /// `00 00 ff ff` removed. The compressor starts afresh when no context takeover applies.
+    pub fn compress(&mut self, message: &[u8]) -> Vec<u8> {
+        let ((bits, no_takeover), _) = self.ours_theirs();
+        if self.compressor.is_none() || no_takeover {
+            let (level, bits) = if bits < 9 {
+                (Compression::none(), 9)
+            } else {
+                (Compression::default(), bits)
+            };
+            self.compressor = Some(Compress::new_with_window_bits(level, false, bits));
+        }
+        let Some(c) = self.compressor.as_mut() else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(message.len() / 2 + 64);
+        let start = c.total_in();
+        loop {
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.capacity().max(256));
+            }
+            let done = (c.total_in() - start) as usize;
+            // With in-memory buffers deflate cannot fail: a full output is handled below.
+            let _ = c.compress_vec(&message[done..], &mut out, FlushCompress::Sync);
+            let done = (c.total_in() - start) as usize;
+            // A sync flush is complete once the input is consumed with output room to spare.
+            if done == message.len() && out.len() < out.capacity() {
+                break;
+            }
+        }
+        if out.ends_with(&TAIL) {
+            out.truncate(out.len() - TAIL.len());
+        }
+        if out.is_empty() {
+            // An empty message after another: zlib makes no progress on a second sync flush
+            // without input and writes nothing. Send the empty stored block's first octet
+            // instead, which RFC 7692 §7.2.3.6 shows as an empty message's payload.
+            out.push(0x00);
+        }
+        out
+    }
+
+    /// Starts an incoming compressed message (`startDecompressMessage`): a fresh
+    /// decompressor for the first message, or for every one under no context takeover.
+    pub fn start_decompress(&mut self) {
+        let (_, (bits, no_takeover)) = self.ours_theirs();
+        if self.decompressor.is_none() || no_takeover {
+            self.decompressor = Some(Decompress::new_with_window_bits(false, bits.max(9)));
+        }
+    }
+
+    /// Inflates one frame's payload of the current message onto `out`.
+    pub fn decompress(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
+        if self.decompressor.is_none() {
+            self.start_decompress();
+        }
+        let Some(d) = self.decompressor.as_mut() else {
+            return Ok(());
+        };
+        let start = d.total_in();
+        loop {
+            if out.capacity() - out.len() < 1024 {
+                out.reserve((out.capacity()).clamp(4096, 1 << 20));
+            }
+            let status = d
+                .decompress_vec(
+                    &data[(d.total_in() - start) as usize..],
+                    out,
+                    FlushDecompress::Sync,
+                )
+                .map_err(|e| InflateError(e.to_string()))?;
+            let done = (d.total_in() - start) as usize;
+            if matches!(status, Status::StreamEnd) {
+                // A final block ends the stream; what follows is ignored, as Python's
+                // `decompressobj` keeps it as `unused_data`.
+                return Ok(());
+            }
+            if done == data.len() && out.len() < out.capacity() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Ends the current incoming message (`endDecompressMessage`): feeds back the removed
+    /// `00 00 ff ff` (RFC 7692 §7.2.2), which flushes the last octets out.
+    pub fn end_decompress(&mut self, out: &mut Vec<u8>) -> Result<(), InflateError> {
+        self.decompress(&TAIL, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(params: Params) -> (Codec, Codec) {
+        (Codec::new(params, false), Codec::new(params, true))
+    }
+
+    /// Sends `msg` from `tx` to `rx` in frames of `frame` compressed octets.
+    fn through(tx: &mut Codec, rx: &mut Codec, msg: &[u8], frame: usize) -> Vec<u8> {
+        let z = tx.compress(msg);
+        let mut out = Vec::new();
+        rx.start_decompress();
+        for chunk in z.chunks(frame.max(1)) {
+            rx.decompress(chunk, &mut out).unwrap();
+        }
+        rx.end_decompress(&mut out).unwrap();
+        out
+    }
+
+    /// Words in a pseudo-random order: text that compresses, though not to nothing.
+    fn text(n: usize) -> Vec<u8> {
+        let words = [
+            "deflate ",
+            "window ",
+            "context ",
+            "takeover ",
+            "Faust ",
+            "Habe ",
+            "nun, ",
+            "ach! ",
+            "Philosophie, ",
+            "Juristerei ",
+            "und ",
+            "Medizin, ",
+        ];
+        let mut s = Vec::new();
+        let mut x = 0x2545_f491_u32;
+        while s.len() < n {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            s.extend_from_slice(words[x as usize % words.len()].as_bytes());
+        }
+        s.truncate(n);
+        s
+    }
+
+    #[test]
+    fn round_trip_both_directions_and_empty_messages() {
+        let (mut client, mut server) = pair(Params::default());
+        for msg in [text(10_000), Vec::new(), b"x".to_vec(), text(200_000)] {
+            assert_eq!(through(&mut client, &mut server, &msg, usize::MAX), msg);
+            assert_eq!(through(&mut server, &mut client, &msg, usize::MAX), msg);
+        }
+    }
+
+    #[test]
+    fn the_sync_flush_tail_is_removed() {
+        let (mut client, _) = pair(Params::default());
+        // RFC 7692 §7.2.3.1: "Hello" compressed is `f2 48 cd c9 c9 07 00`
+        assert_eq!(
+            client.compress(b"Hello"),
+            [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]
+        );
+    }
+
+    #[test]
+    fn context_takeover_shrinks_a_repeated_message_and_no_takeover_does_not() {
+        let msg = text(2000);
+        let (mut keep, _) = pair(Params::default());
+        let first = keep.compress(&msg).len();
+        let second = keep.compress(&msg).len();
+        assert!(second < first / 4, "{second} vs {first}");
+        let (mut reset, _) = pair(Params {
+            client_no_context_takeover: true,
+            ..Params::default()
+        });
+        assert_eq!(reset.compress(&msg), reset.compress(&msg));
+    }
+
+    #[test]
+    fn a_decompressor_without_takeover_cannot_read_a_stream_that_kept_context() {
+        let msg = text(2000);
+        let (mut client, mut server) = pair(Params::default());
+        assert_eq!(through(&mut client, &mut server, &msg, 100), msg);
+        let second = client.compress(&msg);
+        // the server's decompressor reset (as if it had agreed to client_no_context_takeover)
+        let mut fresh = Codec::new(
+            Params {
+                client_no_context_takeover: true,
+                ..Params::default()
+            },
+            true,
+        );
+        fresh.start_decompress();
+        let mut out = Vec::new();
+        let r = fresh
+            .decompress(&second, &mut out)
+            .and_then(|()| fresh.end_decompress(&mut out));
+        assert!(r.is_err() || out != msg);
+    }
+
+    #[test]
+    fn window_bits_bound_back_references() {
+        // A message repeating a 1000-octet block: with a 512-octet window (9 bits) the repeat
+        // is out of reach, with 15 bits it compresses to almost nothing.
+        let block: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let msg = [block.clone(), block].concat();
+        let small = Params {
+            client_max_window_bits: 9,
+            ..Params::default()
+        };
+        let (mut c9, mut s9) = pair(small);
+        let (mut c15, _) = pair(Params::default());
+        let z9 = c9.compress(&msg);
+        assert!(z9.len() > 1500, "{}", z9.len());
+        assert!(c15.compress(&msg).len() < 1200);
+        // and the server reads the 9-bit stream with its 9-bit window
+        let mut out = Vec::new();
+        s9.start_decompress();
+        s9.decompress(&z9, &mut out).unwrap();
+        s9.end_decompress(&mut out).unwrap();
+        assert_eq!(out, msg);
+        // 8 bits: stored blocks, readable with any window
+        let (mut c8, mut s8) = pair(Params {
+            client_max_window_bits: 8,
+            ..Params::default()
+        });
+        assert_eq!(through(&mut c8, &mut s8, &msg, 7), msg);
+    }
+
+    #[test]
+    fn fragmented_compressed_messages_inflate_frame_by_frame() {
+        let (mut client, mut server) = pair(Params::default());
+        let msg = text(131_072);
+        for frame in [1, 256, 4096] {
+            assert_eq!(through(&mut client, &mut server, &msg, frame), msg);
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_inflate() {
+        let (_, mut server) = pair(Params::default());
+        server.start_decompress();
+        let mut out = Vec::new();
+        // BTYPE 11 is reserved
+        assert!(server.decompress(&[0xff, 0xff, 0xff], &mut out).is_err());
+    }
+
+    #[test]
+    fn responses_read_as_autobahn_reads_them() {
+        let ok = |h| client_negotiate(Some(h), true);
+        assert_eq!(ok("permessage-deflate"), Ok(Some(Params::default())));
+        assert_eq!(
+            ok(
+                "permessage-deflate; client_no_context_takeover; server_no_context_takeover; server_max_window_bits=9"
+            ),
+            Ok(Some(Params {
+                client_no_context_takeover: true,
+                server_no_context_takeover: true,
+                server_max_window_bits: 9,
+                ..Params::default()
+            }))
+        );
+        assert_eq!(
+            ok("Permessage-Deflate; client_max_window_bits=\"10\""),
+            Ok(Some(Params {
+                client_max_window_bits: 10,
+                ..Params::default()
+            }))
+        );
+        assert_eq!(client_negotiate(None, true), Ok(None));
+        let err = |h| ok(h).unwrap_err();
+        assert_eq!(
+            err("permessage-deflate; client_max_window_bits"),
+            "illegal extension parameter value 'True' for parameter 'client_max_window_bits' of extension 'permessage-deflate'"
+        );
+        assert_eq!(
+            err("permessage-deflate; server_max_window_bits=7"),
+            "illegal extension parameter value '7' for parameter 'server_max_window_bits' of extension 'permessage-deflate'"
+        );
+        assert_eq!(
+            err("permessage-deflate; mem_level=9"),
+            "illegal extension parameter 'mem_level' for extension 'permessage-deflate'"
+        );
+        assert_eq!(
+            err("permessage-deflate; server_no_context_takeover; server_no_context_takeover"),
+            "multiple occurence of extension parameter 'server_no_context_takeover' for extension 'permessage-deflate'"
+        );
+        assert_eq!(
+            err("permessage-deflate, permessage-deflate"),
+            "multiple occurence of a permessage-compress extension"
+        );
+        assert_eq!(
+            err("x-webkit-deflate-frame"),
+            "server wants to use extension 'x-webkit-deflate-frame' we did not offer"
+        );
+        assert_eq!(
+            client_negotiate(Some("permessage-deflate"), false).unwrap_err(),
+            "WebSocket permessage-compress extension response from server denied by client"
+        );
+    }
+}
