@@ -53,6 +53,12 @@ if [ ! -x "$VENV/bin/kosoku" ]; then
   "$VENV/bin/pip" install --quiet kosoku
 fi
 KOSOKU="$VENV/bin/kosoku"
+# 12.x/13.x send the testsuite's test data files: give wsreport the same ones kosoku sends
+# (without them it sends stand-ins of the same sizes: same verdicts, other compression costs)
+if [ -z "${WSREPORT_TESTDATA:-}" ]; then
+  WSREPORT_TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata 2>/dev/null | head -n1)"
+fi
+export WSREPORT_TESTDATA
 BOUND="${BENCH_BOUND:-3600}"
 [ -x /usr/bin/time ] || { echo "full_run: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 PORT_MARK='{port}'
