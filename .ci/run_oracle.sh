@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The real testsuite's cases as oracle for `wsreport run` on the compression and limits cases.
+#
+# For each server (wsreport serve, and a Python `websockets` echo server with permessage-deflate
+# on and off: a server from another library), runs kosoku (the testsuite's own case files,
+# from PyPI) and `wsreport run` over the same selection and fails unless every case's
+# (behavior, behaviorClose) is equal between the two. Selection: every case of 12.* and 13.*,
+# and a share of 9.* that keeps CI short (each message size up to 16 MiB in one frame, the
+# smallest and largest fragment and write sizes, the round-trip series).
+#
+# Expects $WSREPORT (the release binary). Optional: $KOSOKU_VENV (reused when it holds
+# kosoku; websockets is installed there), $RUN_ORACLE_JOBS (default 2),
+# $RUN_ORACLE_SERVERS (default "serve ws-deflate ws-plain"), $RUN_ORACLE_CASES (globs, to
+# override the selection).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${WSREPORT:?set WSREPORT to the wsreport binary}"
+JOBS="${RUN_ORACLE_JOBS:-2}"
+BOUND="${RUN_ORACLE_BOUND:-1200}"   # one runner over the selection against one server
+WORK="$(mktemp -d /tmp/wsreport-run-oracle.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+VENV="${KOSOKU_VENV:-$WORK/venv}"
+if [ ! -x "$VENV/bin/kosoku" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet kosoku
+fi
+"$VENV/bin/python" -c 'import websockets' 2>/dev/null || "$VENV/bin/pip" install --quiet websockets
+KOSOKU="$VENV/bin/kosoku"
+# both runners send the testsuite's own test data files (kosoku ships them)
+TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata | head -n1)"
+
+read -r -a GLOBS <<< "${RUN_ORACLE_CASES:-12.* 13.* 9.1.* 9.2.* 9.3.1 9.3.9 9.4.1 9.4.9 9.5.1 9.5.6 9.6.1 9.6.6 9.7.* 9.8.*}"
+SEL=()
+for g in "${GLOBS[@]}"; do SEL+=(-i "$g"); done
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { # port
+  for _ in $(seq 200); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+start_server() { # kind -> sets URL, SERVER_PID
+  local port; port=$(free_port)
+  case "$1" in
+    serve) "$WSREPORT" serve --listen "127.0.0.1:$port" > "$WORK/$1.log" 2>&1 & ;;
+    ws-deflate) "$VENV/bin/python" benches/websockets_echo.py "$port" > "$WORK/$1.log" 2>&1 & ;;
+    ws-plain) "$VENV/bin/python" benches/websockets_echo.py "$port" --no-compression > "$WORK/$1.log" 2>&1 & ;;
+    *) echo "run oracle: unknown server $1"; exit 2 ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_port "$port" || { echo "run oracle: $1 did not start"; cat "$WORK/$1.log"; exit 1; }
+  URL="ws://127.0.0.1:$port"
+}
+
+status=0
+for server in ${RUN_ORACLE_SERVERS:-serve ws-deflate ws-plain}; do
+  # a fresh server per runner, so neither inherits the other's load
+  start_server "$server"
+  t0=$SECONDS
+  # kosoku exits 1 when some case does not pass: a run like any other here
+  timeout "$BOUND" "$KOSOKU" "$URL" -p "$JOBS" "${SEL[@]}" -o "$WORK/k-$server" \
+    > "$WORK/kosoku-$server.log" 2>&1 || true
+  [ -f "$WORK/k-$server/index.json" ] || { echo "run oracle: kosoku wrote no report for $server"; tail -5 "$WORK/kosoku-$server.log"; exit 1; }
+  tk=$((SECONDS - t0))
+  kill "$SERVER_PID" 2>/dev/null || true
+  start_server "$server"
+  t0=$SECONDS
+  # exit 1 only says some case fails the policy: a verdict like any other here
+  rc=0
+  timeout "$BOUND" "$WSREPORT" run --target "$URL" "${SEL[@]}" --jobs "$JOBS" \
+    --testdata "$TESTDATA" --out "$WORK/w-$server" --format json > "$WORK/run-$server.json" \
+    2> "$WORK/run-$server.log" || rc=$?
+  tw=$((SECONDS - t0))
+  kill "$SERVER_PID" 2>/dev/null || true
+  if [ "$rc" -gt 1 ]; then echo "run oracle: wsreport run failed on $server (exit $rc)"; tail -5 "$WORK/run-$server.log"; exit 1; fi
+  python3 - "$server" "$WORK/k-$server/index.json" "$WORK/w-$server/index.json" "$tk" "$tw" <<'PY' || status=1
+import json, sys
+server, kpath, wpath, tk, tw = sys.argv[1:]
+def verdicts(path):
+    index = json.load(open(path))
+    (agent, cases), = index.items()
+    return {c: (e["behavior"], e["behaviorClose"]) for c, e in cases.items()}
+k, w = verdicts(kpath), verdicts(wpath)
+if set(k) != set(w):
+    print(f"run oracle ({server}): case sets differ: only kosoku {sorted(set(k) - set(w))}, "
+          f"only wsreport {sorted(set(w) - set(k))}")
+    sys.exit(1)
+differ = sorted((c for c in k if k[c] != w[c]), key=lambda c: [int(p) for p in c.split(".")])
+kinds = {}
+for v in w.values():
+    kinds[v] = kinds.get(v, 0) + 1
+shown = ", ".join(f"{n} {b}/{c}" for (b, c), n in sorted(kinds.items(), key=lambda x: -x[1]))
+print(f"run oracle ({server}): {len(k)} cases, {len(k) - len(differ)} equal, {len(differ)} differ "
+      f"[{shown}]; kosoku {tk} s, wsreport run {tw} s")
+for c in differ:
+    print(f"  {c}: kosoku {k[c][0]}/{k[c][1]}, wsreport {w[c][0]}/{w[c][1]}")
+sys.exit(1 if differ else 0)
+PY
+done
+exit "$status"
