@@ -132,6 +132,16 @@ pub fn write_out(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<
     crate::report::write_dir(dir, agents)
 }
 
+/// `pass  behavior OK, close OK (12 ms)`: whether the case passes, and its line after the id.
+fn verdict_line(case: &Case) -> (bool, String) {
+    let b = case.behavior.clone().unwrap_or(Verdict::Failed);
+    let bc = case.behavior_close.clone().unwrap_or(Verdict::Failed);
+    let ok = judge::passes(&b, &bc);
+    let word = if ok { "pass" } else { "FAIL" };
+    let ms = case.duration_ms.unwrap_or(0);
+    (ok, format!("{word:<5} behavior {b}, close {bc} ({ms} ms)"))
+}
+
 /// Runs the command, writing to `out` and `err`; returns the exit status (0 every case
 /// passes, 1 some case does not, 2 usage or connection errors).
 pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> ExitStatus {
@@ -198,18 +208,8 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         };
         let case = replayed.case;
         let id = case.id.clone().expect("replayed cases have ids");
-        let (b, bc) = (
-            case.behavior.clone().unwrap_or(Verdict::Failed),
-            case.behavior_close.clone().unwrap_or(Verdict::Failed),
-        );
-        let ok = judge::passes(&b, &bc);
-        let _ = writeln!(
-            out,
-            "{:<8} {:<5} behavior {b}, close {bc} ({} ms)",
-            id.to_string(),
-            if ok { "pass" } else { "FAIL" },
-            case.duration_ms.unwrap_or(0)
-        );
+        let (ok, line) = verdict_line(&case);
+        let _ = writeln!(out, "{:<8} {line}", id.to_string());
         if ok {
             passed += 1;
         } else {
@@ -224,7 +224,8 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         if let Some(report) = &compare {
             match report.iter().find(|(rid, _, _)| *rid == id) {
                 Some((_, rb, rbc)) => {
-                    let same = *rb == b && *rbc == bc;
+                    let same = case.behavior.as_ref() == Some(rb)
+                        && case.behavior_close.as_ref() == Some(rbc);
                     let report_ok = judge::passes(rb, rbc);
                     let word = match (report_ok, ok, same) {
                         (false, false, true) => {
@@ -345,18 +346,8 @@ fn run_listen(
                     continue;
                 }
                 let case = r.case;
-                let (b, bc) = (
-                    case.behavior.clone().unwrap_or(Verdict::Failed),
-                    case.behavior_close.clone().unwrap_or(Verdict::Failed),
-                );
-                let ok = judge::passes(&b, &bc);
-                let _ = writeln!(
-                    out,
-                    "{:<8} {:<5} behavior {b}, close {bc} ({} ms), agent {agent}{run}",
-                    def.id.to_string(),
-                    if ok { "pass" } else { "FAIL" },
-                    case.duration_ms.unwrap_or(0)
-                );
+                let (ok, line) = verdict_line(&case);
+                let _ = writeln!(out, "{:<8} {line}, agent {agent}{run}", def.id.to_string());
                 if ok {
                     passed += 1;
                 } else {
