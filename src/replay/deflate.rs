@@ -14,6 +14,13 @@
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
+/// The fuzzer's own compression level. The testsuite uses zlib's default (6); level 1 makes
+/// the same kind of stream (any inflater reads it) at a third of the CPU, which is most of a
+/// full run's cost (12.x/13.x compress ~11 GB). It changes only the ratio of what *we* send
+/// (`trafficStats`' outgoing figures); the peer's compression, the incoming figures and every
+/// verdict are the same (checked against kosoku on all 517 cases).
+const COMPRESSION_LEVEL: Compression = Compression::fast();
+
 /// The negotiated parameters (RFC 7692 §7.1). Window bits are 8–15, 15 when the response
 /// named none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,7 +224,7 @@ impl Codec {
             let (level, bits) = if bits < 9 {
                 (Compression::none(), 9)
             } else {
-                (Compression::default(), bits)
+                (COMPRESSION_LEVEL, bits)
             };
             self.compressor = Some(Compress::new_with_window_bits(level, false, bits));
         }
@@ -372,7 +379,9 @@ mod tests {
         let (mut keep, _) = pair(Params::default());
         let first = keep.compress(&msg).len();
         let second = keep.compress(&msg).len();
-        assert!(second < first / 4, "{second} vs {first}");
+        // (at the testsuite's level 6 the second is under a quarter of the first; our level 1
+        // looks back less, but it does look back)
+        assert!(second < first, "{second} vs {first}");
         let (mut reset, _) = pair(Params {
             client_no_context_takeover: true,
             ..Params::default()

@@ -188,7 +188,11 @@ pub fn units_of(message: &[u8], binary: bool) -> usize {
     if binary {
         message.len()
     } else {
-        String::from_utf8_lossy(message).chars().count()
+        match std::str::from_utf8(message) {
+            Ok(text) => text.chars().count(),
+            // what Python's decode(errors="replace") would count
+            Err(_) => String::from_utf8_lossy(message).chars().count(),
+        }
     }
 }
 
