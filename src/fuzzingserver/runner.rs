@@ -65,9 +65,9 @@ impl EngineRunner {
             )
         };
         let def = match catalog::build(&id) {
-            Some(def) if crate::replay::supported(&def, crate::replay::Role::Server) => def,
-            _ => {
-                let why = format!("case {id} is not served by wsreport yet");
+            Some(def) => def,
+            None => {
+                let why = format!("case {id} is not in the catalog");
                 let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;
                 self.say(format!("{agent}: {why}"));
                 return None;

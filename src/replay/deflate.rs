@@ -12,6 +12,7 @@
 //! blocks, no back-references at all, so no distance exceeds 256), and a decompressor reads
 //! with a 9-bit window (a larger window reads every stream a smaller one wrote).
 
+use crate::catalog::{Deflate, DeflateOffer};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// The negotiated parameters (RFC 7692 §7.1). Window bits are 8–15, 15 when the response
@@ -153,6 +154,91 @@ fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, Stri
         }
     }
     Ok(p)
+}
+
+/// What the server makes of a client's `Sec-WebSocket-Extensions` offers (autobahn's server
+/// `processHandshake` with `PerMessageDeflateOffer.parse`): every permessage-deflate offer is
+/// parsed, other extensions are ignored; a malformed offer refuses the handshake with the
+/// reason. Then the case's acceptances choose ([`Deflate::choose`]): `Ok(Some((params,
+/// answer)))` with the `Sec-WebSocket-Extensions` answer, `Ok(None)` when the case negotiates
+/// nothing (no `deflate`, no offer, or no offer it can accept).
+pub fn server_negotiate(
+    header: Option<&str>,
+    deflate: Option<&Deflate>,
+) -> Result<Option<(Params, String)>, String> {
+    let mut offers = Vec::new();
+    for (name, ps) in parse_extensions(header.unwrap_or("")) {
+        if name == NAME {
+            offers.push(parse_offer_params(&ps)?);
+        }
+    }
+    let Some((accept, offer)) = deflate.and_then(|d| d.choose(&offers)) else {
+        return Ok(None);
+    };
+    let bits = |b: u8| if b == 0 { DEFAULT_WINDOW_BITS } else { b };
+    let params = Params {
+        server_no_context_takeover: offer.request_no_context_takeover,
+        client_no_context_takeover: accept.request_no_context_takeover,
+        server_max_window_bits: bits(offer.request_max_window_bits),
+        client_max_window_bits: bits(accept.request_max_window_bits),
+    };
+    Ok(Some((params, accept.response_header(&offer))))
+}
+
+/// `PerMessageDeflateOffer.parse`: each parameter at most once, window bits 8–15 (a value for
+/// `client_max_window_bits` is optional), flags without a value, nothing else. A client may
+/// always be asked for `client_no_context_takeover` (RFC 7692 §7.1.1.1), so the offer allows
+/// it whether or not it names it, as autobahn's parser has it.
+fn parse_offer_params(ps: &[(String, Option<String>)]) -> Result<DeflateOffer, String> {
+    let mut offer = DeflateOffer {
+        accept_no_context_takeover: true,
+        accept_max_window_bits: false,
+        request_no_context_takeover: false,
+        request_max_window_bits: 0,
+    };
+    for (i, (key, value)) in ps.iter().enumerate() {
+        if ps[..i].iter().any(|(k, _)| k == key) {
+            return Err(format!(
+                "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
+            ));
+        }
+        let shown = value.as_deref().unwrap_or("True");
+        let illegal_value = || {
+            format!(
+                "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
+            )
+        };
+        let window = |v: Option<&str>| {
+            v.and_then(|v| v.trim().parse::<u8>().ok())
+                .filter(|b| (8..=15).contains(b))
+                .ok_or_else(illegal_value)
+        };
+        match key.as_str() {
+            "client_max_window_bits" => {
+                if value.is_some() {
+                    window(value.as_deref())?;
+                }
+                offer.accept_max_window_bits = true;
+            }
+            "server_max_window_bits" => {
+                offer.request_max_window_bits = window(value.as_deref())?;
+            }
+            "client_no_context_takeover" | "server_no_context_takeover" => {
+                if value.is_some() {
+                    return Err(illegal_value());
+                }
+                if key == "server_no_context_takeover" {
+                    offer.request_no_context_takeover = true;
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "illegal extension parameter '{key}' for extension '{NAME}'"
+                ));
+            }
+        }
+    }
+    Ok(offer)
 }
 
 /// A payload that does not inflate.
