@@ -590,4 +590,122 @@ mod tests {
             "WebSocket permessage-compress extension response from server denied by client"
         );
     }
+
+    fn case(id: &str) -> crate::catalog::CaseDef {
+        crate::catalog::build(&id.parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_server_answers_each_13x_offer_as_the_testsuite_does() {
+        // each 13.x case's own offers (what kosoku's fuzzing client sends), answered with the
+        // same case's acceptances (kosoku's `accept1` … `accept7`)
+        let table = [
+            ("13.1.1", "permessage-deflate", (false, false, 15, 15)),
+            (
+                "13.2.1",
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+                (true, true, 15, 15),
+            ),
+            (
+                "13.3.1",
+                "permessage-deflate; server_max_window_bits=9; client_max_window_bits=9",
+                (false, false, 9, 9),
+            ),
+            (
+                "13.4.1",
+                "permessage-deflate; server_max_window_bits=15; client_max_window_bits=15",
+                (false, false, 15, 15),
+            ),
+            (
+                "13.5.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; \
+                 client_no_context_takeover; client_max_window_bits=9",
+                (true, true, 9, 9),
+            ),
+            (
+                "13.6.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=15; \
+                 client_no_context_takeover; client_max_window_bits=15",
+                (true, true, 15, 15),
+            ),
+            (
+                "13.7.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; \
+                 client_no_context_takeover; client_max_window_bits=9",
+                (true, true, 9, 9),
+            ),
+            ("12.3.4", "permessage-deflate", (false, false, 15, 15)),
+        ];
+        for (id, answer, (snct, cnct, sbits, cbits)) in table {
+            let def = case(id);
+            let d = def.deflate.as_ref().unwrap();
+            let (params, got) = server_negotiate(Some(&d.offer_header()), Some(d))
+                .unwrap()
+                .unwrap();
+            assert_eq!(got, answer, "{id}");
+            assert_eq!(
+                params,
+                Params {
+                    server_no_context_takeover: snct,
+                    client_no_context_takeover: cnct,
+                    server_max_window_bits: sbits,
+                    client_max_window_bits: cbits,
+                },
+                "{id}"
+            );
+            // and the client side reads the answer back to the same parameters
+            assert_eq!(client_negotiate(Some(&got), true), Ok(Some(params)), "{id}");
+        }
+    }
+
+    #[test]
+    fn the_server_declines_what_no_acceptance_allows_and_refuses_malformed_offers() {
+        let d = case("13.3.1").deflate.unwrap(); // asks for client_max_window_bits=9
+        // the bare offer does not allow a client window; websockets' default offer does
+        assert_eq!(
+            server_negotiate(Some("permessage-deflate"), Some(&d)),
+            Ok(None)
+        );
+        let (_, answer) = server_negotiate(
+            Some("x-webkit-deflate-frame, permessage-deflate; client_max_window_bits"),
+            Some(&d),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(answer, "permessage-deflate; client_max_window_bits=9");
+        // client_no_context_takeover may always be asked for (13.2: accept2)
+        let d2 = case("13.2.1").deflate.unwrap();
+        assert_eq!(
+            server_negotiate(Some("permessage-deflate"), Some(&d2))
+                .unwrap()
+                .map(|(_, a)| a),
+            Some("permessage-deflate; client_no_context_takeover".into())
+        );
+        // no offer, other extensions only, or a case without deflate: nothing negotiated
+        assert_eq!(server_negotiate(None, Some(&d)), Ok(None));
+        assert_eq!(server_negotiate(Some("foo; bar=1"), Some(&d)), Ok(None));
+        assert_eq!(server_negotiate(Some("permessage-deflate"), None), Ok(None));
+        // malformed offers refuse the handshake, case or no case
+        for (offer, why) in [
+            (
+                "permessage-deflate; server_max_window_bits",
+                "illegal extension parameter value 'True' for parameter 'server_max_window_bits' of extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; client_max_window_bits=16",
+                "illegal extension parameter value '16' for parameter 'client_max_window_bits' of extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; mem_level=4",
+                "illegal extension parameter 'mem_level' for extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; client_no_context_takeover=1",
+                "illegal extension parameter value '1' for parameter 'client_no_context_takeover' of extension 'permessage-deflate'",
+            ),
+        ] {
+            assert_eq!(server_negotiate(Some(offer), Some(&d)), Err(why.into()));
+            assert_eq!(server_negotiate(Some(offer), None), Err(why.into()));
+        }
+    }
 }
