@@ -18,6 +18,9 @@ cd "$(dirname "$0")/.."
 JOBS="${ORACLE_JOBS:-2}"
 RUN_BOUND="${RUN_BOUND:-300}"
 PY="$KOSOKU_VENV/bin/python"
+# kosoku's copy of the testsuite's test data, so both servers send the same messages
+TESTDATA="$(ls -d "$KOSOKU_VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata 2>/dev/null | head -n1)"
+[ -n "$TESTDATA" ] || { echo "fuzzingserver deflate oracle: kosoku's testdata not found"; exit 1; }
 KOSOKU="$KOSOKU_VENV/bin/kosoku"
 DEFAULT_CASES="13.*.1 13.*.4 12.*.1 12.*.5"
 read -r -a GLOBS <<< "${DEFLATE_CASES:-$DEFAULT_CASES}"
@@ -44,7 +47,7 @@ start_server() { # kosoku|wsreport outdir
     timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out" > "$log" 2>&1 &
   else
     for c in "${SELECT[@]}"; do args+=(--cases "$c"); done
-    timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" \
+    timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" --testdata "$TESTDATA" \
       > "$log" 2>&1 &
   fi
   SERVER_PID=$!

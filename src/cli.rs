@@ -455,6 +455,10 @@ pub struct FuzzingServerArgs {
     /// The testsuite's spec file (url, outdir, cases, exclude-cases, exclude-agent-cases).
     #[arg(short = 's', long = "spec", value_name = "FILE")]
     pub spec: Option<PathBuf>,
+    /// The testsuite's test data directory, which 12.x and 13.x take their messages from (as
+    /// `replay --testdata`). Without it, stand-in data of the same sizes is used.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
 }
 
 impl FuzzingServerArgs {
@@ -466,6 +470,7 @@ impl FuzzingServerArgs {
             exclude: self.exclude,
             out: self.out,
             spec: self.spec,
+            testdata: self.testdata,
         }
     }
 }

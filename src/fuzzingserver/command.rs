@@ -28,6 +28,8 @@ pub struct FuzzingServerCommand {
     pub out: Option<PathBuf>,
     /// `-s fuzzingserver.json`
     pub spec: Option<PathBuf>,
+    /// `--testdata`: the testsuite's test data directory for 12.x/13.x (stand-ins without).
+    pub testdata: Option<PathBuf>,
 }
 
 /// The default listening address (loopback, the testsuite's port).
@@ -138,10 +140,16 @@ pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitSta
             return ExitStatus::Error;
         }
     };
+    let defs: Vec<catalog::CaseDef> = plan.cases.iter().filter_map(catalog::build).collect();
+    if let Err(e) = crate::replay::check_test_data(cmd.testdata.as_deref(), &defs) {
+        say(&format!("wsreport: error: {e}"));
+        return ExitStatus::Error;
+    }
     let state = Arc::new(state_for(&plan));
     let runner = EngineRunner {
         exclude_agent_cases: plan.exclude_agent_cases.clone(),
         log: Some(log.clone()),
+        testdata: cmd.testdata.clone(),
         ..EngineRunner::default()
     };
     let writer = ClientsReportWriter;
