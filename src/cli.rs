@@ -133,9 +133,9 @@ pub enum Command {
     /// /updateReports?agent=NAME, which writes index.json, index.html and a .json and .html
     /// per case and agent into --out. /getCaseInfo, /getCaseStatus and /stopServer work too.
     /// Our frames go out unmasked, the client's must be masked; verdicts come from the same
-    /// judge as `replay`. Categories 1-10 are served (12 and 13 not yet: the server-side
-    /// permessage-deflate answer is missing; `case` numbers match the testsuite's when those
-    /// are excluded there too).
+    /// judge as `replay`. Every case is served; in 12.x and 13.x the client's permessage-deflate
+    /// offers are answered as the testsuite's server answers them (no acceptable offer: the
+    /// case is UNIMPLEMENTED).
     ///
     /// The first line on stdout is the URL listened on (with the real port when --listen
     /// asks for port 0); one line per case run goes to stderr. Runs until /stopServer or
@@ -455,6 +455,10 @@ pub struct FuzzingServerArgs {
     /// The testsuite's spec file (url, outdir, cases, exclude-cases, exclude-agent-cases).
     #[arg(short = 's', long = "spec", value_name = "FILE")]
     pub spec: Option<PathBuf>,
+    /// The testsuite's test data directory, which 12.x and 13.x take their messages from (as
+    /// `replay --testdata`). Without it, stand-in data of the same sizes is used.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
 }
 
 impl FuzzingServerArgs {
@@ -466,6 +470,7 @@ impl FuzzingServerArgs {
             exclude: self.exclude,
             out: self.out,
             spec: self.spec,
+            testdata: self.testdata,
         }
     }
 }

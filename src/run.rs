@@ -278,11 +278,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
                 not_supported.push(id.clone());
                 continue;
             };
-            if replay::supported(&def, replay::Role::Client) {
-                jobs.push(Job { def, seq });
-            } else {
-                not_supported.push(id.clone());
-            }
+            jobs.push(Job { def, seq });
         }
         // the compression cases' test data, checked before anything runs
         replay::check_test_data(opts.testdata.as_deref(), jobs.iter().map(|j| &j.def))?;

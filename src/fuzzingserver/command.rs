@@ -28,6 +28,8 @@ pub struct FuzzingServerCommand {
     pub out: Option<PathBuf>,
     /// `-s fuzzingserver.json`
     pub spec: Option<PathBuf>,
+    /// `--testdata`: the testsuite's test data directory for 12.x/13.x (stand-ins without).
+    pub testdata: Option<PathBuf>,
 }
 
 /// The default listening address (loopback, the testsuite's port).
@@ -40,7 +42,7 @@ pub struct Plan {
     pub listen: String,
     /// The selected cases, in the testsuite's order.
     pub cases: Vec<CaseId>,
-    /// Include globs that selected nothing the engine serves.
+    /// Include globs that selected no case.
     pub unmatched: Vec<String>,
     /// Where reports go.
     pub outdir: PathBuf,
@@ -75,18 +77,11 @@ impl FuzzingServerCommand {
             selection.include = self.cases.clone();
         }
         selection.exclude.extend(self.exclude.iter().cloned());
-        let all: Vec<CaseId> = crate::replay::select(&["*".to_string()])
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter(|id| {
-                catalog::build(id)
-                    .is_some_and(|d| crate::replay::supported(&d, crate::replay::Role::Server))
-            })
-            .collect();
+        let all: Vec<CaseId> = catalog::all_ids();
         let cases = selection.select(&all);
         if cases.is_empty() {
             return Err(format!(
-                "the selection ({}) matches no case the engine serves (categories 1–10)",
+                "the selection ({}) matches no case",
                 if selection.include.is_empty() {
                     "*".to_string()
                 } else {
@@ -136,9 +131,7 @@ pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitSta
         }
     };
     for g in &plan.unmatched {
-        say(&format!(
-            "wsreport: warning: `{g}` selects no case the engine serves (categories 12 and 13 are not served yet)"
-        ));
+        say(&format!("wsreport: warning: `{g}` selects no case"));
     }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -147,10 +140,16 @@ pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitSta
             return ExitStatus::Error;
         }
     };
+    let defs: Vec<catalog::CaseDef> = plan.cases.iter().filter_map(catalog::build).collect();
+    if let Err(e) = crate::replay::check_test_data(cmd.testdata.as_deref(), &defs) {
+        say(&format!("wsreport: error: {e}"));
+        return ExitStatus::Error;
+    }
     let state = Arc::new(state_for(&plan));
     let runner = EngineRunner {
         exclude_agent_cases: plan.exclude_agent_cases.clone(),
         log: Some(log.clone()),
+        testdata: cmd.testdata.clone(),
         ..EngineRunner::default()
     };
     let writer = ClientsReportWriter;
@@ -206,7 +205,7 @@ mod tests {
         std::fs::write(
             &spec,
             r#"{"url": "ws://127.0.0.1:9555", "outdir": "./out/clients",
-                "cases": ["1.1.*", "2.*", "12.*"], "exclude-cases": ["2.1?"],
+                "cases": ["1.1.*", "2.*", "12.1.*", "14.*"], "exclude-cases": ["2.1?"],
                 "exclude-agent-cases": {"slow*": ["2.3"]}}"#,
         )
         .unwrap();
@@ -218,10 +217,10 @@ mod tests {
         .unwrap();
         assert_eq!(from_spec.listen, "127.0.0.1:9555");
         assert_eq!(from_spec.outdir, PathBuf::from("./out/clients"));
-        // 8 of 1.1.*, 2.1 … 2.9; 2.10 and 2.11 excluded; 12.* is not served yet
-        assert_eq!(from_spec.cases.len(), 17);
-        assert_eq!(from_spec.cases.last().unwrap().to_string(), "2.9");
-        assert_eq!(from_spec.unmatched, ["12.*"]);
+        // 8 of 1.1.*, 2.1 … 2.9 (2.10 and 2.11 excluded), 18 of 12.1.*; there is no 14.*
+        assert_eq!(from_spec.cases.len(), 35);
+        assert_eq!(from_spec.cases.last().unwrap().to_string(), "12.1.18");
+        assert_eq!(from_spec.unmatched, ["14.*"]);
         assert_eq!(from_spec.exclude_agent_cases[0].0, "slow*");
 
         let flags = FuzzingServerCommand {

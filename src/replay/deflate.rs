@@ -12,6 +12,7 @@
 //! blocks, no back-references at all, so no distance exceeds 256), and a decompressor reads
 //! with a 9-bit window (a larger window reads every stream a smaller one wrote).
 
+use crate::catalog::{Deflate, DeflateOffer};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// The fuzzer's own compression level. The testsuite uses zlib's default (6); level 1 makes
@@ -160,6 +161,91 @@ fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, Stri
         }
     }
     Ok(p)
+}
+
+/// What the server makes of a client's `Sec-WebSocket-Extensions` offers (autobahn's server
+/// `processHandshake` with `PerMessageDeflateOffer.parse`): every permessage-deflate offer is
+/// parsed, other extensions are ignored; a malformed offer refuses the handshake with the
+/// reason. Then the case's acceptances choose ([`Deflate::choose`]): `Ok(Some((params,
+/// answer)))` with the `Sec-WebSocket-Extensions` answer, `Ok(None)` when the case negotiates
+/// nothing (no `deflate`, no offer, or no offer it can accept).
+pub fn server_negotiate(
+    header: Option<&str>,
+    deflate: Option<&Deflate>,
+) -> Result<Option<(Params, String)>, String> {
+    let mut offers = Vec::new();
+    for (name, ps) in parse_extensions(header.unwrap_or("")) {
+        if name == NAME {
+            offers.push(parse_offer_params(&ps)?);
+        }
+    }
+    let Some((accept, offer)) = deflate.and_then(|d| d.choose(&offers)) else {
+        return Ok(None);
+    };
+    let bits = |b: u8| if b == 0 { DEFAULT_WINDOW_BITS } else { b };
+    let params = Params {
+        server_no_context_takeover: offer.request_no_context_takeover,
+        client_no_context_takeover: accept.request_no_context_takeover,
+        server_max_window_bits: bits(offer.request_max_window_bits),
+        client_max_window_bits: bits(accept.request_max_window_bits),
+    };
+    Ok(Some((params, accept.response_header(&offer))))
+}
+
+/// `PerMessageDeflateOffer.parse`: each parameter at most once, window bits 8–15 (a value for
+/// `client_max_window_bits` is optional), flags without a value, nothing else. A client may
+/// always be asked for `client_no_context_takeover` (RFC 7692 §7.1.1.1), so the offer allows
+/// it whether or not it names it, as autobahn's parser has it.
+fn parse_offer_params(ps: &[(String, Option<String>)]) -> Result<DeflateOffer, String> {
+    let mut offer = DeflateOffer {
+        accept_no_context_takeover: true,
+        accept_max_window_bits: false,
+        request_no_context_takeover: false,
+        request_max_window_bits: 0,
+    };
+    for (i, (key, value)) in ps.iter().enumerate() {
+        if ps[..i].iter().any(|(k, _)| k == key) {
+            return Err(format!(
+                "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
+            ));
+        }
+        let shown = value.as_deref().unwrap_or("True");
+        let illegal_value = || {
+            format!(
+                "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
+            )
+        };
+        let window = |v: Option<&str>| {
+            v.and_then(|v| v.trim().parse::<u8>().ok())
+                .filter(|b| (8..=15).contains(b))
+                .ok_or_else(illegal_value)
+        };
+        match key.as_str() {
+            "client_max_window_bits" => {
+                if value.is_some() {
+                    window(value.as_deref())?;
+                }
+                offer.accept_max_window_bits = true;
+            }
+            "server_max_window_bits" => {
+                offer.request_max_window_bits = window(value.as_deref())?;
+            }
+            "client_no_context_takeover" | "server_no_context_takeover" => {
+                if value.is_some() {
+                    return Err(illegal_value());
+                }
+                if key == "server_no_context_takeover" {
+                    offer.request_no_context_takeover = true;
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "illegal extension parameter '{key}' for extension '{NAME}'"
+                ));
+            }
+        }
+    }
+    Ok(offer)
 }
 
 /// A payload that does not inflate.
@@ -512,5 +598,123 @@ mod tests {
             client_negotiate(Some("permessage-deflate"), false).unwrap_err(),
             "WebSocket permessage-compress extension response from server denied by client"
         );
+    }
+
+    fn case(id: &str) -> crate::catalog::CaseDef {
+        crate::catalog::build(&id.parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_server_answers_each_13x_offer_as_the_testsuite_does() {
+        // each 13.x case's own offers (what kosoku's fuzzing client sends), answered with the
+        // same case's acceptances (kosoku's `accept1` … `accept7`)
+        let table = [
+            ("13.1.1", "permessage-deflate", (false, false, 15, 15)),
+            (
+                "13.2.1",
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+                (true, true, 15, 15),
+            ),
+            (
+                "13.3.1",
+                "permessage-deflate; server_max_window_bits=9; client_max_window_bits=9",
+                (false, false, 9, 9),
+            ),
+            (
+                "13.4.1",
+                "permessage-deflate; server_max_window_bits=15; client_max_window_bits=15",
+                (false, false, 15, 15),
+            ),
+            (
+                "13.5.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; \
+                 client_no_context_takeover; client_max_window_bits=9",
+                (true, true, 9, 9),
+            ),
+            (
+                "13.6.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=15; \
+                 client_no_context_takeover; client_max_window_bits=15",
+                (true, true, 15, 15),
+            ),
+            (
+                "13.7.1",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; \
+                 client_no_context_takeover; client_max_window_bits=9",
+                (true, true, 9, 9),
+            ),
+            ("12.3.4", "permessage-deflate", (false, false, 15, 15)),
+        ];
+        for (id, answer, (snct, cnct, sbits, cbits)) in table {
+            let def = case(id);
+            let d = def.deflate.as_ref().unwrap();
+            let (params, got) = server_negotiate(Some(&d.offer_header()), Some(d))
+                .unwrap()
+                .unwrap();
+            assert_eq!(got, answer, "{id}");
+            assert_eq!(
+                params,
+                Params {
+                    server_no_context_takeover: snct,
+                    client_no_context_takeover: cnct,
+                    server_max_window_bits: sbits,
+                    client_max_window_bits: cbits,
+                },
+                "{id}"
+            );
+            // and the client side reads the answer back to the same parameters
+            assert_eq!(client_negotiate(Some(&got), true), Ok(Some(params)), "{id}");
+        }
+    }
+
+    #[test]
+    fn the_server_declines_what_no_acceptance_allows_and_refuses_malformed_offers() {
+        let d = case("13.3.1").deflate.unwrap(); // asks for client_max_window_bits=9
+        // the bare offer does not allow a client window; websockets' default offer does
+        assert_eq!(
+            server_negotiate(Some("permessage-deflate"), Some(&d)),
+            Ok(None)
+        );
+        let (_, answer) = server_negotiate(
+            Some("x-webkit-deflate-frame, permessage-deflate; client_max_window_bits"),
+            Some(&d),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(answer, "permessage-deflate; client_max_window_bits=9");
+        // client_no_context_takeover may always be asked for (13.2: accept2)
+        let d2 = case("13.2.1").deflate.unwrap();
+        assert_eq!(
+            server_negotiate(Some("permessage-deflate"), Some(&d2))
+                .unwrap()
+                .map(|(_, a)| a),
+            Some("permessage-deflate; client_no_context_takeover".into())
+        );
+        // no offer, other extensions only, or a case without deflate: nothing negotiated
+        assert_eq!(server_negotiate(None, Some(&d)), Ok(None));
+        assert_eq!(server_negotiate(Some("foo; bar=1"), Some(&d)), Ok(None));
+        assert_eq!(server_negotiate(Some("permessage-deflate"), None), Ok(None));
+        // malformed offers refuse the handshake, case or no case
+        for (offer, why) in [
+            (
+                "permessage-deflate; server_max_window_bits",
+                "illegal extension parameter value 'True' for parameter 'server_max_window_bits' of extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; client_max_window_bits=16",
+                "illegal extension parameter value '16' for parameter 'client_max_window_bits' of extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; mem_level=4",
+                "illegal extension parameter 'mem_level' for extension 'permessage-deflate'",
+            ),
+            (
+                "permessage-deflate; client_no_context_takeover=1",
+                "illegal extension parameter value '1' for parameter 'client_no_context_takeover' of extension 'permessage-deflate'",
+            ),
+        ] {
+            assert_eq!(server_negotiate(Some(offer), Some(&d)), Err(why.into()));
+            assert_eq!(server_negotiate(Some(offer), None), Err(why.into()));
+        }
     }
 }

@@ -1059,7 +1059,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                     deflate::client_negotiate(extensions.as_deref(), self.def.deflate.is_some())
                 })
             }
-            Role::Server => self.answer_request(&head).await.map(|()| None),
+            Role::Server => self.answer_request(&head).await,
         };
         match checked {
             Ok(params) => {
@@ -1083,14 +1083,26 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
 
     /// Server role: checks the client's request as autobahn's server does and answers it, the
     /// `101` written (and logged) before the case's first frame, or the refusal.
-    async fn answer_request(&mut self, head: &[u8]) -> Result<(), String> {
+    async fn answer_request(&mut self, head: &[u8]) -> Result<Option<deflate::Params>, String> {
         self.rec.http_request = Some(String::from_utf8_lossy(head).into_owned());
-        match handshake::check_request(head) {
-            Ok(key) => {
-                let response = handshake::response(&key);
+        let checked = handshake::check_request(head).and_then(|key| {
+            let refused = |reason| handshake::Refusal {
+                status: 400,
+                reason,
+            };
+            // a repeated header reads as one comma-joined value (RFC 9110 §5.3)
+            let offers = handshake::joined_header(head, "sec-websocket-extensions");
+            deflate::server_negotiate(offers.as_deref(), self.def.deflate.as_ref())
+                .map(|negotiated| (key, negotiated))
+                .map_err(refused)
+        });
+        match checked {
+            Ok((key, negotiated)) => {
+                let (params, answer) = negotiated.unzip();
+                let response = handshake::response(&key, answer.as_deref());
                 self.rec.http_response = Some(String::from_utf8_lossy(&response).into_owned());
                 self.send_data(response, false, None).await;
-                Ok(())
+                Ok(params)
             }
             Err(refusal) => {
                 let response = handshake::error_response(&refusal);

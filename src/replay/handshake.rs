@@ -179,6 +179,17 @@ fn refuse(status: u16, reason: impl Into<String>) -> Refusal {
     }
 }
 
+/// The values of header `name` (lowercase) in a request head joined by `, `, if present.
+pub fn joined_header(head: &[u8], name: &str) -> Option<String> {
+    let (_, headers) = headers(head);
+    let values: Vec<&str> = headers
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
 /// The headers of a head, names lower-cased, values trimmed, in order (ISO-8859-1).
 fn headers(head: &[u8]) -> (String, Vec<(String, String)>) {
     let text: String = head.iter().map(|&b| b as char).collect();
@@ -343,12 +354,16 @@ pub fn check_request(head: &[u8]) -> Result<String, Refusal> {
 }
 
 /// The server's `101` answer, in autobahn's header order, with wsreport's own `Server` header
-/// so reports never pass for the testsuite's. No extension and no subprotocol is accepted
-/// (categories 12 and 13, which need permessage-deflate, are not served yet).
-pub fn response(key: &str) -> Vec<u8> {
+/// so reports never pass for the testsuite's. `extensions`: the `Sec-WebSocket-Extensions`
+/// answer (permessage-deflate in 12.x/13.x), after `Sec-WebSocket-Accept` as autobahn writes
+/// it. No subprotocol is accepted.
+pub fn response(key: &str, extensions: Option<&str>) -> Vec<u8> {
+    let extensions = extensions
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     format!(
         "HTTP/1.1 101 Switching Protocols\r\nServer: wsreport/{}\r\nUpgrade: WebSocket\r\n\
-         Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+         Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{extensions}\r\n",
         env!("CARGO_PKG_VERSION"),
         accept_for(key)
     )
@@ -471,7 +486,7 @@ mod tests {
                 "{head:?}"
             );
         }
-        let answer = String::from_utf8(response("dGhlIHNhbXBsZSBub25jZQ==")).unwrap();
+        let answer = String::from_utf8(response("dGhlIHNhbXBsZSBub25jZQ==", None)).unwrap();
         assert!(answer.starts_with("HTTP/1.1 101 Switching Protocols\r\n"));
         assert!(answer.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         // the client side of this crate accepts it

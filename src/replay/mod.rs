@@ -207,13 +207,6 @@ impl Target {
     }
 }
 
-/// Whether the engine runs `def` in `role`: every case as the fuzzing client; as the fuzzing
-/// server, every case but the compression ones (12.x, 13.x), whose server-side
-/// permessage-deflate answer is not built yet.
-pub fn supported(def: &CaseDef, role: Role) -> bool {
-    role == Role::Client || def.deflate.is_none()
-}
-
 /// Resolves ids and globs (`*` matches any text, as the testsuite's `cases` patterns) to the
 /// catalog's ids, in the testsuite's order, each once. Every case of the catalog runs.
 pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {

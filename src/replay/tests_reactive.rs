@@ -98,10 +98,23 @@ async fn deflate_peer<S: AsyncRead + AsyncWrite + Unpin>(
     if s.write_all(resp.as_bytes()).await.is_err() {
         return;
     }
-    let mut codec = client_negotiate(extensions, true)
+    let codec = client_negotiate(extensions, true)
         .ok()
         .flatten()
         .map(|p| Codec::new(p, true));
+    echo_loop(s, rx, codec, echo, None).await;
+}
+
+/// Echoes every data message of `s` (`rx`: what was read past the handshake), compressed with
+/// `codec` when there is one, frames masked with `mask`, and answers a close.
+async fn echo_loop<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    mut rx: Vec<u8>,
+    mut codec: Option<Codec>,
+    echo: Echo,
+    mask: Option<[u8; 4]>,
+) {
+    let mut buf = vec![0u8; 1 << 16];
     let (mut message, mut compressed, mut op) = (Vec::new(), false, 0);
     loop {
         while let Ok(wire::Decoded::Complete(f)) = wire::decode(&rx) {
@@ -112,7 +125,7 @@ async fn deflate_peer<S: AsyncRead + AsyncWrite + Unpin>(
                     fin: true,
                     rsv: 0,
                     opcode: opcode::CLOSE,
-                    mask: None,
+                    mask,
                     payload: vec![0x03, 0xe8],
                 });
                 let _ = s.write_all(&close).await;
@@ -161,7 +174,7 @@ async fn deflate_peer<S: AsyncRead + AsyncWrite + Unpin>(
                 fin: true,
                 rsv,
                 opcode: op,
-                mask: None,
+                mask,
                 payload,
             });
             if s.write_all(&out).await.is_err() {
@@ -450,4 +463,157 @@ async fn our_bound_on_a_case_waits_for_the_cases_own_timeout() {
     .await;
     assert_eq!(c.behavior, Some(Verdict::Ok), "{:?}", c.result);
     assert_eq!(c.behavior_close, Some(Verdict::Ok), "{:#?}", c.closing);
+}
+
+/// A permessage-deflate echo client for the server role: sends the upgrade request with
+/// `offer` (none: no extension), reads the `101` as the engine's client side reads it, then
+/// echoes (masked, compressed when negotiated). Returns the `101` head.
+async fn deflate_client(mut s: tokio::io::DuplexStream, offer: Option<String>) -> Option<String> {
+    let request = handshake::request(
+        "127.0.0.1:9001",
+        "/runCase?case=1&agent=t",
+        "dGhlIHNhbXBsZSBub25jZQ==",
+        offer.as_deref(),
+    );
+    s.write_all(&request).await.ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rx = Vec::new();
+    let end = loop {
+        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => rx.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head: Vec<u8> = rx.drain(..end).collect();
+    let answer = handshake::single_header(&head, "sec-websocket-extensions").ok()?;
+    let codec = client_negotiate(answer.as_deref(), offer.is_some())
+        .ok()?
+        .map(|p| Codec::new(p, false));
+    echo_loop(s, rx, codec, Echo::Same, Some([0x37, 0xfa, 0x21, 0x3d])).await;
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Runs case `id` in the server role against [`deflate_client`] offering `offer`; the report
+/// and the `101` the client read.
+async fn serve_case(id: &str, offer: Option<String>) -> (Case, String) {
+    let def = catalog::build(&id.parse().unwrap()).expect("in the catalog");
+    let dir = testdata_dir();
+    let mut o = ReplayOptions::server("t");
+    o.testdata = Some(dir.path().to_path_buf());
+    let (client, server) = tokio::io::duplex(1 << 20);
+    let peer = tokio::spawn(deflate_client(client, offer));
+    let r = tokio::time::timeout(BOUND, replay_stream(server, &def, &o, 1))
+        .await
+        .expect("replay ends in time")
+        .expect("replay runs");
+    let head = tokio::time::timeout(BOUND, peer)
+        .await
+        .expect("the client ends in time")
+        .expect("the client does not panic")
+        .expect("the client read a 101");
+    (r.case, head)
+}
+
+#[tokio::test]
+async fn the_server_role_negotiates_each_13x_parameter_set_and_compresses() {
+    // 13.N.1 (N = 1 … 7): the case's own offers, answered with its acceptances
+    for (n, answer) in [
+        (1, "permessage-deflate"),
+        (
+            2,
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+        ),
+        (
+            3,
+            "permessage-deflate; server_max_window_bits=9; client_max_window_bits=9",
+        ),
+        (
+            4,
+            "permessage-deflate; server_max_window_bits=15; client_max_window_bits=15",
+        ),
+        (
+            5,
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; client_no_context_takeover; client_max_window_bits=9",
+        ),
+        (
+            6,
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=15; client_no_context_takeover; client_max_window_bits=15",
+        ),
+        (
+            7,
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; client_no_context_takeover; client_max_window_bits=9",
+        ),
+    ] {
+        let id = format!("13.{n}.1");
+        let def = catalog::build(&id.parse().unwrap()).unwrap();
+        let offer = def.deflate.as_ref().map(|d| d.offer_header());
+        let (c, head) = serve_case(&id, offer).await;
+        let line = format!("\r\nSec-WebSocket-Extensions: {answer}\r\n");
+        assert!(head.contains(&line), "{id}: {head}");
+        assert_eq!(c.http_response.as_deref(), Some(head.as_str()), "{id}");
+        assert_eq!(c.behavior, Some(Verdict::Ok), "{id}: {:?}", c.result);
+        assert_eq!(
+            c.behavior_close,
+            Some(Verdict::Ok),
+            "{id}: {:#?}",
+            c.closing
+        );
+        let t = c.traffic_stats.as_ref().expect("trafficStats when OK");
+        assert_eq!(t["outgoingWebSocketMessages"], 1000, "{id}");
+        assert_eq!(t["incomingWebSocketMessages"], 1000, "{id}");
+        // what went out was compressed: its WebSocket-level size differs from the app level
+        assert_ne!(
+            t["outgoingOctetsWebSocketLevel"], t["outgoingOctetsAppLevel"],
+            "{id}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_server_role_declines_what_it_cannot_accept_and_the_case_is_unimplemented() {
+    // 13.3 asks for client_max_window_bits=9, which a bare offer does not allow
+    let (c, head) = serve_case("13.3.1", Some("permessage-deflate".into())).await;
+    assert!(!head.contains("Sec-WebSocket-Extensions"), "{head}");
+    assert_eq!(c.behavior, Some(Verdict::Unimplemented));
+    assert_eq!(c.behavior_close, Some(Verdict::Ok), "{:#?}", c.closing);
+    assert_eq!(c.traffic_stats, None);
+    // no offer at all
+    let (c, _) = serve_case("12.1.1", None).await;
+    assert_eq!(c.behavior, Some(Verdict::Unimplemented));
+    // a case without deflate ignores the offer
+    let (c, head) = serve_case("1.1.1", Some("permessage-deflate".into())).await;
+    assert!(!head.contains("Sec-WebSocket-Extensions"), "{head}");
+    assert_eq!(c.behavior, Some(Verdict::Ok), "{:?}", c.result);
+}
+
+#[tokio::test]
+async fn the_server_role_refuses_a_malformed_offer() {
+    let def = catalog::build(&"12.1.1".parse().unwrap()).unwrap();
+    let o = ReplayOptions::server("t");
+    let (mut client, server) = tokio::io::duplex(1 << 16);
+    let request = handshake::request(
+        "127.0.0.1:9001",
+        "/",
+        "dGhlIHNhbXBsZSBub25jZQ==",
+        Some("permessage-deflate; mem_level=4"),
+    );
+    client.write_all(&request).await.unwrap();
+    let r = tokio::time::timeout(BOUND, replay_stream(server, &def, &o, 1))
+        .await
+        .expect("replay ends in time")
+        .expect("replay runs");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(BOUND, client.read_to_end(&mut answer)).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 400 illegal extension parameter 'mem_level'"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(
+        r.record.handshake_error.as_deref(),
+        Some("illegal extension parameter 'mem_level' for extension 'permessage-deflate'")
+    );
 }
