@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::model::Case;
+use crate::replay::{deflate, handshake};
 
 /// One permessage-deflate offer or answer: its parameters, in order, with their values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,39 +32,19 @@ pub struct Negotiation {
     pub problems: Vec<String>,
 }
 
-/// The values of every `Sec-WebSocket-Extensions` header of an HTTP head, in order.
-fn extension_headers(head: &str) -> Vec<String> {
-    head.lines()
-        .filter_map(|l| l.split_once(':'))
-        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("sec-websocket-extensions"))
-        .map(|(_, value)| value.trim().to_string())
-        .collect()
-}
-
-/// The permessage-deflate entries of the header values.
-fn deflate_entries(values: &[String]) -> Vec<Params> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .filter_map(|entry| {
-            let mut parts = entry.split(';').map(str::trim);
-            let name = parts.next()?;
-            name.eq_ignore_ascii_case("permessage-deflate").then(|| {
-                Params(
-                    parts
-                        .filter(|p| !p.is_empty())
-                        .map(|p| match p.split_once('=') {
-                            Some((k, v)) => (
-                                k.trim().to_ascii_lowercase(),
-                                Some(v.trim().trim_matches('"').to_string()),
-                            ),
-                            None => (p.to_ascii_lowercase(), None),
-                        })
-                        .collect(),
-                )
-            })
-        })
-        .collect()
+/// The joined `Sec-WebSocket-Extensions` values of a head and their permessage-deflate entries
+/// (parsed as the engine parses them).
+fn deflate_entries(head: &str) -> (Option<String>, Vec<Params>) {
+    let joined = handshake::joined_header(head.as_bytes(), "sec-websocket-extensions");
+    let entries = joined
+        .as_deref()
+        .map(deflate::parse_extensions)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| name == "permessage-deflate")
+        .map(|(_, params)| Params(params))
+        .collect();
+    (joined, entries)
 }
 
 fn window_bits(v: &Option<String>) -> Option<u8> {
@@ -155,17 +136,13 @@ pub fn negotiation(case: &Case) -> Option<Negotiation> {
 }
 
 fn offered_and_answered(case: &Case) -> Option<Negotiation> {
-    let request = extension_headers(case.http_request.as_deref()?);
-    let offers = deflate_entries(&request);
-    if offers.is_empty() {
-        return None;
-    }
-    let response = case
+    let (offered, offers) = deflate_entries(case.http_request.as_deref()?);
+    let offered = offered.filter(|_| !offers.is_empty())?;
+    let (accepted, answers) = case
         .http_response
         .as_deref()
-        .map(extension_headers)
+        .map(deflate_entries)
         .unwrap_or_default();
-    let answers = deflate_entries(&response);
     let mut problems = match answers.as_slice() {
         [] => Vec::new(),
         [one] => check(one, &offers),
@@ -173,8 +150,8 @@ fn offered_and_answered(case: &Case) -> Option<Negotiation> {
     };
     problems.dedup();
     Some(Negotiation {
-        offered: request.join(", "),
-        accepted: (!response.is_empty()).then(|| response.join(", ")),
+        offered,
+        accepted,
         problems,
     })
 }
