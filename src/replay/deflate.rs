@@ -113,16 +113,23 @@ pub fn client_negotiate(header: Option<&str>, offered: bool) -> Result<Option<Pa
     Ok(params)
 }
 
+/// Autobahn's check that parameter `i` of `ps` was not given before it.
+fn once(ps: &[(String, Option<String>)], i: usize) -> Result<(), String> {
+    let key = &ps[i].0;
+    if ps[..i].iter().any(|(k, _)| k == key) {
+        return Err(format!(
+            "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
+        ));
+    }
+    Ok(())
+}
+
 /// `PerMessageDeflateResponse.parse`: each parameter at most once, window bits 8–15, flags
 /// without a value, nothing else.
 fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, String> {
     let mut p = Params::default();
     for (i, (key, value)) in ps.iter().enumerate() {
-        if ps[..i].iter().any(|(k, _)| k == key) {
-            return Err(format!(
-                "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
-            ));
-        }
+        once(ps, i)?;
         // Python shows a parameter without a value as `True`.
         let shown = value.as_deref().unwrap_or("True");
         let illegal_value = || {
@@ -204,11 +211,7 @@ fn parse_offer_params(ps: &[(String, Option<String>)]) -> Result<DeflateOffer, S
         request_max_window_bits: 0,
     };
     for (i, (key, value)) in ps.iter().enumerate() {
-        if ps[..i].iter().any(|(k, _)| k == key) {
-            return Err(format!(
-                "multiple occurence of extension parameter '{key}' for extension '{NAME}'"
-            ));
-        }
+        once(ps, i)?;
         let shown = value.as_deref().unwrap_or("True");
         let illegal_value = || {
             format!(
