@@ -155,7 +155,7 @@ pub enum Command {
     /// replaces its servers (agent from --agent), --agent alone runs only that spec server,
     /// --cases replaces `cases`, --exclude adds to `exclude-cases`, --out replaces `outdir`
     /// (default reports/servers). Writes index.json, index.html and a JSON and HTML file per
-    /// agent and case. Cases the engine cannot run yet are listed as skipped. A progress bar
+    /// agent and case. A progress bar
     /// (on a terminal) names the running cases and estimates the time left; at the end the
     /// `summarize` table and the policy's verdict.
     ///

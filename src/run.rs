@@ -24,10 +24,10 @@ use crate::catalog;
 use crate::compare::check::CheckReport;
 use crate::compare::policy::Policy;
 use crate::compare::{self, InputError};
-use crate::model::{Case, CaseId};
+use crate::model::Case;
 use crate::replay::runner::{Job, Progress, run_cases};
 use crate::replay::{self, ReplayError, ReplayOptions, Target, command::write_out};
-use crate::spec::{Selection, Spec, SpecError, per_category};
+use crate::spec::{Selection, Spec, SpecError};
 use crate::summary::{self, Summary};
 
 /// The testsuite's default agent name.
@@ -133,8 +133,6 @@ pub struct AgentPlan {
     pub options: ReplayOptions,
     /// The cases to run, with their `case` numbers.
     pub jobs: Vec<Job>,
-    /// Selected cases the engine cannot run yet.
-    pub not_supported: Vec<CaseId>,
 }
 
 /// Everything `run` will do.
@@ -268,18 +266,13 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
             include: Vec::new(),
             exclude: s.excluded_for(&agent),
         };
-        let mut jobs = Vec::new();
-        let mut not_supported = Vec::new();
-        for (id, seq) in selected.iter().zip(1u64..) {
-            if !excluded.selects(id) {
-                continue;
-            }
-            let Some(def) = catalog::build(id) else {
-                not_supported.push(id.clone());
-                continue;
-            };
-            jobs.push(Job { def, seq });
-        }
+        // the selection holds catalog ids only, and the engine runs every case of the catalog
+        let jobs: Vec<Job> = selected
+            .iter()
+            .zip(1u64..)
+            .filter(|(id, _)| excluded.selects(id))
+            .filter_map(|(id, seq)| catalog::build(id).map(|def| Job { def, seq }))
+            .collect();
         // the compression cases' test data, checked before anything runs
         replay::check_test_data(opts.testdata.as_deref(), jobs.iter().map(|j| &j.def))?;
         agents.push(AgentPlan {
@@ -288,7 +281,6 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
             target,
             options: opts,
             jobs,
-            not_supported,
         });
     }
     let out = cmd
@@ -312,8 +304,6 @@ pub struct AgentOutcome {
     pub url: String,
     /// Cases run and written.
     pub ran: usize,
-    /// Selected cases the engine cannot run yet (not in the report).
-    pub skipped_not_yet_supported: Vec<CaseId>,
 }
 
 /// What `run` did, before reading the reports back.
@@ -364,7 +354,6 @@ pub fn execute(plan: &Plan, jobs: usize, progress: bool) -> Result<Executed, Run
             agent: a.agent.clone(),
             url: a.url.clone(),
             ran: cases.len(),
-            skipped_not_yet_supported: a.not_supported.clone(),
         });
         if !cases.is_empty() {
             written.push((a.agent.clone(), cases));
@@ -425,26 +414,6 @@ impl RunReport {
     /// Whether the policy gate passed.
     pub fn passed(&self) -> bool {
         self.check.as_ref().is_some_and(|c| c.passed)
-    }
-
-    /// Skipped cases per agent, by category: `9: 54, 12: 90`.
-    pub fn skipped_lines(&self) -> Vec<String> {
-        self.agents
-            .iter()
-            .filter(|a| !a.skipped_not_yet_supported.is_empty())
-            .map(|a| {
-                let cats: Vec<String> = per_category(&a.skipped_not_yet_supported)
-                    .iter()
-                    .map(|(c, n)| format!("{c}.* {n}"))
-                    .collect();
-                format!(
-                    "{}: {} cases skipped, not yet supported by the engine ({})",
-                    a.agent,
-                    a.skipped_not_yet_supported.len(),
-                    cats.join(", ")
-                )
-            })
-            .collect()
     }
 }
 
@@ -509,19 +478,12 @@ pub fn run(cmd: &RunCommand, gate: &Gate) -> Result<(Plan, RunReport), RunError>
     Ok((plan, report(done, gate)))
 }
 
-/// `run --list`: one line per selected case, `AGENT CASE-ID`, in the order they run, with
-/// ` (not yet supported)` after the cases the engine skips.
+/// `run --list`: one line per selected case, `AGENT CASE-ID`, in the order they run.
 pub fn list(plan: &Plan) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in &plan.agents {
-        out.extend(a.jobs.iter().map(|j| format!("{} {}", a.agent, j.def.id)));
-        out.extend(
-            a.not_supported
-                .iter()
-                .map(|id| format!("{} {id} (not yet supported)", a.agent)),
-        );
-    }
-    out
+    plan.agents
+        .iter()
+        .flat_map(|a| a.jobs.iter().map(|j| format!("{} {}", a.agent, j.def.id)))
+        .collect()
 }
 
 /// One line per server for the user: agent, number of cases, URL, output directory.
@@ -588,12 +550,6 @@ mod tests {
         assert!(p.agents[0].options.fail_by_drop);
         assert!(!p.agents[1].options.fail_by_drop);
         assert_eq!(p.agents[1].options.resource, "/x");
-        for a in &p.agents {
-            assert!(
-                a.not_supported.is_empty(),
-                "the client role runs every case"
-            );
-        }
         let l = list(&p);
         assert_eq!(l.len(), 15);
         assert_eq!(l[7], "a 9.1.1");

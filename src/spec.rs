@@ -6,7 +6,6 @@
 //! files so a project switches with no change. Case globs work as in the testsuite: `*` is any
 //! run of characters (dots included: `6.*` covers `6.4.1`), `?` one character.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -220,15 +219,6 @@ impl Selection {
             .cloned()
             .collect()
     }
-}
-
-/// Groups case ids by category, for messages: `{1: 16, 2: 11}`.
-pub fn per_category(ids: &[CaseId]) -> BTreeMap<u32, usize> {
-    let mut m = BTreeMap::new();
-    for id in ids {
-        *m.entry(id.category()).or_default() += 1;
-    }
-    m
 }
 
 #[cfg(test)]

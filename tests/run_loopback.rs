@@ -69,9 +69,6 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
         .filter(|i| !["1.1.8", "2.2"].contains(&i.to_string().as_str()))
         .cloned()
         .collect();
-    for a in &report.agents {
-        assert!(a.skipped_not_yet_supported.is_empty(), "{}", a.agent);
-    }
 
     let check = |dir: &Path, from_html: bool| {
         let loaded = load::load_paths(&[dir.to_path_buf()]);

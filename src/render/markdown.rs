@@ -83,12 +83,9 @@ pub fn compare(c: &crate::compare::diff::Comparison) -> String {
     out
 }
 
-/// `run`: the summary, the skipped cases, the policy's verdict.
+/// `run`: the summary, the policy's verdict.
 pub fn run(r: &crate::run::RunReport) -> String {
     let mut out = summary(&r.summary);
-    for line in r.skipped_lines() {
-        out.push_str(&format!("- {line}\n"));
-    }
     out.push('\n');
     if let Some(c) = &r.check {
         out.push_str(&check(c));

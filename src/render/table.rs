@@ -101,14 +101,10 @@ pub fn compare(c: &crate::compare::diff::Comparison, style: Style) -> String {
     out
 }
 
-/// `run`: the `summarize` table of the written report, the skipped cases, the policy's
+/// `run`: the `summarize` table of the written report, the policy's
 /// verdict (as `check` shows it), the time taken.
 pub fn run(r: &crate::run::RunReport, style: Style) -> String {
     let mut out = summary(&r.summary, style);
-    for line in r.skipped_lines() {
-        out.push_str(&line);
-        out.push('\n');
-    }
     if let Some(c) = &r.check {
         out.push_str(&check(c, style));
     }
