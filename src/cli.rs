@@ -420,12 +420,8 @@ pub struct ReplayArgs {
     /// Only print the ids the patterns select, one a line, and run nothing.
     #[arg(long)]
     pub list: bool,
-    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
-    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
-    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
-    /// the same verdicts, but compression ratios not comparable to the testsuite's.
-    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
-    pub testdata: Option<PathBuf>,
+    #[command(flatten)]
+    pub sending: Sending,
     /// Test a client instead: listen here, serve the case to whatever client connects (any
     /// path), print the verdict and why, exit. The URL is printed first (port 0 picks one).
     #[arg(long, value_name = "ADDR", conflicts_with_all = ["target", "report", "jobs"])]
@@ -434,6 +430,36 @@ pub struct ReplayArgs {
     /// behaviour; every run is reported.
     #[arg(long, default_value_t = 1, requires = "listen")]
     pub repeat: usize,
+}
+
+/// What the case engine sends: the test data of 12.x/13.x and how fragmented messages end
+/// (`replay`, `run` and `fuzzingserver` share these).
+#[derive(Debug, Args)]
+pub struct Sending {
+    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
+    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
+    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
+    /// the same verdicts, but compression ratios not comparable to the testsuite's.
+    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
+    pub testdata: Option<PathBuf>,
+    /// End a message of whole fragments (9.3.x, 9.4.x, 6.2.3 …) with an empty final
+    /// continuation frame, as wstest (the Python testsuite) does: its reports then match frame
+    /// for frame. By default the last full fragment is final, as kosoku sends it. Verdicts differ
+    /// only against a peer that caps the frames of a message: Python websockets (4096 frames)
+    /// fails 9.3.3 and 9.4.3 with this flag, as it does under wstest.
+    #[arg(long)]
+    pub empty_final_fragment: bool,
+}
+
+impl Sending {
+    /// How the engine ends a message of whole fragments.
+    pub fn fragment_end(&self) -> wsreport::catalog::FragmentEnd {
+        if self.empty_final_fragment {
+            wsreport::catalog::FragmentEnd::EmptyFinal
+        } else {
+            wsreport::catalog::FragmentEnd::Full
+        }
+    }
 }
 
 /// `wsreport fuzzingserver`'s arguments.
@@ -455,10 +481,8 @@ pub struct FuzzingServerArgs {
     /// The testsuite's spec file (url, outdir, cases, exclude-cases, exclude-agent-cases).
     #[arg(short = 's', long = "spec", value_name = "FILE")]
     pub spec: Option<PathBuf>,
-    /// The testsuite's test data directory, which 12.x and 13.x take their messages from (as
-    /// `replay --testdata`). Without it, stand-in data of the same sizes is used.
-    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
-    pub testdata: Option<PathBuf>,
+    #[command(flatten)]
+    pub sending: Sending,
 }
 
 impl FuzzingServerArgs {
@@ -470,7 +494,8 @@ impl FuzzingServerArgs {
             exclude: self.exclude,
             out: self.out,
             spec: self.spec,
-            testdata: self.testdata,
+            fragment_end: self.sending.fragment_end(),
+            testdata: self.sending.testdata,
         }
     }
 }
@@ -487,7 +512,8 @@ impl ReplayArgs {
             out: self.out,
             jobs: self.jobs,
             list: self.list,
-            testdata: self.testdata,
+            fragment_end: self.sending.fragment_end(),
+            testdata: self.sending.testdata,
             listen: self.listen,
             repeat: self.repeat,
         }
@@ -532,12 +558,8 @@ pub struct RunArgs {
     /// An allow-list of cases allowed to fail, each with a reason (as in `check`).
     #[arg(long, value_name = "FILE")]
     pub allow: Option<PathBuf>,
-    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
-    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
-    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
-    /// the same verdicts, but compression ratios not comparable to the testsuite's.
-    #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
-    pub testdata: Option<PathBuf>,
+    #[command(flatten)]
+    pub sending: Sending,
     #[command(flatten)]
     pub output: GateOutput,
 }
@@ -563,7 +585,8 @@ impl RunArgs {
             out: self.out.clone(),
             jobs: self.jobs,
             progress: std::io::stderr().is_terminal(),
-            testdata: self.testdata.clone(),
+            testdata: self.sending.testdata.clone(),
+            fragment_end: self.sending.fragment_end(),
         }
     }
 }

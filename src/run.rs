@@ -58,6 +58,8 @@ pub struct RunCommand {
     pub progress: bool,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
+    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    pub fragment_end: crate::catalog::FragmentEnd,
 }
 
 /// Why `run` could not start or finish.
@@ -256,6 +258,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         let target = Target::parse(&url).map_err(|source| RunError::Target { origin, source })?;
         let mut opts = ReplayOptions::client(&target, agent.clone());
         opts.testdata = cmd.testdata.clone();
+        opts.fragment_end = cmd.fragment_end;
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)

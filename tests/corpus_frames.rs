@@ -1,6 +1,7 @@
 //! Acceptance over `../shared/corpus` (run by `.ci/run`): for every case the catalog knows,
 //! the frames its steps send match the `TF` rows of the real reports' wire logs (opcode, fin,
-//! rsv, payload length, shown payload, chop size).
+//! rsv, payload length, shown payload, chop size), planned with wstest's framing (an empty final
+//! fragment after a message of whole fragments, `--empty-final-fragment`).
 //!
 //! The testsuite's own frames that no step asks for (its close replies, pongs to the peer's
 //! pings) may sit between them; the planned frames may stop early when the peer ended the
@@ -89,7 +90,8 @@ fn planned_frames_match_the_reports() {
                         _ => None,
                     })
                     .collect();
-                let planned = catalog::planned_frames(&def.steps);
+                // the corpus was written by wstest: its framing
+                let planned = catalog::planned_frames(&def.steps, catalog::FragmentEnd::EmptyFinal);
                 let mut next = 0;
                 for t in &tfs {
                     let Some(p) = planned.get(next) else { break };

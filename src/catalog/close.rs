@@ -302,14 +302,14 @@ fn undefined_code(code: u16) -> CaseDef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(s: &str) -> CaseDef {
         build(&s.parse().unwrap()).unwrap_or_else(|| panic!("{s} not built"))
     }
 
     fn frames(s: &str) -> Vec<(u8, bool, Vec<u8>, Option<usize>)> {
-        planned_frames(&case(s).steps)
+        planned_frames(&case(s).steps, FragmentEnd::Full)
             .into_iter()
             .map(|f| (f.opcode, f.fin, f.payload, f.repeat_len))
             .collect()

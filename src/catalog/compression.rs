@@ -154,7 +154,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(id: &str) -> CaseDef {
         build(&id.parse().unwrap()).unwrap()
@@ -186,7 +186,7 @@ mod tests {
             assert!(def.expected.is_empty());
             assert_eq!(def.expected_close, expect_close(true, &[1000], true));
             // compressed frames depend on the compressor: none are planned
-            assert!(planned_frames(&def.steps).is_empty());
+            assert!(planned_frames(&def.steps, FragmentEnd::Full).is_empty());
         }
         for other in ["12.6.1", "12.1.19", "13.8.1", "13.0.1", "11.1.1", "12.1"] {
             assert!(build(&other.parse().unwrap()).is_none(), "{other}");

@@ -369,7 +369,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(id: &str) -> CaseDef {
         build(&id.parse().unwrap()).unwrap()
@@ -377,7 +377,7 @@ mod tests {
 
     /// (opcode, fin, payload, chopsize) of each planned frame.
     fn shape(def: &CaseDef) -> Vec<(u8, bool, String, Option<usize>)> {
-        planned_frames(&def.steps)
+        planned_frames(&def.steps, FragmentEnd::Full)
             .into_iter()
             .map(|p| {
                 assert_eq!(p.rsv, 0);

@@ -246,7 +246,7 @@ fn series(binary: bool, (len, count, wait_secs): (usize, usize, u32)) -> (String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(id: &str) -> CaseDef {
         build(&id.parse().unwrap()).unwrap()
@@ -328,7 +328,7 @@ mod tests {
             e.wrong_type_result,
             "Expected text message with payload, but got binary."
         );
-        let frames = planned_frames(&def.steps);
+        let frames = planned_frames(&def.steps, FragmentEnd::Full);
         assert_eq!(frames.len(), 1);
         assert_eq!(
             (
@@ -379,8 +379,12 @@ mod tests {
                 fragment_size: 64
             }
         );
-        let frames = planned_frames(&def.steps);
-        // 65536 full fragments and an empty final continuation frame
+        // kosoku: 65536 full fragments, the last final
+        let frames = planned_frames(&def.steps, FragmentEnd::Full);
+        assert_eq!(frames.len(), 65536);
+        assert_eq!((frames[65535].fin, frames[65535].payload.len()), (true, 64));
+        // wstest: and an empty final continuation frame
+        let frames = planned_frames(&def.steps, FragmentEnd::EmptyFinal);
         assert_eq!(frames.len(), 65537);
         assert_eq!((frames[0].opcode, frames[0].fin), (2, false));
         assert_eq!(frames[0].payload, vec![0xfe; 64]);
@@ -389,7 +393,7 @@ mod tests {
         assert_eq!((last.opcode, last.fin, last.payload.len()), (0, true, 0));
 
         // a fragment as large as the message: one frame
-        let frames = planned_frames(&case("9.4.9").steps);
+        let frames = planned_frames(&case("9.4.9").steps, FragmentEnd::Full);
         assert_eq!(frames.len(), 1);
         assert_eq!((frames[0].opcode, frames[0].fin), (2, true));
         assert_eq!(frames[0].payload, vec![b'*'; 4 << 20]);
@@ -416,7 +420,10 @@ mod tests {
             def.expectation,
             "Receive echo'ed text message (with payload as sent)."
         );
-        assert_eq!(planned_frames(&def.steps)[0].chopsize, Some(512));
+        assert_eq!(
+            planned_frames(&def.steps, FragmentEnd::Full)[0].chopsize,
+            Some(512)
+        );
     }
 
     #[test]
@@ -430,7 +437,7 @@ mod tests {
                 wait_secs: 60
             })]
         );
-        let frames = planned_frames(&def.steps);
+        let frames = planned_frames(&def.steps, FragmentEnd::Full);
         assert_eq!(frames.len(), 1000);
         assert!(frames.iter().all(|f| f.repeat_len == Some(0)));
         let def = case("9.8.6");

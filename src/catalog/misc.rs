@@ -56,7 +56,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     #[test]
     fn ids_are_the_testsuites() {
@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn message_goes_out_as_one_text_frame_and_fifty_continuations() {
         let def = build(&"10.1.1".parse().unwrap()).unwrap();
-        let frames = planned_frames(&def.steps);
+        let frames = planned_frames(&def.steps, FragmentEnd::Full);
         assert_eq!(frames.len(), 51);
         assert_eq!((frames[0].opcode, frames[0].fin), (1, false));
         assert!(frames[1..50].iter().all(|f| f.opcode == 0 && !f.fin));

@@ -20,7 +20,9 @@
 use crate::model::{CaseId, ExpectedClose};
 
 pub use deflate::{Deflate, DeflateAccept, DeflateOffer};
-pub use reaction::{AwaitEcho, BigSend, DeflateSeries, EchoSeries, Repeated, TestData, fragments};
+pub use reaction::{
+    AwaitEcho, BigSend, DeflateSeries, EchoSeries, FragmentEnd, Repeated, TestData, fragments,
+};
 
 /// Close status codes the cases use (RFC 6455 §7.4.1).
 pub mod close_code {
@@ -300,15 +302,21 @@ fn close_payload(code: Option<u16>, reason: &Option<Vec<u8>>) -> Vec<u8> {
 /// The frames the steps write, in order, including those of delayed steps (which the engine
 /// skips when a case's `only_if_open` check fails) and, of the reactive steps, those sent when
 /// every echo comes back (an [`EchoSeries`]'s every message; a [`DeflateSeries`] plans none, as
-/// its compressed frames depend on the compressor).
-pub fn planned_frames(steps: &[Step]) -> Vec<PlannedFrame> {
+/// its compressed frames depend on the compressor). Messages cut into fragments end as `end`
+/// says.
+pub fn planned_frames(steps: &[Step], end: FragmentEnd) -> Vec<PlannedFrame> {
     let mut out = Vec::new();
     let mut auto_fragment: Option<usize> = None;
-    plan(steps, &mut auto_fragment, &mut out);
+    plan(steps, end, &mut auto_fragment, &mut out);
     out
 }
 
-fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<PlannedFrame>) {
+fn plan(
+    steps: &[Step],
+    end: FragmentEnd,
+    auto_fragment: &mut Option<usize>,
+    out: &mut Vec<PlannedFrame>,
+) {
     let frame = |opcode, fin, payload: Vec<u8>| PlannedFrame {
         opcode,
         fin,
@@ -332,10 +340,8 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
                 binary,
                 fragment_size,
             } => {
-                // a length that is a multiple of the size ends with an empty final
-                // continuation frame (6.2.3's 29 one-octet frames + 1)
                 let size = fragment_size.or(*auto_fragment).unwrap_or(0);
-                for (i, j, fin) in fragments(payload.len(), size) {
+                for (i, j, fin) in fragments(payload.len(), size, end) {
                     let op = if i > 0 {
                         0
                     } else if *binary {
@@ -350,16 +356,16 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
             Step::Close { code, reason } | Step::CloseFrame { code, reason } => {
                 out.push(frame(8, true, close_payload(*code, reason)))
             }
-            Step::Later { steps, .. } => plan(steps, auto_fragment, out),
+            Step::Later { steps, .. } => plan(steps, end, auto_fragment, out),
             Step::SendAndAwaitEcho(echo) => match &echo.send {
-                BigSend::Frame(f) => plan(&[Step::Frame(f.clone())], auto_fragment, out),
+                BigSend::Frame(f) => plan(&[Step::Frame(f.clone())], end, auto_fragment, out),
                 // only here is a large payload built, a fragment at a time
                 BigSend::Message {
                     payload,
                     binary,
                     fragment_size,
                 } => {
-                    for (i, j, fin) in fragments(payload.len, *fragment_size) {
+                    for (i, j, fin) in fragments(payload.len, *fragment_size, end) {
                         let op = if i > 0 {
                             0
                         } else if *binary {
@@ -375,7 +381,7 @@ fn plan(steps: &[Step], auto_fragment: &mut Option<usize>, out: &mut Vec<Planned
             Step::EchoSeries(series) => {
                 let once = [Step::Frame(series.frame.clone())];
                 for _ in 0..series.count {
-                    plan(&once, auto_fragment, out);
+                    plan(&once, end, auto_fragment, out);
                 }
             }
             // compressed payloads depend on the compressor: not planned
@@ -521,7 +527,7 @@ mod tests {
                 reason: Some(b"x".to_vec()),
             },
         ];
-        let f = planned_frames(&steps);
+        let f = planned_frames(&steps, FragmentEnd::Full);
         let shape: Vec<(u8, bool, usize)> = f
             .iter()
             .map(|p| (p.opcode, p.fin, p.payload.len()))
@@ -533,17 +539,23 @@ mod tests {
     }
 
     #[test]
-    fn a_message_of_whole_fragments_ends_with_an_empty_final_frame() {
+    fn a_message_of_whole_fragments_ends_as_the_framing_says() {
         let steps = vec![Step::Message {
             payload: b"abcd".to_vec(),
             binary: true,
             fragment_size: Some(2),
         }];
-        let shape: Vec<(u8, bool, usize)> = planned_frames(&steps)
-            .iter()
-            .map(|p| (p.opcode, p.fin, p.payload.len()))
-            .collect();
-        assert_eq!(shape, [(2, false, 2), (0, false, 2), (0, true, 0)]);
+        let shape = |end| -> Vec<(u8, bool, usize)> {
+            planned_frames(&steps, end)
+                .iter()
+                .map(|p| (p.opcode, p.fin, p.payload.len()))
+                .collect()
+        };
+        assert_eq!(shape(FragmentEnd::Full), [(2, false, 2), (0, true, 2)]);
+        assert_eq!(
+            shape(FragmentEnd::EmptyFinal),
+            [(2, false, 2), (0, false, 2), (0, true, 0)]
+        );
     }
 
     #[test]
@@ -558,7 +570,7 @@ mod tests {
                 reason: Some(b"a".to_vec()),
             },
         ];
-        let f = planned_frames(&steps);
+        let f = planned_frames(&steps, FragmentEnd::Full);
         assert_eq!(f.len(), 2);
         assert_eq!((f[0].opcode, f[0].fin, f[0].payload.len()), (0, true, 0));
         assert_eq!((f[1].opcode, f[1].payload.as_slice()), (8, &b"a"[..]));

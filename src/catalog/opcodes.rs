@@ -108,7 +108,7 @@ pub fn build(id: &CaseId) -> Option<CaseDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(id: &str) -> CaseDef {
         build(&id.parse().unwrap()).unwrap()
@@ -116,7 +116,7 @@ mod tests {
 
     /// (opcode, payload, chopsize) of each planned frame.
     fn shape(def: &CaseDef) -> Vec<(u8, Vec<u8>, Option<usize>)> {
-        planned_frames(&def.steps)
+        planned_frames(&def.steps, FragmentEnd::Full)
             .into_iter()
             .map(|p| {
                 assert!(p.fin && p.rsv == 0);

@@ -172,7 +172,7 @@ mod tests {
     fn ten_pings_chop_only_in_2_11() {
         let chops = |id: &str| {
             let def = build(&id.parse().unwrap()).unwrap();
-            crate::catalog::planned_frames(&def.steps)
+            crate::catalog::planned_frames(&def.steps, crate::catalog::FragmentEnd::Full)
                 .iter()
                 .map(|f| f.chopsize)
                 .collect::<Vec<_>>()

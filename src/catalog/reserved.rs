@@ -135,7 +135,7 @@ fn echo_then_rsv(rsv: u8, write: Write) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{PlannedFrame, planned_frames};
+    use crate::catalog::{FragmentEnd, PlannedFrame, planned_frames};
 
     fn case(id: &str) -> CaseDef {
         build(&id.parse().unwrap()).unwrap()
@@ -145,7 +145,7 @@ mod tests {
     type Shape = (u8, bool, u8, Vec<u8>, Option<usize>);
 
     fn shape(def: &CaseDef) -> Vec<Shape> {
-        planned_frames(&def.steps)
+        planned_frames(&def.steps, FragmentEnd::Full)
             .into_iter()
             .map(|p: PlannedFrame| (p.opcode, p.fin, p.rsv, p.payload, p.chopsize))
             .collect()

@@ -596,7 +596,7 @@ fn vector(valid: bool, payload: Vec<u8>) -> CaseDef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::planned_frames;
+    use crate::catalog::{FragmentEnd, planned_frames};
 
     fn case(s: &str) -> CaseDef {
         build(&s.parse().unwrap()).unwrap_or_else(|| panic!("{s} not built"))
@@ -631,7 +631,10 @@ mod tests {
             let def = build(&id).unwrap_or_else(|| panic!("{id}"));
             assert_eq!(def.id, id);
             assert!(!def.steps.is_empty(), "{id}");
-            assert!(!planned_frames(&def.steps).is_empty(), "{id}");
+            assert!(
+                !planned_frames(&def.steps, FragmentEnd::Full).is_empty(),
+                "{id}"
+            );
         }
         for s in [
             "6.1.4", "6.5.6", "6.22.35", "6.24.1", "6.0.1", "6.1", "7.1.1",
@@ -680,7 +683,10 @@ mod tests {
 
         let bad = case("6.12.8");
         let all: Vec<u8> = (0x80..=0xbe).collect();
-        assert_eq!(planned_frames(&bad.steps)[0].payload, all);
+        assert_eq!(
+            planned_frames(&bad.steps, FragmentEnd::Full)[0].payload,
+            all
+        );
         assert!(
             bad.description
                 .contains("not valid UTF-8 in one fragment.<br><br>Payload: 0x808182")
@@ -696,16 +702,18 @@ mod tests {
         );
 
         assert_eq!(
-            planned_frames(&case("6.13.1").steps)[0].payload.len(),
+            planned_frames(&case("6.13.1").steps, FragmentEnd::Full)[0]
+                .payload
+                .len(),
             2 * 31
         );
         assert_eq!(case("6.15.1").steps.len(), 2);
         assert_eq!(
-            planned_frames(&case("6.22.34").steps)[0].payload,
+            planned_frames(&case("6.22.34").steps, FragmentEnd::Full)[0].payload,
             b"\xf4\x8f\xbf\xbf"
         );
         assert_eq!(
-            planned_frames(&case("6.22.3").steps)[0].payload,
+            planned_frames(&case("6.22.3").steps, FragmentEnd::Full)[0].payload,
             b"\xf0\x9f\xbf\xbe"
         );
     }
@@ -717,7 +725,7 @@ mod tests {
             "<br><br>MESSAGE PARTS:<br>\nPART1 = cebae1bdb9cf83cebcceb5<br>\n\
              PART2 = f4908080<br>\nPART3 = 656469746564<br>\n"
         ));
-        let frames: Vec<(u8, bool, Vec<u8>)> = planned_frames(&def.steps)
+        let frames: Vec<(u8, bool, Vec<u8>)> = planned_frames(&def.steps, FragmentEnd::Full)
             .into_iter()
             .map(|f| (f.opcode, f.fin, f.payload))
             .collect();
@@ -770,15 +778,18 @@ mod tests {
         let def = case("6.4.4");
         assert!(def.description.ends_with("PART2 = 90<br>\nPART3 = <br>\n"));
         assert!(def.expectation.starts_with("The first chop is accepted"));
-        let f = planned_frames(&def.steps);
+        let f = planned_frames(&def.steps, FragmentEnd::Full);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].opcode, f[0].fin, f[0].payload.len()), (0, true, 0));
         assert_eq!(def.steps[1], Step::BeginMessageFrame(21));
     }
 
     #[test]
-    fn one_octet_fragments_end_with_an_empty_frame() {
-        let f = planned_frames(&case("6.2.4").steps);
+    fn one_octet_fragments_end_with_wstests_empty_frame_or_without() {
+        let full = planned_frames(&case("6.2.4").steps, FragmentEnd::Full);
+        assert_eq!(full.len(), KOSME.len());
+        assert!(full[KOSME.len() - 1].fin && full[KOSME.len() - 1].payload.len() == 1);
+        let f = planned_frames(&case("6.2.4").steps, FragmentEnd::EmptyFinal);
         assert_eq!(f.len(), KOSME.len() + 1);
         assert!(
             f[..KOSME.len()]

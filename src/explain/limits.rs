@@ -5,7 +5,7 @@
 //! Sizes come from the catalog, so the words match what the case sent: "4 MiB in one frame",
 //! "1 MiB in writes of 64 octets", "1000 messages of 256 octets, frames of 256 octets".
 
-use crate::catalog::{self, BigSend, Step};
+use crate::catalog::{self, BigSend, FragmentEnd, Step};
 use crate::model::{CaseEntry, CaseId};
 
 use super::families::{Hint, passes};
@@ -65,6 +65,22 @@ pub fn label(id: &CaseId) -> Option<String> {
     None
 }
 
+/// The frames of a 9.3/9.4 message as sent by default (the last full fragment final).
+fn frame_count(id: &CaseId) -> Option<usize> {
+    let def = catalog::build(id)?;
+    def.steps.iter().find_map(|step| match step {
+        Step::SendAndAwaitEcho(echo) => match &echo.send {
+            BigSend::Message {
+                payload,
+                fragment_size,
+                ..
+            } => Some(catalog::fragments(payload.len, *fragment_size, FragmentEnd::Full).len()),
+            BigSend::Frame(_) => None,
+        },
+        _ => None,
+    })
+}
+
 /// The siblings of `id` that share its subcategory (`9.1.*` for `9.1.4`), in case order.
 fn subgroup<'a>(id: &CaseId, siblings: &'a [CaseEntry]) -> Vec<&'a CaseEntry> {
     let prefix = &id.parts()[..2.min(id.parts().len())];
@@ -105,7 +121,28 @@ pub fn size_hint(id: &CaseId, siblings: &[CaseEntry]) -> Option<Hint> {
         5 | 6 => "write size",
         _ => "message size",
     };
-    let text = if threshold && first_fail > 0 {
+    let last_fail = group.iter().rposition(|e| !passes(e))?;
+    let fewer_frames_pass = matches!(sub[1], 3 | 4)
+        && first_fail == 0
+        && last_fail + 1 < group.len()
+        && group[last_fail + 1..].iter().all(|e| passes(e));
+    let text = if fewer_frames_pass {
+        let frames = |e: &CaseEntry| frame_count(&e.id).unwrap_or(0);
+        let (failed, passed) = (frames(group[last_fail]), frames(group[last_fail + 1]));
+        format!(
+            "{}: the smallest fragments fail and the larger pass: the peer limits the frames of \
+             a message, somewhere from {failed} frames ({}, FAIL) down to {passed} ({}, pass). \
+             {} is {passed} frames as wsreport and kosoku send it, {} as wstest sends it (with \
+             an empty final frame): a peer that caps a message at exactly {passed} frames \
+             (Python websockets: 4096) fails it under wstest or with --empty-final-fragment. {}",
+            sub.iter().map(u32::to_string).collect::<Vec<_>>().join("."),
+            group[last_fail].id,
+            group[last_fail + 1].id,
+            group[last_fail + 1].id,
+            passed + 1,
+            shown.join(", ")
+        )
+    } else if threshold && first_fail > 0 {
         format!(
             "{}: first failing {axis}: {} ({first_label}); every smaller case passes, every \
              larger one fails: a limit or a timeout between {} and {}. {}",
@@ -271,6 +308,32 @@ mod tests {
         let all_fail: Vec<CaseEntry> = (1..=6).map(|n| entry(&format!("9.7.{n}"), false)).collect();
         let h = size_hint(&"9.7.1".parse().unwrap(), &all_fail).unwrap();
         assert!(h.text.contains("not a size limit"), "{}", h.text);
+    }
+
+    #[test]
+    fn small_fragments_failing_name_a_frame_count_limit() {
+        // Python websockets caps a message at 4096 frames: 9.3.1 (65536) and 9.3.2 (16384)
+        // fail, 9.3.3 (4096, or 4097 with wstest's empty final frame) is the edge
+        let sib: Vec<CaseEntry> = (1..=9).map(|n| entry(&format!("9.3.{n}"), n > 2)).collect();
+        let h = size_hint(&"9.3.1".parse().unwrap(), &sib).unwrap();
+        assert!(
+            h.text.contains(
+                "limits the frames of a message, somewhere from 16384 frames (9.3.2, FAIL) \
+                 down to 4096 (9.3.3, pass)"
+            ),
+            "{}",
+            h.text
+        );
+        assert!(
+            h.text
+                .contains("9.3.3 is 4096 frames as wsreport and kosoku send it, 4097 as wstest"),
+            "{}",
+            h.text
+        );
+        // larger fragments failing is not about frame counts
+        let sib: Vec<CaseEntry> = (1..=9).map(|n| entry(&format!("9.4.{n}"), n < 8)).collect();
+        let h = size_hint(&"9.4.8".parse().unwrap(), &sib).unwrap();
+        assert!(!h.text.contains("frames of a message"), "{}", h.text);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct FuzzingServerCommand {
     pub spec: Option<PathBuf>,
     /// `--testdata`: the testsuite's test data directory for 12.x/13.x (stand-ins without).
     pub testdata: Option<PathBuf>,
+    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    pub fragment_end: crate::catalog::FragmentEnd,
 }
 
 /// The default listening address (loopback, the testsuite's port).
@@ -150,6 +152,7 @@ pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitSta
         exclude_agent_cases: plan.exclude_agent_cases.clone(),
         log: Some(log.clone()),
         testdata: cmd.testdata.clone(),
+        fragment_end: cmd.fragment_end,
         ..EngineRunner::default()
     };
     let writer = ClientsReportWriter;

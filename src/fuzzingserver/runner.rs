@@ -32,6 +32,8 @@ pub struct EngineRunner {
     pub log: Option<Log>,
     /// The testsuite's test data directory for 12.x/13.x (stand-ins without).
     pub testdata: Option<std::path::PathBuf>,
+    /// How a message of whole fragments ends.
+    pub fragment_end: crate::catalog::FragmentEnd,
 }
 
 impl EngineRunner {
@@ -85,6 +87,7 @@ impl EngineRunner {
         let mut opts = ReplayOptions::server(agent.clone());
         opts.timeouts = self.timeouts.clone();
         opts.testdata = self.testdata.clone();
+        opts.fragment_end = self.fragment_end;
         let r = replay_accepted(stream, head, &def, &opts, seq as u64).await;
         match &r.record.handshake_error {
             Some(why) => {

@@ -38,6 +38,8 @@ pub struct ReplayCommand {
     pub repeat: usize,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
+    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    pub fragment_end: crate::catalog::FragmentEnd,
 }
 
 /// The short reason printed under a case that does not pass. The `explain` module will
@@ -176,6 +178,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     };
     let mut opts = ReplayOptions::client(&target, agent.clone());
     opts.testdata = cmd.testdata.clone();
+    opts.fragment_end = cmd.fragment_end;
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(err, &e),

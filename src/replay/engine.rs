@@ -639,16 +639,11 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 } else {
                     opcode::TEXT
                 };
-                match fragment_size.or(self.auto_fragment) {
-                    Some(size) if size > 0 && payload.len() > size => {
-                        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
-                        let last = chunks.len() - 1;
-                        for (i, c) in chunks.into_iter().enumerate() {
-                            let op = if i == 0 { op } else { opcode::CONTINUATION };
-                            self.send_frame(&FrameSpec::new(op, c).fin(i == last)).await;
-                        }
-                    }
-                    _ => self.send_frame(&FrameSpec::new(op, payload.clone())).await,
+                let size = fragment_size.or(self.auto_fragment).unwrap_or(0);
+                for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
+                    let op = if i == 0 { op } else { opcode::CONTINUATION };
+                    let spec = FrameSpec::new(op, &payload[i..j]).fin(fin);
+                    self.send_frame(&spec).await;
                 }
             }
             Step::AutoFragmentSize(n) => self.auto_fragment = Some(*n),
@@ -825,7 +820,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                     opcode::TEXT
                 };
                 // one fragment built at a time
-                for (i, j, fin) in fragments(payload.len, *fragment_size) {
+                for (i, j, fin) in fragments(payload.len, *fragment_size, self.opts.fragment_end) {
                     let op = if i == 0 { op } else { opcode::CONTINUATION };
                     let spec = FrameSpec::new(op, payload.octets(i..j)).fin(fin);
                     self.send_frame(&spec).await;
@@ -923,7 +918,8 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         };
         self.traffic.outgoing_ws += payload.len() as u64;
         let op = if binary { opcode::BINARY } else { opcode::TEXT };
-        for (i, j, fin) in fragments(payload.len(), self.auto_fragment.unwrap_or(0)) {
+        let size = self.auto_fragment.unwrap_or(0);
+        for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
             let spec = if i == 0 {
                 FrameSpec::new(op, &payload[i..j]).rsv(rsv)
             } else {

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::catalog::{self, CaseDef, Expect};
+use crate::catalog::{self, CaseDef, Expect, FragmentEnd};
 use crate::judge::{self, Observed};
 use crate::model::{Case, CaseId, Event, shown_payload};
 
@@ -91,6 +91,9 @@ pub struct ReplayOptions {
     /// The testsuite's test data directory (`autobahntestsuite/testdata`), which the
     /// compression cases (12.x, 13.x) take their messages from.
     pub testdata: Option<PathBuf>,
+    /// How a message of whole fragments ends: kosoku's framing by default, wstest's empty
+    /// final frame on request (see [`FragmentEnd`]).
+    pub fragment_end: FragmentEnd,
 }
 
 impl ReplayOptions {
@@ -104,6 +107,7 @@ impl ReplayOptions {
             fail_by_drop: true,
             timeouts: Timeouts::default(),
             testdata: None,
+            fragment_end: FragmentEnd::default(),
         }
     }
 
@@ -117,6 +121,7 @@ impl ReplayOptions {
             fail_by_drop: true,
             timeouts: Timeouts::default(),
             testdata: None,
+            fragment_end: FragmentEnd::default(),
         }
     }
 }

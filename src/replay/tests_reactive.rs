@@ -453,6 +453,33 @@ async fn a_peer_echoing_frame_by_frame_does_not_stall_a_large_send() {
 }
 
 #[tokio::test]
+async fn messages_of_whole_fragments_end_as_the_options_say() {
+    // 9.4.8: 4 MiB in 4 fragments of 1 MiB (a reactive send); 6.2.3: 29 octets sent one a frame
+    // (a plain message step, 29 frames however it ends). The verdict is the same either way.
+    for (id, full, empty_final) in [("9.4.8", 3, 4), ("6.2.3", 28, 29)] {
+        for (end, continuations) in [
+            (FragmentEnd::Full, full),
+            (FragmentEnd::EmptyFinal, empty_final),
+        ] {
+            let mut o = opts();
+            o.fragment_end = end;
+            let c = run(id, &o, |s| frame_echo_peer(s, Duration::ZERO)).await;
+            assert_eq!(
+                c.stats.tx_frames.get(&0),
+                Some(&continuations),
+                "{id} {end:?}"
+            );
+            assert_eq!(
+                c.behavior,
+                Some(Verdict::Ok),
+                "{id} {end:?}: {:?}",
+                c.result
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn our_bound_on_a_case_waits_for_the_cases_own_timeout() {
     // 9.1.1 waits 10 s for its echo; a bound of 1 s must not cut an echo that takes 1.5 s
     let mut o = opts();
