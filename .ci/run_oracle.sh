@@ -42,9 +42,9 @@ NINE="9.1.* 9.2.* 9.3.1 9.3.9 9.4.1 9.4.9 9.5.1 9.5.6 9.6.1 9.6.6 9.7.* 9.8.*"
 # 12.*/13.* take ~8 min per runner: there every 13.x parameter set at 16, 1024 and 32768
 # octets and at 8192 in 256-octet frames, and every 12.x test data file at 16, 4096 and 8192
 # in 256-octet frames (benches/full_run.sh runs all 517 against it).
-SHARE="13.*.1 13.*.4 13.*.9 13.*.11 12.*.1 12.*.5 12.*.11 12.1.15"
-# kosoku's `*` matches a prefix (`13.*.1` would take 13.1.10 too): both runners get the exact
-# ids wsreport resolves.
+# Written out as ids: a `*` pattern matches a prefix (`13.*.1` would take 13.1.10 too), and
+# both runners get the exact ids wsreport resolves.
+SHARE="$(echo 13.{1..7}.{1,4,9,11} 12.{1..5}.{1,5,11} 12.1.15)"
 selection() { # globs... -> SEL (-i ID ...)
   SEL=()
   local id

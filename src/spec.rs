@@ -187,7 +187,20 @@ impl Spec {
     }
 }
 
-/// Which cases to run: those matching an include glob and no exclude glob.
+/// Whether a `cases`/`exclude-cases` pattern selects case `id`, by the testsuite's rule: a
+/// pattern without `*` names one case exactly; with `*` (any run of characters) it only has to
+/// match the start of the id, so `13.*.1` also selects 13.1.10–13.1.18 and `2.1` is not a
+/// prefix pattern. wstest and kosoku select this way; a spec moved over selects the same cases.
+pub fn case_pattern_matches(pattern: &str, id: &str) -> bool {
+    if pattern.contains('*') {
+        glob_matches(&format!("{pattern}*"), id)
+    } else {
+        pattern == id
+    }
+}
+
+/// Which cases to run: those matching an include pattern and no exclude pattern
+/// ([`case_pattern_matches`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Selection {
     /// Include globs; empty means every case.
@@ -200,8 +213,9 @@ impl Selection {
     /// Whether a case is selected.
     pub fn selects(&self, id: &CaseId) -> bool {
         let text = id.to_string();
-        (self.include.is_empty() || self.include.iter().any(|g| glob_matches(g, &text)))
-            && !self.exclude.iter().any(|g| glob_matches(g, &text))
+        let matches = |g: &String| case_pattern_matches(g, &text);
+        (self.include.is_empty() || self.include.iter().any(matches))
+            && !self.exclude.iter().any(matches)
     }
 
     /// The selected cases of `all`, in the order of `all` (the testsuite's order, which gives
@@ -215,7 +229,10 @@ impl Selection {
     pub fn unmatched(&self, all: &[CaseId]) -> Vec<String> {
         self.include
             .iter()
-            .filter(|g| !all.iter().any(|id| glob_matches(g, &id.to_string())))
+            .filter(|g| {
+                !all.iter()
+                    .any(|id| case_pattern_matches(g, &id.to_string()))
+            })
             .cloned()
             .collect()
     }
@@ -279,12 +296,31 @@ mod tests {
     fn selection_keeps_the_testsuite_order_and_reports_unmatched_globs() {
         let all = ids(&["1.1.1", "1.1.2", "2.10", "2.11", "10.1.1"]);
         let s = Selection {
-            include: vec!["2.1?".into(), "10.*".into(), "42.*".into()],
+            include: vec!["2.1*".into(), "10.*".into(), "42.*".into()],
             exclude: vec!["2.10".into()],
         };
         let picked: Vec<String> = s.select(&all).iter().map(|i| i.to_string()).collect();
         assert_eq!(picked, ["2.11", "10.1.1"]);
         assert_eq!(s.unmatched(&all), ["42.*"]);
         assert_eq!(Selection::default().select(&all).len(), 5);
+    }
+
+    #[test]
+    fn star_patterns_match_a_prefix_of_the_id_and_plain_ones_the_whole() {
+        // the testsuite's resolveCasePatternList: `re.match` of `.`→`\.`, `*`→`.*`
+        for (pattern, id, want) in [
+            ("13.*.1", "13.1.1", true),
+            ("13.*.1", "13.7.18", true),
+            ("13.*.1", "13.2.10", true),
+            ("13.*.1", "13.2.2", false),
+            ("9.*", "9.1.1", true),
+            ("9.*", "19.1", false),
+            ("*", "1.1.1", true),
+            ("2.1", "2.1", true),
+            ("2.1", "2.10", false),
+            ("2.1*", "2.10", true),
+        ] {
+            assert_eq!(case_pattern_matches(pattern, id), want, "{pattern} {id}");
+        }
     }
 }

@@ -38,7 +38,7 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
                             {{"agent": "serve-b", "url": "ws://{addr}/",
                               "options": {{"failByDrop": false}}}}],
                 "cases": ["1.1.*", "2.*", "9.1.1", "12.1.1"],
-                "exclude-cases": ["2.1?", "1.1.6"],
+                "exclude-cases": ["2.1*", "1.1.6"],
                 "exclude-agent-cases": {{"*-b": ["1.1.8", "2.2"]}}}}"#,
             out.display()
         ),
@@ -58,11 +58,11 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
     assert!(!report.has_errors(), "{:?}", report.errors);
     assert!(report.passed());
 
-    // 1.1.1–1.1.8 less 1.1.6, 2.1–2.9 (2.10 and 2.11 excluded), 9.1.1, and 12.1.1 (its 1000
-    // compressed messages on stand-in test data)
+    // 1.1.1–1.1.8 less 1.1.6, 2.2–2.9 (2.1* excludes 2.1, 2.10, 2.11: a prefix, as in the
+    // testsuite), 9.1.1, and 12.1.1 (its 1000 compressed messages on stand-in test data)
     let a_ids = ids(&[
-        "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.7", "1.1.8", "2.1", "2.2", "2.3", "2.4",
-        "2.5", "2.6", "2.7", "2.8", "2.9", "9.1.1", "12.1.1",
+        "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.7", "1.1.8", "2.2", "2.3", "2.4", "2.5",
+        "2.6", "2.7", "2.8", "2.9", "9.1.1", "12.1.1",
     ]);
     let b_ids: Vec<CaseId> = a_ids
         .iter()
@@ -106,7 +106,8 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
     };
     for agent in [0, 1] {
         let case = load::load_case(r, &r.agents[agent].agent, &entry(agent, "2.3")).unwrap();
-        assert_eq!(case.seq, Some(10));
+        // the position in the run: 1.1.1–1.1.8 less 1.1.6, then 2.2, 2.3
+        assert_eq!(case.seq, Some(9));
     }
 
     // The pages alone: every command must read the same model from them.

@@ -191,7 +191,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs_match_like_exclude_cases() {
+    fn allow_globs_match_whole_ids() {
         let rows = [
             ("6.4.*", "6.4.1", true),
             ("6.4.*", "6.4", false),

@@ -208,7 +208,7 @@ mod tests {
         std::fs::write(
             &spec,
             r#"{"url": "ws://127.0.0.1:9555", "outdir": "./out/clients",
-                "cases": ["1.1.*", "2.*", "12.1.*", "14.*"], "exclude-cases": ["2.1?"],
+                "cases": ["1.1.*", "2.*", "12.1.*", "14.*"], "exclude-cases": ["2.1*"],
                 "exclude-agent-cases": {"slow*": ["2.3"]}}"#,
         )
         .unwrap();
@@ -220,8 +220,9 @@ mod tests {
         .unwrap();
         assert_eq!(from_spec.listen, "127.0.0.1:9555");
         assert_eq!(from_spec.outdir, PathBuf::from("./out/clients"));
-        // 8 of 1.1.*, 2.1 … 2.9 (2.10 and 2.11 excluded), 18 of 12.1.*; there is no 14.*
-        assert_eq!(from_spec.cases.len(), 35);
+        // 8 of 1.1.*, 2.2 … 2.9 (2.1* excludes 2.1, 2.10, 2.11: a prefix, as in the
+        // testsuite), 18 of 12.1.*; there is no 14.*
+        assert_eq!(from_spec.cases.len(), 34);
         assert_eq!(from_spec.cases.last().unwrap().to_string(), "12.1.18");
         assert_eq!(from_spec.unmatched, ["14.*"]);
         assert_eq!(from_spec.exclude_agent_cases[0].0, "slow*");
@@ -237,10 +238,10 @@ mod tests {
         .unwrap();
         assert_eq!(flags.listen, "127.0.0.1:0");
         assert_eq!(flags.outdir, PathBuf::from("elsewhere"));
-        // the spec's exclusions still apply: 2.10 and 2.11 are excluded by 2.1?
-        assert_eq!(flags.cases.len(), 9);
+        // the spec's exclusions still apply: 2.1, 2.10 and 2.11 are excluded by 2.1*
+        assert_eq!(flags.cases.len(), 8);
         let only_excluded = FuzzingServerCommand {
-            cases: vec!["2.1?".into()],
+            cases: vec!["2.1*".into()],
             exclude: vec!["2.*".into()],
             ..Default::default()
         };

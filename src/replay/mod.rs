@@ -212,7 +212,7 @@ impl Target {
     }
 }
 
-/// Resolves ids and globs (`*` matches any text, as the testsuite's `cases` patterns) to the
+/// Resolves ids and globs (the testsuite's `cases` rule: [`crate::spec::case_pattern_matches`]) to the
 /// catalog's ids, in the testsuite's order, each once. Every case of the catalog runs.
 pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
     let all: Vec<CaseId> = catalog::all_ids();
@@ -220,7 +220,7 @@ pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
     for p in patterns {
         let mut any = false;
         for (i, id) in all.iter().enumerate() {
-            if glob_match(p, &id.to_string()) {
+            if crate::spec::case_pattern_matches(p, &id.to_string()) {
                 chosen[i] = true;
                 any = true;
             }
@@ -234,26 +234,6 @@ pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
         .zip(chosen)
         .filter_map(|(id, c)| c.then_some(id))
         .collect())
-}
-
-/// `*` matches any run of characters; everything else matches itself.
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// UTC now as the testsuite's `started` (`2023-02-13T14:22:30.192Z`).
