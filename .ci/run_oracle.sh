@@ -36,8 +36,9 @@ KOSOKU="$VENV/bin/kosoku"
 TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata | head -n1)"
 
 # A share of 9.*: each message size up to 16 MiB in one frame, the smallest and largest fragment
-# and write sizes, the round-trip series.
-NINE="9.1.* 9.2.* 9.3.1 9.3.9 9.4.1 9.4.9 9.5.1 9.5.6 9.6.1 9.6.6 9.7.* 9.8.*"
+# and write sizes, 9.3.3/9.4.3 (4096 fragments: Python websockets' cap, met exactly by kosoku's
+# framing, our default), the round-trip series.
+NINE="9.1.* 9.2.* 9.3.1 9.3.3 9.3.9 9.4.1 9.4.3 9.4.9 9.5.1 9.5.6 9.6.1 9.6.6 9.7.* 9.8.*"
 # Against the Python server with deflate on, the server's own compression makes the whole of
 # 12.*/13.* take ~8 min per runner: there every 13.x parameter set at 16, 1024 and 32768
 # octets and at 8192 in 256-octet frames, and every 12.x test data file at 16, 4096 and 8192
