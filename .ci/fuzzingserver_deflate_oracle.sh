@@ -7,21 +7,15 @@
 # once with compression on (the library's default offer) and once off. Fails unless every
 # case's (behavior, behaviorClose) is equal between the two servers' reports.
 #
-# Expects $WSREPORT (the binary) and $KOSOKU_VENV (a virtualenv with kosoku and websockets).
-# Optional: $DEFLATE_CASES (space-separated globs; the default covers every 13.x parameter set
-# and a few 12.x sizes, see below), $DEFLATE_MODES (default "on off"), $ORACLE_JOBS (cases at
-# once, default 2).
+# Expects $WSREPORT (the binary). Optional: $KOSOKU_VENV (reused when it holds kosoku; websockets
+# is installed there), $DEFLATE_CASES (space-separated patterns; the default covers every 13.x
+# parameter set and a few 12.x sizes, see below), $DEFLATE_MODES (default "on off"),
+# $ORACLE_JOBS (cases at once, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${WSREPORT:?set WSREPORT to the wsreport binary}"
-: "${KOSOKU_VENV:?set KOSOKU_VENV to a virtualenv with kosoku and websockets}"
 JOBS="${ORACLE_JOBS:-2}"
 RUN_BOUND="${RUN_BOUND:-300}"
-PY="$KOSOKU_VENV/bin/python"
-# kosoku's copy of the testsuite's test data, so both servers send the same messages
-TESTDATA="$(ls -d "$KOSOKU_VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata 2>/dev/null | head -n1)"
-[ -n "$TESTDATA" ] || { echo "fuzzingserver deflate oracle: kosoku's testdata not found"; exit 1; }
-KOSOKU="$KOSOKU_VENV/bin/kosoku"
 # Every 13.x parameter set (13.1-13.7) at 16, 1024 and 32768 octets and with 8192 octets in
 # 256-octet frames; every 12.x test data file at 16, 4096 and 8192 octets in 256-octet frames,
 # and 12.1.15 (131072 octets in 256-octet frames). About 40 s in all; DEFLATE_CASES="12.* 13.*"
@@ -33,14 +27,13 @@ read -r -a GLOBS <<< "${DEFLATE_CASES:-$DEFAULT_CASES}"
 mapfile -t SELECT < <("$WSREPORT" replay --list "${GLOBS[@]}")
 [ "${#SELECT[@]}" -gt 0 ] || { echo "fuzzingserver deflate oracle: no case selected"; exit 1; }
 echo "fuzzingserver deflate oracle: ${#SELECT[@]} cases (${GLOBS[*]})"
-WORK="$(mktemp -d /tmp/wsreport-fsd-oracle.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source .ci/lib.sh
+oracle_work fsd-oracle
 start=$SECONDS
+oracle_venv websockets
+PY="$VENV/bin/python"
+# kosoku's copy of the testsuite's test data, so both servers send the same messages
+[ -n "$TESTDATA" ] || { echo "fuzzingserver deflate oracle: kosoku's testdata not found"; exit 1; }
 
 # Starts a fuzzing server serving the selection and sets SERVER_PID and URL.
 # kosoku tells its address on stderr, wsreport on stdout.
@@ -48,21 +41,13 @@ start_server() { # kosoku|wsreport outdir
   local kind="$1" out="$2" log="$WORK/server-$1.log" args=()
   if [ "$kind" = kosoku ]; then
     for c in "${SELECT[@]}"; do args+=(-i "$c"); done
-    timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out" > "$log" 2>&1 &
+    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
   else
     for c in "${SELECT[@]}"; do args+=(--cases "$c"); done
-    timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" --testdata "$TESTDATA" \
-      > "$log" 2>&1 &
+    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" \
+      --out "$out" --testdata "$TESTDATA"
   fi
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  URL=""
-  for _ in $(seq 200); do
-    URL=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$log" | head -1 || true)
-    [ -n "$URL" ] && break
-    sleep 0.05
-  done
-  [ -n "$URL" ] || { echo "fuzzingserver deflate oracle: $kind did not start"; cat "$log"; exit 1; }
+  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver deflate oracle: $kind")
 }
 
 status=0
@@ -83,20 +68,12 @@ for mode in ${DEFLATE_MODES:-on off}; do
   done
   echo "fuzzingserver deflate oracle (compression $mode): ${took[kosoku]}s against kosoku, ${took[wsreport]}s against wsreport"
   python3 - "$mode" "$WORK/kosoku-$mode/index.json" "$WORK/wsreport-$mode/index.json" <<'PY' || status=1
-import json, sys
+import sys
+sys.path.insert(0, ".ci")
+from verdicts import verdicts, key
 mode, kpath, wpath = sys.argv[1:4]
-def verdicts(path):
-    try:
-        idx = json.load(open(path))
-    except (OSError, ValueError) as e:
-        print(f"fuzzingserver deflate oracle ({mode}): no report at {path} ({e})")
-        sys.exit(1)
-    out = {}
-    for cases in idx.values():
-        out.update({c: (v["behavior"], v["behaviorClose"]) for c, v in cases.items()})
-    return out
-k, w = verdicts(kpath), verdicts(wpath)
-key = lambda c: [int(p) for p in c.split(".")]
+who = f"fuzzingserver deflate oracle ({mode})"
+k, w = verdicts(kpath, who), verdicts(wpath, who)
 equal = [c for c in k if w.get(c) == k[c]]
 differ = sorted((c for c in set(k) | set(w) if w.get(c) != k.get(c)), key=key)
 # Known: 13.2, 13.5 and 13.6 ask the client for client_no_context_takeover. The testsuite

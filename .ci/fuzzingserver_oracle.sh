@@ -18,29 +18,11 @@ cd "$(dirname "$0")/.."
 JOBS="${ORACLE_JOBS:-4}"
 RETRIES="${ORACLE_RETRIES:-30}" # about 2 s each; kosoku fails it about half the runs
 RUN_BOUND="${RUN_BOUND:-240}" # one harness run over all cases (measured: 3-40 s with 4 jobs)
-WORK="$(mktemp -d /tmp/wsreport-fs-oracle.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source .ci/lib.sh
+oracle_work fs-oracle
 start=$SECONDS
-
-VENV="${KOSOKU_VENV:-$WORK/venv}"
-if [ ! -x "$VENV/bin/kosoku" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet kosoku
-fi
-KOSOKU="$VENV/bin/kosoku"
-
-if [[ "$(dirname "$WSREPORT")" == */release ]]; then
-  cargo build --quiet --release --example harness_client
-  HARNESS="${CARGO_TARGET_DIR:-target}/release/examples/harness_client"
-else
-  cargo build --quiet --example harness_client
-  HARNESS="${CARGO_TARGET_DIR:-target}/debug/examples/harness_client"
-fi
+oracle_venv
+HARNESS="$(example_bin harness_client)"
 
 # The catalog's cases among categories 1-7 and 10, the same selection (so the same case
 # numbers) for both servers.
@@ -48,28 +30,18 @@ mapfile -t CASES < <("$WSREPORT" replay --list '*' 2>/dev/null | grep -E '^(1|2|
 if [ "${#CASES[@]}" -eq 0 ]; then echo "fuzzingserver oracle: the catalog has no cases"; exit 1; fi
 echo "fuzzingserver oracle: ${#CASES[@]} catalog cases in categories 1-7 and 10"
 
-# Starts a fuzzing server (not in a subshell, so its pid is ours to stop) serving the cases
-# given, and sets SERVER_PID and URL. kosoku tells its address on stderr, wsreport on stdout.
+# Starts a fuzzing server serving the cases given, and sets SERVER_PID and URL. kosoku tells its address on stderr, wsreport on stdout.
 start_server() { # kosoku|wsreport outdir case...
   local kind="$1" out="$2" log="$WORK/server.log"; shift 2
   local args=()
   if [ "$kind" = kosoku ]; then
     for c in "$@"; do args+=(-i "$c"); done
-    timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out" > "$log" 2>&1 &
+    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
   else
     for c in "$@"; do args+=(--cases "$c"); done
-    timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" \
-      > "$log" 2>&1 &
+    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out"
   fi
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  URL=""
-  for _ in $(seq 200); do
-    URL=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$log" | head -1 || true)
-    [ -n "$URL" ] && break
-    sleep 0.05
-  done
-  [ -n "$URL" ] || { echo "fuzzingserver oracle: $kind did not start"; cat "$log"; exit 1; }
+  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver oracle: $kind")
 }
 
 # Runs the harness against a fresh server of `kind`; the reports go to `out`.
@@ -109,20 +81,12 @@ for fault in ${ORACLE_FAULTS:-none no-reassembly}; do
   done
   echo "fuzzingserver oracle ($fault client): harness runs took ${took[kosoku]}s against kosoku, ${took[wsreport]}s against wsreport"
   python3 - "$fault" "$WORK/kosoku-$fault/index.json" "$WORK/wsreport-$fault/index.json" <<'PY' || status=1
-import json, sys
+import sys
+sys.path.insert(0, ".ci")
+from verdicts import verdicts, key
 fault, kpath, wpath = sys.argv[1:4]
-def verdicts(path):
-    try:
-        idx = json.load(open(path))
-    except (OSError, ValueError) as e:
-        print(f"fuzzingserver oracle ({fault} client): no report at {path} ({e})")
-        sys.exit(1)
-    out = {}
-    for cases in idx.values():
-        out.update({c: (v["behavior"], v["behaviorClose"]) for c, v in cases.items()})
-    return out
-k, w = verdicts(kpath), verdicts(wpath)
-key = lambda c: [int(p) for p in c.split(".")]
+who = f"fuzzingserver oracle ({fault} client)"
+k, w = verdicts(kpath, who), verdicts(wpath, who)
 equal = [c for c in k if w.get(c) == k[c]]
 differ = sorted((c for c in set(k) | set(w) if w.get(c) != k.get(c)), key=key)
 # The no-reassembly client drops every read that is not whole frames, so its verdict depends

@@ -14,29 +14,11 @@ cd "$(dirname "$0")/.."
 JOBS="${ORACLE_JOBS:-4}"
 KOSOKU_BOUND="${KOSOKU_BOUND:-120}"     # one kosoku run over all cases
 KOSOKU_CASE_BOUND="${KOSOKU_CASE_BOUND:-15}" # one case (killAfter is 10 s at most in 1-7, 10)
-WORK="$(mktemp -d /tmp/wsreport-oracle.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source .ci/lib.sh
+oracle_work oracle
 start=$SECONDS
-
-VENV="${KOSOKU_VENV:-$WORK/venv}"
-if [ ! -x "$VENV/bin/kosoku" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet kosoku
-fi
-KOSOKU="$VENV/bin/kosoku"
-
-profile_dir="$(dirname "$WSREPORT")"
-if [[ "$profile_dir" == */release ]]; then
-  cargo build --quiet --release --examples
-else
-  cargo build --quiet --examples
-fi
-FAULTY="$profile_dir/examples/faulty_server"
+oracle_venv
+FAULTY="$(example_bin faulty_server)"
 
 # The catalog's cases among categories 1-7 and 10, as kosoku -i arguments.
 mapfile -t CASES < <("$WSREPORT" replay --list '*' 2>/dev/null | grep -E '^(1|2|3|4|5|6|7|10)\.' || true)
@@ -45,19 +27,11 @@ echo "oracle: ${#CASES[@]} catalog cases in categories 1-7 and 10"
 INCLUDE=()
 for c in "${CASES[@]}"; do INCLUDE+=(-i "$c"); done
 
-# Start a server (not in a subshell, so its pid is ours to stop); it prints its address.
+# Starts a server; it prints its address, which goes to `addr`.
 start_server() { # name cmd...
   local name="$1"; shift
-  "$@" > "$WORK/$name.log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  addr=""
-  for _ in $(seq 100); do
-    addr=$(grep -oE '127\.0\.0\.1:[0-9]+' "$WORK/$name.log" | head -1 || true)
-    [ -n "$addr" ] && break
-    sleep 0.05
-  done
-  [ -n "$addr" ] || { echo "oracle: $name did not start"; cat "$WORK/$name.log"; exit 1; }
+  spawn "$WORK/$name.log" "$@"
+  addr=$(told "$WORK/$name.log" '127\.0\.0\.1:[0-9]+' "oracle: $name")
 }
 
 status=0
@@ -94,16 +68,11 @@ PY
   "$WSREPORT" replay "${CASES[@]}" --target "ws://$addr" --agent "$server" --jobs "$JOBS" \
     --out "$wout" > "$WORK/replay-$server.log" 2>&1 || true
   python3 - "$server" "$kout/index.json" "$wout/index.json" <<'PY' || status=1
-import json, sys
+import sys
+sys.path.insert(0, ".ci")
+from verdicts import verdicts, key
 server, kpath, wpath = sys.argv[1:4]
-def verdicts(path):
-    idx = json.load(open(path))
-    out = {}
-    for cases in idx.values():
-        out.update({c: (v["behavior"], v["behaviorClose"]) for c, v in cases.items()})
-    return out
-k, w = verdicts(kpath), verdicts(wpath)
-key = lambda c: [int(p) for p in c.split(".")]
+k, w = verdicts(kpath, "oracle"), verdicts(wpath, "oracle")
 equal = [c for c in k if w.get(c) == k[c]]
 differ = sorted((c for c in k if w.get(c) != k[c]), key=key)
 # The no-reassembly server drops every read that is not whole frames, so when several frames

@@ -17,23 +17,11 @@ cd "$(dirname "$0")/.."
 : "${WSREPORT:?set WSREPORT to the wsreport binary}"
 JOBS="${RUN_ORACLE_JOBS:-2}"
 BOUND="${RUN_ORACLE_BOUND:-1200}"   # one runner over the selection against one server
-WORK="$(mktemp -d /tmp/wsreport-run-oracle.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-VENV="${KOSOKU_VENV:-$WORK/venv}"
-if [ ! -x "$VENV/bin/kosoku" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet kosoku
-fi
-"$VENV/bin/python" -c 'import websockets' 2>/dev/null || "$VENV/bin/pip" install --quiet websockets
-KOSOKU="$VENV/bin/kosoku"
+source .ci/lib.sh
+oracle_work run-oracle
+oracle_venv websockets
 # both runners send the testsuite's own test data files (kosoku ships them)
-TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata | head -n1)"
+[ -n "$TESTDATA" ] || { echo "run oracle: kosoku's testdata not found"; exit 1; }
 
 # A share of 9.*: each message size up to 16 MiB in one frame, the smallest and largest fragment
 # and write sizes, 9.3.3/9.4.3 (4096 fragments: Python websockets' cap, met exactly by kosoku's
@@ -63,13 +51,11 @@ wait_port() { # port
 start_server() { # kind -> sets URL, SERVER_PID
   local port; port=$(free_port)
   case "$1" in
-    serve) "$WSREPORT" serve --listen "127.0.0.1:$port" > "$WORK/$1.log" 2>&1 & ;;
-    ws-deflate) "$VENV/bin/python" benches/websockets_echo.py "$port" > "$WORK/$1.log" 2>&1 & ;;
-    ws-plain) "$VENV/bin/python" benches/websockets_echo.py "$port" --no-compression > "$WORK/$1.log" 2>&1 & ;;
+    serve) spawn "$WORK/$1.log" "$WSREPORT" serve --listen "127.0.0.1:$port" ;;
+    ws-deflate) spawn "$WORK/$1.log" "$VENV/bin/python" benches/websockets_echo.py "$port" ;;
+    ws-plain) spawn "$WORK/$1.log" "$VENV/bin/python" benches/websockets_echo.py "$port" --no-compression ;;
     *) echo "run oracle: unknown server $1"; exit 2 ;;
   esac
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
   wait_port "$port" || { echo "run oracle: $1 did not start"; cat "$WORK/$1.log"; exit 1; }
   URL="ws://127.0.0.1:$port"
 }

@@ -31,15 +31,13 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
-/// Writes the baseline of `rel` into a temporary file and returns its path.
-fn baseline_of(rel: &str, name: &str) -> PathBuf {
+/// Writes the baseline of `rel` into a temporary file (removed when the path is dropped).
+fn baseline_of(rel: &str, name: &str) -> tempfile::TempPath {
     let out = wsreport(&["baseline", &f(rel)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dir = std::env::temp_dir().join(format!("wsreport-cli-compare-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, &out.stdout).unwrap();
-    path
+    let mut file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
+    std::io::Write::write_all(&mut file, &out.stdout).unwrap();
+    file.into_temp_path()
 }
 
 #[test]
@@ -337,9 +335,8 @@ fn markdown_and_github_formats() {
 /// Validates with `xmllint --schema` (libxml2-utils). Without xmllint the test says so and
 /// passes, unless `CI` is set: CI installs it and must validate.
 fn validate_junit(xml: &str, name: &str) {
-    let dir = std::env::temp_dir().join(format!("wsreport-junit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
     std::fs::write(&file, xml).unwrap();
     let xsd = fixtures().join("junit").join("junit.xsd");
     match Command::new("xmllint")

@@ -33,7 +33,8 @@ const NIM_NEW: &str = "status-im__nim-websock/server-devel";
 #[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn check_baseline_reports_exactly_the_flipped_cases() {
     let original = common::corpus_root().join(NIM_OLD);
-    let tmp = std::env::temp_dir().join(format!("wsreport-corpus-check-{}", std::process::id()));
+    let scratch = tempfile::tempdir().unwrap(); // removed on drop, a failing assert included
+    let tmp = scratch.path();
     std::fs::create_dir_all(tmp.join("run")).unwrap();
 
     // The baseline comes from the untouched report.
@@ -118,7 +119,6 @@ fn check_baseline_reports_exactly_the_flipped_cases() {
         }
     }
     assert_eq!(check("rfc"), want_rfc);
-    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 #[test]
@@ -167,11 +167,10 @@ fn every_corpus_report_checks_and_renders_valid_junit() {
         );
         let xml = String::from_utf8(out.stdout).unwrap();
         assert!(xml.starts_with("<?xml"), "{dir}");
-        let file = std::env::temp_dir().join(format!(
-            "wsreport-corpus-junit-{}-{}.xml",
-            std::process::id(),
-            dir.replace('/', "_")
-        ));
+        let scratch = tempfile::tempdir().unwrap();
+        let file = scratch
+            .path()
+            .join(format!("{}.xml", dir.replace('/', "_")));
         std::fs::write(&file, &xml).unwrap();
         let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/junit/junit.xsd");
         if let Ok(v) = Command::new("xmllint")
@@ -186,6 +185,5 @@ fn every_corpus_report_checks_and_renders_valid_junit() {
                 String::from_utf8_lossy(&v.stderr)
             );
         }
-        let _ = std::fs::remove_file(&file);
     }
 }

@@ -1,0 +1,65 @@
+# Shared by the .ci/*oracle.sh scripts; source it after `set -euo pipefail` and the `cd` to the
+# repository. A work directory removed on exit with every process started in it, the oracle's
+# virtualenv, starting a server and waiting for the address it tells.
+
+# oracle_work NAME: WORK (a fresh directory) and PIDS (processes to stop), cleaned up on exit.
+oracle_work() {
+  WORK="$(mktemp -d "/tmp/wsreport-$1.XXXXXX")"
+  PIDS=()
+  trap oracle_cleanup EXIT
+}
+oracle_cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+
+# oracle_venv [websockets]: VENV ($KOSOKU_VENV when it holds kosoku, else one made in $WORK)
+# with kosoku, and websockets when asked; KOSOKU; TESTDATA, kosoku's copy of the testsuite's
+# test data (empty when not found).
+oracle_venv() {
+  VENV="${KOSOKU_VENV:-$WORK/venv}"
+  if [ ! -x "$VENV/bin/kosoku" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet kosoku
+  fi
+  if [ "${1:-}" = websockets ]; then
+    "$VENV/bin/python" -c 'import websockets' 2>/dev/null || "$VENV/bin/pip" install --quiet websockets
+  fi
+  KOSOKU="$VENV/bin/kosoku"
+  TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata 2>/dev/null | head -n1 || true)"
+}
+
+# example_bin NAME: builds examples/NAME with the profile $WSREPORT was built with and prints
+# the binary's path.
+example_bin() {
+  local dir; dir="$(dirname "$WSREPORT")"
+  if [[ "$dir" == */release ]]; then
+    cargo build --quiet --release --example "$1"
+  else
+    cargo build --quiet --example "$1"
+  fi
+  echo "$dir/examples/$1"
+}
+
+# spawn LOG CMD...: starts CMD in the background (not in a subshell, so its pid is ours to
+# stop) with its output in LOG; sets SERVER_PID.
+spawn() {
+  local log="$1"; shift
+  "$@" > "$log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+}
+
+# told LOG REGEX WHO: waits up to 10 s for REGEX in LOG and prints the first match; fails,
+# showing the log, when it never comes (use as `URL=$(told …)`: set -e then stops the script).
+told() {
+  local found
+  for _ in $(seq 200); do
+    found=$(grep -oE "$2" "$1" | head -1 || true)
+    if [ -n "$found" ]; then echo "$found"; return 0; fi
+    sleep 0.05
+  done
+  echo "$3 did not start:" >&2
+  cat "$1" >&2
+  return 1
+}
