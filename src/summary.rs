@@ -15,10 +15,6 @@ use crate::model::{AgentRun, Mode, Report, Verdict, category_title};
 pub struct Counts(pub BTreeMap<Verdict, usize>);
 
 impl Counts {
-    fn add(&mut self, v: &Verdict) {
-        *self.0.entry(v.clone()).or_default() += 1;
-    }
-
     /// The count of one word (0 when absent).
     pub fn get(&self, v: &Verdict) -> usize {
         self.0.get(v).copied().unwrap_or(0)
@@ -96,35 +92,87 @@ pub struct Summary {
     pub errors: Vec<ErrorSummary>,
 }
 
+/// Counting by position for the words the testsuite writes, by word for the rest; turned
+/// into [`Counts`] once at the end (a map insert per case was most of the summary's time).
+#[derive(Default)]
+struct Tally {
+    known: [usize; KNOWN.len()],
+    others: BTreeMap<Verdict, usize>,
+}
+
+/// The verdicts [`Tally`] counts by position.
+const KNOWN: [Verdict; 8] = [
+    Verdict::Ok,
+    Verdict::NonStrict,
+    Verdict::Informational,
+    Verdict::Unimplemented,
+    Verdict::WrongCode,
+    Verdict::FailedByClient,
+    Verdict::Unclean,
+    Verdict::Failed,
+];
+
+impl Tally {
+    fn add(&mut self, v: &Verdict) {
+        let i = match v {
+            Verdict::Ok => 0,
+            Verdict::NonStrict => 1,
+            Verdict::Informational => 2,
+            Verdict::Unimplemented => 3,
+            Verdict::WrongCode => 4,
+            Verdict::FailedByClient => 5,
+            Verdict::Unclean => 6,
+            Verdict::Failed => 7,
+            Verdict::Other(_) => {
+                *self.others.entry(v.clone()).or_default() += 1;
+                return;
+            }
+        };
+        self.known[i] += 1;
+    }
+
+    fn counts(self) -> Counts {
+        let mut map = self.others;
+        for (v, n) in KNOWN.into_iter().zip(self.known) {
+            if n > 0 {
+                map.insert(v, n);
+            }
+        }
+        Counts(map)
+    }
+}
+
 /// Summarizes one agent's cases.
 pub fn summarize_agent(run: &AgentRun) -> AgentSummary {
-    let mut behavior = Counts::default();
-    let mut behavior_close = Counts::default();
-    let mut categories: BTreeMap<u32, CategorySummary> = BTreeMap::new();
+    let mut behavior = Tally::default();
+    let mut behavior_close = Tally::default();
+    let mut categories: BTreeMap<u32, (usize, Tally, Tally)> = BTreeMap::new();
     let mut duration_ms = 0u64;
     for e in &run.cases {
         behavior.add(&e.behavior);
         behavior_close.add(&e.behavior_close);
         duration_ms = duration_ms.saturating_add(e.duration_ms);
-        let cat = e.id.category();
-        let c = categories.entry(cat).or_insert_with(|| CategorySummary {
-            category: cat.to_string(),
-            title: category_title(cat),
-            cases: 0,
-            behavior: Counts::default(),
-            behavior_close: Counts::default(),
-        });
-        c.cases += 1;
-        c.behavior.add(&e.behavior);
-        c.behavior_close.add(&e.behavior_close);
+        let c = categories.entry(e.id.category()).or_default();
+        c.0 += 1;
+        c.1.add(&e.behavior);
+        c.2.add(&e.behavior_close);
     }
     AgentSummary {
         agent: run.agent.clone(),
         cases: run.cases.len(),
-        behavior,
-        behavior_close,
+        behavior: behavior.counts(),
+        behavior_close: behavior_close.counts(),
         duration_ms,
-        categories: categories.into_values().collect(),
+        categories: categories
+            .into_iter()
+            .map(|(cat, (cases, b, c))| CategorySummary {
+                category: cat.to_string(),
+                title: category_title(cat),
+                cases,
+                behavior: b.counts(),
+                behavior_close: c.counts(),
+            })
+            .collect(),
     }
 }
 
