@@ -13,7 +13,8 @@
 //! with a 9-bit window (a larger window reads every stream a smaller one wrote).
 
 use crate::catalog::{Deflate, DeflateOffer};
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use crate::wire::deflate::{TAIL, compress_sync};
+use flate2::{Compress, Compression, Decompress, FlushDecompress, Status};
 
 /// The fuzzer's own compression level. The testsuite uses zlib's default (6); level 1 makes
 /// the same kind of stream (any inflater reads it) at a third of the CPU, which is most of a
@@ -273,10 +274,6 @@ impl std::fmt::Debug for Codec {
     }
 }
 
-/// The `00 00 ff ff` a sync flush ends with, which RFC 7692 §7.2.1 removes and §7.2.2 puts
-/// back.
-const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
-
 impl Codec {
     /// A codec for the side `is_server` of a connection that negotiated `params`.
     pub fn new(params: Params, is_server: bool) -> Self {
@@ -321,20 +318,7 @@ impl Codec {
             return Vec::new();
         };
         let mut out = Vec::with_capacity(message.len() / 2 + 64);
-        let start = c.total_in();
-        loop {
-            if out.capacity() - out.len() < 64 {
-                out.reserve(out.capacity().max(256));
-            }
-            let done = (c.total_in() - start) as usize;
-            // With in-memory buffers deflate cannot fail: a full output is handled below.
-            let _ = c.compress_vec(&message[done..], &mut out, FlushCompress::Sync);
-            let done = (c.total_in() - start) as usize;
-            // A sync flush is complete once the input is consumed with output room to spare.
-            if done == message.len() && out.len() < out.capacity() {
-                break;
-            }
-        }
+        compress_sync(c, message, &mut out);
         if out.ends_with(&TAIL) {
             out.truncate(out.len() - TAIL.len());
         }

@@ -21,15 +21,13 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushDecompress, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::wire::deflate::{TAIL, compress_sync};
 
 /// The extension token (RFC 7692 §7).
 pub const EXTENSION: &str = "permessage-deflate";
-
-/// The octets a sync flush ends with, which the sender removes and the receiver appends
-/// back at the end of each message (RFC 7692 §7.2.1, §7.2.2).
-const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
 /// zlib level for the server's compressor. The echo server is the fast peer a runner is
 /// measured against, so it trades ratio for speed (level 1 is several times faster than
@@ -205,24 +203,7 @@ impl Deflater {
     /// compressor.
     pub fn compress(&mut self, data: &[u8], fin: bool, out: &mut Vec<u8>) {
         let start = out.len();
-        let mut input = data;
-        loop {
-            out.reserve((input.len() / 2).max(1024));
-            let before = self.compress.total_in();
-            // Only a stream error can fail, and a raw DEFLATE stream fed by us cannot have one.
-            if self
-                .compress
-                .compress_vec(input, out, FlushCompress::Sync)
-                .is_err()
-            {
-                break;
-            }
-            input = &input[(self.compress.total_in() - before) as usize..];
-            // zlib: the flush is complete when output space is left over.
-            if input.is_empty() && out.len() < out.capacity() {
-                break;
-            }
-        }
+        compress_sync(&mut self.compress, data, out);
         self.message_out += out.len() - start;
         if fin {
             if out[start..].ends_with(&TAIL) {

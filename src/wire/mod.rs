@@ -11,10 +11,13 @@
 //! - [`chop`]: [`write_chopped`], the testsuite's chopped writes, reporting each write's size.
 //! - [`record`]: [`RecordingReader`], which logs every read and every decoded frame.
 //! - [`close`]: close frame bodies (RFC 6455 §5.5.1, §7.4).
+//! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) the engine and
+//!   the echo server share.
 
 pub mod chop;
 pub mod close;
 pub mod decode;
+pub mod deflate;
 pub mod frame;
 pub mod record;
 
