@@ -265,15 +265,13 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         {
             opts.fail_by_drop = b;
         }
-        let excluded = Selection {
-            include: Vec::new(),
-            exclude: s.excluded_for(&agent),
-        };
         // the selection holds catalog ids only, and the engine runs every case of the catalog
         let jobs: Vec<Job> = selected
             .iter()
             .zip(1u64..)
-            .filter(|(id, _)| excluded.selects(id))
+            .filter(|(id, _)| {
+                !crate::spec::agent_excludes(&s.exclude_agent_cases, &agent, &id.to_string())
+            })
             .filter_map(|(id, seq)| catalog::build(id).map(|def| Job { def, seq }))
             .collect();
         // the compression cases' test data, checked before anything runs

@@ -14,7 +14,6 @@ use tokio::net::TcpStream;
 
 use super::{CaseRunner, ReportWriter};
 use crate::catalog;
-use crate::compare::allow::glob_matches;
 use crate::model::{Case, CaseId};
 use crate::replay::{ReplayOptions, Replayed, Timeouts, replay_accepted};
 
@@ -45,11 +44,7 @@ impl EngineRunner {
 
     /// Whether `exclude-agent-cases` refuses `id` to `agent`.
     pub fn excluded(&self, agent: &str, id: &CaseId) -> bool {
-        let text = id.to_string();
-        self.exclude_agent_cases
-            .iter()
-            .filter(|(a, _)| glob_matches(a, agent))
-            .any(|(_, globs)| globs.iter().any(|g| glob_matches(g, &text)))
+        crate::spec::agent_excludes(&self.exclude_agent_cases, agent, &id.to_string())
     }
 
     /// Runs one case; `None` when nothing is to be recorded (the case is unknown or excluded,
