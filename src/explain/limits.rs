@@ -133,8 +133,9 @@ pub fn size_hint(id: &CaseId, siblings: &[CaseEntry]) -> Option<Hint> {
             "{}: the smallest fragments fail and the larger pass: the peer limits the frames of \
              a message, somewhere from {failed} frames ({}, FAIL) down to {passed} ({}, pass). \
              {} is {passed} frames as wsreport and kosoku send it, {} as wstest sends it (with \
-             an empty final frame): a peer that caps a message at exactly {passed} frames \
-             (Python websockets: 4096) fails it under wstest or with --empty-final-fragment. {}",
+             an empty final frame): a peer that caps a message at exactly {passed} frames (as \
+             Python websockets does at 4096) fails it under wstest or with \
+             --empty-final-fragment. {}",
             sub.iter().map(u32::to_string).collect::<Vec<_>>().join("."),
             group[last_fail].id,
             group[last_fail + 1].id,

@@ -212,8 +212,9 @@ impl Target {
     }
 }
 
-/// Resolves ids and globs (the testsuite's `cases` rule: [`crate::spec::case_pattern_matches`]) to the
-/// catalog's ids, in the testsuite's order, each once. Every case of the catalog runs.
+/// Resolves ids and patterns (the testsuite's `cases` rule:
+/// [`crate::spec::case_pattern_matches`]) to the catalog's ids, in the testsuite's order, each
+/// once. Every case of the catalog runs.
 pub fn select(patterns: &[String]) -> Result<Vec<CaseId>, ReplayError> {
     let all: Vec<CaseId> = catalog::all_ids();
     let mut chosen = vec![false; all.len()];
