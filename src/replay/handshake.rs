@@ -80,23 +80,8 @@ fn shown_name(name: &str) -> String {
 /// Checks the server's response head (through `\r\n\r\n`) as autobahn's `processHandshake`
 /// does; the error is the reason the testsuite would give.
 pub fn check_response(head: &[u8], key: &str) -> Result<(), String> {
-    let text: String = head.iter().map(|&b| b as char).collect(); // ISO-8859-1
-    let mut lines = text.lines();
-    let status = lines.next().unwrap_or("").trim();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in lines {
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let get = |name: &str| {
-        let values: Vec<&str> = headers
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
-    };
+    let (status, headers) = headers(head);
+    let get = |name: &str| joined(&headers, name);
     let parts: Vec<&str> = status.split_whitespace().collect();
     if parts.len() < 2 {
         return Err(format!("Bad HTTP response status line '{status}'"));
@@ -139,13 +124,9 @@ pub fn check_response(head: &[u8], key: &str) -> Result<(), String> {
         }
         Some(_) => {}
     }
-    let accepts: Vec<&(String, String)> = headers
-        .iter()
-        .filter(|(k, _)| k == "sec-websocket-accept")
-        .collect();
-    match accepts.as_slice() {
+    match values(&headers, "sec-websocket-accept").as_slice() {
         [] => Err("HTTP Sec-WebSocket-Accept header missing in opening handshake reply".into()),
-        [(_, got)] => {
+        [got] => {
             let want = accept_for(key);
             if *got == want {
                 Ok(())
@@ -181,12 +162,21 @@ fn refuse(status: u16, reason: impl Into<String>) -> Refusal {
 
 /// The values of header `name` (lowercase) in a request head joined by `, `, if present.
 pub fn joined_header(head: &[u8], name: &str) -> Option<String> {
-    let (_, headers) = headers(head);
-    let values: Vec<&str> = headers
+    joined(&headers(head).1, name)
+}
+
+/// The values of header `name` (lowercase), in order.
+fn values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    headers
         .iter()
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-        .collect();
+        .collect()
+}
+
+/// The values of header `name` joined by `, ` (as one header), if present.
+fn joined(headers: &[(String, String)], name: &str) -> Option<String> {
+    let values = values(headers, name);
     (!values.is_empty()).then(|| values.join(", "))
 }
 
@@ -210,17 +200,8 @@ fn headers(head: &[u8]) -> (String, Vec<(String, String)>) {
 /// so harnesses behind a port mapping still run.
 pub fn check_request(head: &[u8]) -> Result<String, Refusal> {
     let (status, headers) = headers(head);
-    let all = |name: &str| -> Vec<&str> {
-        headers
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    let one = |name: &str| {
-        let values = all(name);
-        (!values.is_empty()).then(|| values.join(", "))
-    };
+    let all = |name: &str| values(&headers, name);
+    let one = |name: &str| joined(&headers, name);
     let parts: Vec<&str> = status.split_whitespace().collect();
     if parts.len() != 3 {
         return Err(refuse(
