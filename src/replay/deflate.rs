@@ -131,20 +131,10 @@ fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, Stri
     let mut p = Params::default();
     for (i, (key, value)) in ps.iter().enumerate() {
         once(ps, i)?;
-        // Python shows a parameter without a value as `True`.
-        let shown = value.as_deref().unwrap_or("True");
-        let illegal_value = || {
-            format!(
-                "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
-            )
-        };
+        let value = value.as_deref();
         match key.as_str() {
             "client_max_window_bits" | "server_max_window_bits" => {
-                let bits = value
-                    .as_deref()
-                    .and_then(|v| v.parse::<u8>().ok())
-                    .filter(|b| (8..=15).contains(b))
-                    .ok_or_else(illegal_value)?;
+                let bits = window_bits(key, value)?;
                 if key == "client_max_window_bits" {
                     p.client_max_window_bits = bits;
                 } else {
@@ -152,23 +142,46 @@ fn parse_response_params(ps: &[(String, Option<String>)]) -> Result<Params, Stri
                 }
             }
             "client_no_context_takeover" | "server_no_context_takeover" => {
-                if value.is_some() {
-                    return Err(illegal_value());
-                }
+                flag(key, value)?;
                 if key == "client_no_context_takeover" {
                     p.client_no_context_takeover = true;
                 } else {
                     p.server_no_context_takeover = true;
                 }
             }
-            _ => {
-                return Err(format!(
-                    "illegal extension parameter '{key}' for extension '{NAME}'"
-                ));
-            }
+            _ => return Err(illegal_parameter(key)),
         }
     }
     Ok(p)
+}
+
+/// Autobahn's refusal of a parameter's value; Python shows a missing value as `True`.
+fn illegal_value(key: &str, value: Option<&str>) -> String {
+    let shown = value.unwrap_or("True");
+    format!(
+        "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
+    )
+}
+
+/// Autobahn's refusal of a parameter it does not know.
+fn illegal_parameter(key: &str) -> String {
+    format!("illegal extension parameter '{key}' for extension '{NAME}'")
+}
+
+/// A window-bits value: 8–15 (Python's `int()` ignores surrounding spaces).
+fn window_bits(key: &str, value: Option<&str>) -> Result<u8, String> {
+    value
+        .and_then(|v| v.trim().parse::<u8>().ok())
+        .filter(|b| (8..=15).contains(b))
+        .ok_or_else(|| illegal_value(key, value))
+}
+
+/// A flag parameter, which takes no value.
+fn flag(key: &str, value: Option<&str>) -> Result<(), String> {
+    match value {
+        Some(_) => Err(illegal_value(key, value)),
+        None => Ok(()),
+    }
 }
 
 /// What the server makes of a client's `Sec-WebSocket-Extensions` offers (autobahn's server
@@ -213,40 +226,24 @@ fn parse_offer_params(ps: &[(String, Option<String>)]) -> Result<DeflateOffer, S
     };
     for (i, (key, value)) in ps.iter().enumerate() {
         once(ps, i)?;
-        let shown = value.as_deref().unwrap_or("True");
-        let illegal_value = || {
-            format!(
-                "illegal extension parameter value '{shown}' for parameter '{key}' of extension '{NAME}'"
-            )
-        };
-        let window = |v: Option<&str>| {
-            v.and_then(|v| v.trim().parse::<u8>().ok())
-                .filter(|b| (8..=15).contains(b))
-                .ok_or_else(illegal_value)
-        };
+        let value = value.as_deref();
         match key.as_str() {
             "client_max_window_bits" => {
                 if value.is_some() {
-                    window(value.as_deref())?;
+                    window_bits(key, value)?;
                 }
                 offer.accept_max_window_bits = true;
             }
             "server_max_window_bits" => {
-                offer.request_max_window_bits = window(value.as_deref())?;
+                offer.request_max_window_bits = window_bits(key, value)?;
             }
             "client_no_context_takeover" | "server_no_context_takeover" => {
-                if value.is_some() {
-                    return Err(illegal_value());
-                }
+                flag(key, value)?;
                 if key == "server_no_context_takeover" {
                     offer.request_no_context_takeover = true;
                 }
             }
-            _ => {
-                return Err(format!(
-                    "illegal extension parameter '{key}' for extension '{NAME}'"
-                ));
-            }
+            _ => return Err(illegal_parameter(key)),
         }
     }
     Ok(offer)
@@ -548,8 +545,9 @@ mod tests {
                 ..Params::default()
             }))
         );
+        // quoted, with spaces inside the quotes: Python's int() reads " 10"
         assert_eq!(
-            ok("Permessage-Deflate; client_max_window_bits=\"10\""),
+            ok("Permessage-Deflate; client_max_window_bits=\" 10\""),
             Ok(Some(Params {
                 client_max_window_bits: 10,
                 ..Params::default()
