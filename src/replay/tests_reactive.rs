@@ -62,6 +62,47 @@ enum Echo {
     Altered,
 }
 
+/// Reads an HTTP head (through `\r\n\r\n`); the head and the octets read after it, `None`
+/// when the stream ends first.
+async fn read_head<S: AsyncRead + Unpin>(s: &mut S) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rx = Vec::new();
+    loop {
+        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = rx.drain(..i + 4).collect();
+            return Some((head, rx));
+        }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => rx.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A test server's side of the opening handshake: reads the request, answers `101` with
+/// `extensions` (none: no extension header); the octets read after the request.
+async fn accept_upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    extensions: Option<&str>,
+) -> Option<Vec<u8>> {
+    let (head, rx) = read_head(s).await?;
+    let head = String::from_utf8_lossy(&head);
+    let key = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+        .unwrap_or_default();
+    let ext = extensions
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
+    let resp = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n{ext}\r\n",
+        handshake::accept_for(key)
+    );
+    s.write_all(resp.as_bytes()).await.ok()?;
+    Some(rx)
+}
+
 /// A permessage-deflate echo peer: answers the handshake with `extensions` (none: declines),
 /// then echoes every data message, compressed when negotiated, and answers a close.
 async fn deflate_peer<S: AsyncRead + AsyncWrite + Unpin>(
@@ -69,35 +110,9 @@ async fn deflate_peer<S: AsyncRead + AsyncWrite + Unpin>(
     extensions: Option<&'static str>,
     echo: Echo,
 ) {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut rx = Vec::new();
-    let end = loop {
-        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => rx.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&rx[..end]).to_string();
-    rx.drain(..end);
-    let key = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
-        .unwrap_or_default()
-        .to_string();
-    let ext = extensions
-        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
-        .unwrap_or_default();
-    let resp = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n{ext}\r\n",
-        handshake::accept_for(&key)
-    );
-    if s.write_all(resp.as_bytes()).await.is_err() {
+    let Some(rx) = accept_upgrade(&mut s, extensions).await else {
         return;
-    }
+    };
     let codec = client_negotiate(extensions, true)
         .ok()
         .flatten()
@@ -380,32 +395,10 @@ async fn a_deflate_response_to_no_offer_is_denied() {
 /// while its write waits: a fuzzer that wrote a large message without reading would wait on it
 /// forever.
 async fn frame_echo_peer(mut s: tokio::io::DuplexStream, delay: Duration) {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut rx = Vec::new();
-    let end = loop {
-        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => rx.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&rx[..end]).to_string();
-    rx.drain(..end);
-    let key = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
-        .unwrap_or_default()
-        .to_string();
-    let resp = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
-        handshake::accept_for(&key)
-    );
-    if s.write_all(resp.as_bytes()).await.is_err() {
+    let Some(mut rx) = accept_upgrade(&mut s, None).await else {
         return;
-    }
+    };
+    let mut buf = vec![0u8; 1 << 16];
     loop {
         while let Ok(wire::Decoded::Complete(f)) = wire::decode(&rx) {
             rx.drain(..f.consumed);
@@ -503,18 +496,7 @@ async fn deflate_client(mut s: tokio::io::DuplexStream, offer: Option<String>) -
         offer.as_deref(),
     );
     s.write_all(&request).await.ok()?;
-    let mut buf = vec![0u8; 1 << 16];
-    let mut rx = Vec::new();
-    let end = loop {
-        if let Some(i) = rx.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => rx.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head: Vec<u8> = rx.drain(..end).collect();
+    let (head, rx) = read_head(&mut s).await?;
     let answer = handshake::single_header(&head, "sec-websocket-extensions").ok()?;
     let codec = client_negotiate(answer.as_deref(), offer.is_some())
         .ok()?
