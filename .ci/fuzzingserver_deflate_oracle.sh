@@ -60,10 +60,7 @@ for mode in ${DEFLATE_MODES:-on off}; do
     stop=(); [ "$kind" = wsreport ] && stop=(--stop)
     timeout "$RUN_BOUND" "$PY" .ci/ws_client_harness.py --url "$URL" --agent "websockets-$mode" \
       --jobs "$JOBS" "${flag[@]}" "${stop[@]}" >> "$WORK/harness.log" 2>&1 || true
-    # kosoku ends by itself once /updateReports has written them; wsreport on /stopServer
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    stop_server
     took[$kind]=$((SECONDS - t))
   done
   echo "fuzzingserver deflate oracle (compression $mode): ${took[kosoku]}s against kosoku, ${took[wsreport]}s against wsreport"

@@ -52,10 +52,7 @@ run_harness() { # kind fault out [jobs] case...
   local stop=(); [ "$kind" = wsreport ] && stop=(--stop)
   timeout "$RUN_BOUND" "$HARNESS" --url "$URL" --agent "harness-$fault" --fault "$fault" \
     --jobs "$jobs" "${stop[@]}" >> "$WORK/harness.log" 2>&1 || true
-  # give the server a moment to finish writing and exit, then make sure it is gone
-  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  stop_server
 }
 
 # The verdict of one case in a report directory, or "none".

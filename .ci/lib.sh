@@ -50,6 +50,15 @@ spawn() {
   PIDS+=("$SERVER_PID")
 }
 
+# stop_server: gives the server started last ($SERVER_PID) up to 10 s to finish writing its
+# reports and exit (kosoku ends once /updateReports wrote them, wsreport on /stopServer), then
+# makes sure it is gone.
+stop_server() {
+  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
 # told LOG REGEX WHO: waits up to 10 s for REGEX in LOG and prints the first match; fails,
 # showing the log, when it never comes (use as `URL=$(told …)`: set -e then stops the script).
 told() {
