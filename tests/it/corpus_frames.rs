@@ -7,7 +7,7 @@
 //! pings) may sit between them; the planned frames may stop early when the peer ended the
 //! connection first, and a report whose wire log was switched off shows none.
 
-mod common;
+use crate::common;
 
 use wsreport::catalog::{self, PlannedFrame};
 use wsreport::model::{WireRow, shown_payload};

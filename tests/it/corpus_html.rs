@@ -2,7 +2,7 @@
 //! alone equals its JSON file on every field the page carries, and every `index.html` gives
 //! the entries of `index.json`.
 
-mod common;
+use crate::common;
 
 use common::{compare_page, corpus_root, report_dirs};
 use wsreport::load::{self, html};

@@ -2,7 +2,7 @@
 //! JSON, written as our case page and read back by our HTML reader, equals the original on
 //! every field a page carries; our `index.html` of each report gives `index.json`'s entries.
 
-mod common;
+use crate::common;
 
 use common::{RoundTrip, corpus_root, html_roundtrip, report_dirs};
 

@@ -2,7 +2,7 @@
 //! every report loads with zero errors, and `summarize --format json` counts equal the counts
 //! taken straight from each `index.json`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

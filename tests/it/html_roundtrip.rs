@@ -2,7 +2,7 @@
 //! again equals the original on every field a page carries, and our `index.html` gives the
 //! original entries.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

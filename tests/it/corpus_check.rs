@@ -1,7 +1,7 @@
 //! Acceptance over real reports in `../shared/corpus` (run by `.ci/run`; ignored otherwise).
 //! The corpus root is `WSREPORT_CORPUS`, default `<CARGO_MANIFEST_DIR>/../shared/corpus`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

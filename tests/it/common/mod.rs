@@ -1,8 +1,6 @@
 //! What the HTML tests share: where the corpus is, and how a case read from a page is
 //! compared with the case it should equal, on every field a page carries.
 
-#![allow(dead_code)] // each test binary uses its own part
-
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
