@@ -8,6 +8,7 @@
 //! - [`summary`]: the `summarize` command's answer.
 //! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
 //! - [`explain`]: why a case got its verdict (the `explain` command).
+//! - [`dashboard`]: one self-contained HTML page that shows, explains and diffs a run.
 //! - [`render`]: table, JSON and Markdown renderings.
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
@@ -18,6 +19,7 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod dashboard;
 pub mod exit;
 pub mod explain;
 pub mod export;

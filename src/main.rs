@@ -26,14 +26,26 @@ fn main() -> ExitCode {
             judging,
             baseline,
             allow,
+            dashboard,
             output,
-        } => gate::check(
-            &paths,
-            &judging,
-            baseline.as_deref(),
-            allow.as_deref(),
-            &output,
-        ),
+        } => {
+            let status = gate::check(
+                &paths,
+                &judging,
+                baseline.as_deref(),
+                allow.as_deref(),
+                &output,
+            );
+            let drawn = dashboard.map(|out| {
+                let diff = baseline.map(wsreport::dashboard::DiffAgainst::Baseline);
+                write_dashboard(&paths, diff, None, judging.policy(), &out)
+            });
+            if drawn == Some(ExitStatus::Error) {
+                ExitStatus::Error
+            } else {
+                status
+            }
+        }
         cli::Command::Compare {
             old,
             new,
@@ -43,6 +55,19 @@ fn main() -> ExitCode {
             output,
         } => gate::compare(&old, &new, &old_more, &new_more, &judging, &output),
         cli::Command::Baseline { paths } => gate::baseline(&paths),
+        cli::Command::Dashboard {
+            paths,
+            baseline,
+            compare,
+            title,
+            judging,
+            out,
+        } => {
+            let diff = baseline
+                .map(wsreport::dashboard::DiffAgainst::Baseline)
+                .or(compare.map(|old| wsreport::dashboard::DiffAgainst::Run(vec![old])));
+            write_dashboard(&paths, diff, title, judging.policy(), &out)
+        }
         cli::Command::Explain {
             case,
             path,
@@ -186,6 +211,45 @@ fn explain(
     }
 }
 
+/// `dashboard`, and `--dashboard` of `check` and `run`: 0 written, 2 when some input was
+/// unreadable (the page lists it) or nothing could be written.
+fn write_dashboard(
+    paths: &[std::path::PathBuf],
+    diff: Option<wsreport::dashboard::DiffAgainst>,
+    title: Option<String>,
+    policy: wsreport::compare::policy::Policy,
+    out: &std::path::Path,
+) -> ExitStatus {
+    let opts = wsreport::dashboard::Options {
+        title,
+        policy,
+        diff,
+    };
+    match wsreport::dashboard::write(paths, &opts, out) {
+        Ok(w) => {
+            for e in &w.errors {
+                eprintln!("wsreport: error: {e}");
+            }
+            eprintln!(
+                "wsreport: wrote {} ({} octets: {} agents, {} cases)",
+                out.display(),
+                w.bytes,
+                w.columns,
+                w.cases
+            );
+            if w.errors.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            }
+        }
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            ExitStatus::Error
+        }
+    }
+}
+
 fn replay(args: cli::ReplayArgs) -> ExitStatus {
     let cmd = args.command();
     wsreport::replay::command::run(&cmd, &mut std::io::stdout(), &mut std::io::stderr())
@@ -232,6 +296,19 @@ fn run(args: &cli::RunArgs) -> ExitStatus {
     for e in &report.errors {
         eprintln!("wsreport: error: {e}");
     }
+    let drawn = args.dashboard.as_ref().map(|out| {
+        let diff = args
+            .baseline
+            .clone()
+            .map(wsreport::dashboard::DiffAgainst::Baseline);
+        write_dashboard(
+            std::slice::from_ref(&report.out),
+            diff,
+            None,
+            args.judging.policy(),
+            out,
+        )
+    });
     let output = &args.output;
     print(&match output.format() {
         Format::Json => render::json::render(&report),
@@ -248,7 +325,7 @@ fn run(args: &cli::RunArgs) -> ExitStatus {
             .map(render::github::check)
             .unwrap_or_default(),
     });
-    if report.has_errors() {
+    if report.has_errors() || drawn == Some(ExitStatus::Error) {
         ExitStatus::Error
     } else if report.passed() {
         ExitStatus::Success
