@@ -70,6 +70,9 @@ pub struct Column {
     pub report: usize,
     /// The agent.
     pub agent: String,
+    /// How the page names the column: the agent, with its report's directory name when two
+    /// reports have the same agent.
+    pub label: String,
     /// Its `summarize` counts (the same as `summarize --format json`).
     pub summary: AgentSummary,
     /// Cases that fail the policy.
@@ -299,6 +302,7 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             columns.push(Column {
                 report: ri,
                 agent: run.agent.clone(),
+                label: run.agent.clone(),
                 summary: summarize_agent(run),
                 failing,
             });
@@ -354,6 +358,7 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             changes,
         })
     });
+    label_columns(&mut columns, &reports);
     if let Some(d) = &diff {
         mark_changes(d, &columns, &mut rows, width);
     }
@@ -392,6 +397,37 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             errors: errors_shown,
         },
         errors,
+    }
+}
+
+/// Names each column by its agent, adding the report's directory name (or, when those agree
+/// too, the whole path) where two columns would read the same.
+fn label_columns(columns: &mut [Column], reports: &[ReportInfo]) {
+    let same_agent = |c: &Column| columns.iter().filter(|o| o.agent == c.agent).count() > 1;
+    let dir = |c: &Column| {
+        let p = &reports[c.report].path;
+        p.file_name()
+            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    let labels: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            if !same_agent(c) {
+                c.agent.clone()
+            } else if columns
+                .iter()
+                .filter(|o| o.agent == c.agent && dir(o) == dir(c))
+                .count()
+                > 1
+            {
+                format!("{} ({})", c.agent, reports[c.report].path.display())
+            } else {
+                format!("{} ({})", c.agent, dir(c))
+            }
+        })
+        .collect();
+    for (c, l) in columns.iter_mut().zip(labels) {
+        c.label = l;
     }
 }
 
@@ -533,4 +569,203 @@ pub fn write(paths: &[PathBuf], opts: &Options, out: &Path) -> Result<Written, D
         cases: built.dashboard.cases.len(),
         errors: built.errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    }
+
+    fn cell<'a>(d: &'a Dashboard, agent: &str, id: &str) -> &'a Cell {
+        let col = d.columns.iter().position(|c| c.agent == agent).unwrap();
+        let row = d.cases.iter().find(|r| r.id.to_string() == id).unwrap();
+        row.cells[col].as_ref().unwrap()
+    }
+
+    /// A copy of the clients fixture's 2.11 and 1.1.1 whose agent and description try to end
+    /// the script element the data lives in.
+    fn hostile_report(dir: &Path) -> String {
+        let agent = "<script>alert(1)</script>";
+        let mut index = serde_json::Map::new();
+        let mut cases = serde_json::Map::new();
+        for id in ["1.1.1", "2.11"] {
+            let src = fixtures().join(format!(
+                "reports/clients/{}.json",
+                crate::model::case_file_stem("stratus@2", &id.parse().unwrap())
+            ));
+            let mut case: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(src).unwrap()).unwrap();
+            case["agent"] = agent.into();
+            case["description"] = "</script><script>alert(2)</script>\u{2028}<!--".into();
+            let file = format!(
+                "{}.json",
+                crate::model::case_file_stem(agent, &id.parse().unwrap())
+            );
+            std::fs::write(dir.join(&file), case.to_string()).unwrap();
+            cases.insert(
+                id.into(),
+                serde_json::json!({"behavior": case["behavior"], "behaviorClose": case["behaviorClose"],
+                    "duration": 1, "remoteCloseCode": null, "reportfile": file}),
+            );
+        }
+        index.insert(agent.into(), cases.into());
+        std::fs::write(
+            dir.join("index.json"),
+            serde_json::Value::from(index).to_string(),
+        )
+        .unwrap();
+        agent.into()
+    }
+
+    #[test]
+    fn counts_are_summarize_counts() {
+        let paths = [fixtures().join("reports")];
+        let d = build(&paths, &Options::default()).dashboard;
+        let (summary, _) = crate::summary::summarize_paths(&paths);
+        let want: Vec<&AgentSummary> = summary.reports.iter().flat_map(|r| &r.agents).collect();
+        let got: Vec<&AgentSummary> = d.columns.iter().map(|c| &c.summary).collect();
+        assert_eq!(got, want);
+        assert_eq!(d.reports.len(), 2);
+        // every index entry is a cell, and the rows are the union of the ids, in id order
+        let cells: usize = d.cases.iter().map(|r| r.cells.iter().flatten().count()).sum();
+        assert_eq!(cells, want.iter().map(|a| a.cases).sum::<usize>());
+        assert!(d.cases.windows(2).all(|w| w[0].id < w[1].id));
+    }
+
+    #[test]
+    fn the_seed_case_shows_the_ten_missing_pongs_and_its_fault() {
+        let d = build(&[fixtures().join("reports/clients")], &Options::default()).dashboard;
+        let c = cell(&d, "stratus@2", "2.11");
+        assert_eq!(c.judgement, Some(Judgement::Fail));
+        assert_eq!(c.behavior_class, Some("case_failed"));
+        let x = c.diagnosis.as_ref().unwrap();
+        assert_eq!(
+            x.headline,
+            "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+        );
+        assert_eq!(x.fault.as_ref().unwrap().key, "split-across-reads");
+        let events = &x.sections[0];
+        assert_eq!(events.key, "events");
+        let missing: Vec<&str> = events
+            .lines
+            .iter()
+            .filter(|l| l.kind == "missing")
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(missing.len(), 10);
+        assert_eq!(missing[0], "missing #1 pong \"payload-0\"");
+        // the passing agent says what was checked, nothing more
+        let ok = cell(&d, "nimbus/1.0", "2.11").diagnosis.as_ref().unwrap();
+        assert!(ok.sections.is_empty() && !ok.checked.is_empty());
+        // the description once per case, as text
+        let row = d.cases.iter().find(|r| r.id.to_string() == "2.11").unwrap();
+        assert!(row.description.starts_with("Send 10 Pings with payload."));
+        assert!(
+            d.groups
+                .iter()
+                .any(|g| g.key == "split-across-reads" && g.cases == ["2.11"])
+        );
+    }
+
+    #[test]
+    fn a_baseline_marks_newly_failing_fixed_changed_new_and_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("baseline.json");
+        let (b, _, errors) =
+            crate::compare::baseline_paths(&[fixtures().join("compare/old")]);
+        assert!(errors.is_empty());
+        std::fs::write(&base, b.to_json()).unwrap();
+        let opts = Options {
+            diff: Some(DiffAgainst::Baseline(base.clone())),
+            ..Options::default()
+        };
+        let d = build(&[fixtures().join("compare/new")], &opts).dashboard;
+        let marks: Vec<(String, Option<Change>)> = d
+            .cases
+            .iter()
+            .map(|r| (r.id.to_string(), r.cells[0].as_ref().and_then(|c| c.change)))
+            .collect();
+        let want = [
+            ("1.1.1", None),
+            ("2.11", Some(Change::Regression)),
+            ("3.1", Some(Change::Missing)),
+            ("6.4.3", Some(Change::Changed)),
+            ("7.1.1", Some(Change::Improvement)),
+            ("9.1.1", Some(Change::New)),
+            ("12.1.1", None),
+        ];
+        let want: Vec<(String, Option<Change>)> =
+            want.iter().map(|(i, c)| (i.to_string(), *c)).collect();
+        assert_eq!(marks, want);
+        let diff = d.diff.unwrap();
+        assert_eq!((diff.kind, diff.counts.regression), ("baseline", 1));
+        let c2 = cell_of(&d.cases, "2.11");
+        assert_eq!(c2.was.as_deref(), Some("OK/OK"));
+        // the missing case has a row, its description from the catalog, and no verdicts
+        let gone = cell_of(&d.cases, "3.1");
+        assert!(gone.behavior.is_none());
+        let row = d.cases.iter().find(|r| r.id.to_string() == "3.1").unwrap();
+        assert!(row.description.contains("RSV"), "{}", row.description);
+    }
+
+    fn cell_of<'a>(rows: &'a [CaseRow], id: &str) -> &'a Cell {
+        rows.iter().find(|r| r.id.to_string() == id).unwrap().cells[0]
+            .as_ref()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_report_cannot_end_the_script_element() {
+        let tmp = tempfile::tempdir().unwrap();
+        let agent = hostile_report(tmp.path());
+        let opts = Options {
+            title: Some("<b>main</b> & \"x\"".into()),
+            ..Options::default()
+        };
+        let d = build(&[tmp.path().to_path_buf()], &opts).dashboard;
+        assert_eq!(d.columns[0].agent, agent);
+        let page = html(&d);
+        // the data and the code: the only script elements, and nothing of the report's
+        assert_eq!(page.matches("<script").count(), 2, "{page}");
+        assert_eq!(page.matches("</script>").count(), 2);
+        assert!(!page.contains("alert(1)</"));
+        assert!(!page.contains('\u{2028}') && !page.contains("<!--"));
+        assert!(page.contains("<title>&lt;b&gt;main&lt;/b&gt; &amp; &quot;x&quot;</title>"));
+        // the JSON still reads back to the same text
+        let start = page.find("id=\"wsreport-data\">").unwrap() + "id=\"wsreport-data\">".len();
+        let end = start + page[start..].find("</script>").unwrap();
+        let back: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+        assert_eq!(back["columns"][0]["agent"], agent.as_str());
+        assert!(
+            back["cases"][0]["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("</script><script>")
+        );
+    }
+
+    #[test]
+    fn descriptions_lose_the_testsuites_tags() {
+        assert_eq!(
+            plain("Send <b>one</b> message.<br><br>MESSAGE:<br/>a<b"),
+            "Send one message.\n\nMESSAGE:\na<b"
+        );
+    }
+
+    #[test]
+    fn two_reports_of_one_agent_are_told_apart() {
+        let d = build(
+            &[
+                fixtures().join("compare/old"),
+                fixtures().join("compare/same"),
+            ],
+            &Options::default(),
+        )
+        .dashboard;
+        let labels: Vec<&str> = d.columns.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["demo server (old)", "demo server (same)"]);
+    }
 }

@@ -29,10 +29,7 @@
     return e;
   }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-  function colName(i) {
-    var c = D.columns[i];
-    return D.reports.length > 1 ? c.agent + " (" + D.reports[c.report].path + ")" : c.agent;
-  }
+  function colName(i) { return D.columns[i].label; }
   function badge(word, cls, what) {
     return el("span", { cls: "v " + (cls || "case_missing"), title: what + " " + word, text: word });
   }
@@ -162,7 +159,7 @@
   });
   var rows = D.cases.map(function (r, index) {
     var tr = el("tr", { cls: "row", id: "case-" + r.id, "data-id": r.id },
-      el("td", { cls: "id" }, caseLink(r.id)), el("td", { cls: "title", text: r.title }));
+      el("td", { cls: "id" }, caseLink(r.id)), el("td", { cls: "title", title: r.title, text: r.title }));
     var longest = 0;
     r.cells.forEach(function (c, i) {
       var td = el("td", { cls: "cell", "data-col": i });
