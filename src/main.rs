@@ -231,7 +231,7 @@ fn write_dashboard(
                 eprintln!("wsreport: error: {e}");
             }
             eprintln!(
-                "wsreport: wrote {} ({} octets: {} agents, {} cases)",
+                "wsreport: wrote {} ({} octets; agents × cases: {} × {})",
                 out.display(),
                 w.bytes,
                 w.columns,

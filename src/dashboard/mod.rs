@@ -212,12 +212,17 @@ pub enum DashboardError {
     },
 }
 
-/// The testsuite writes descriptions as HTML fragments (`<br>`, `<b>`); the page shows text.
+/// The testsuite writes descriptions as HTML fragments (`<b>`, `<br>`, often beside a newline
+/// of its own); the page shows text, one line break per `<br>`.
 fn plain(s: &str) -> String {
-    s.replace("<br/>", "\n")
+    let s = s.replace("<br/>", "<br>");
+    s.replace("\n<br>", "<br>")
+        .replace("<br>\n", "<br>")
         .replace("<br>", "\n")
         .replace("<b>", "")
         .replace("</b>", "")
+        .trim_end()
+        .to_string()
 }
 
 /// A dashboard and the problems met building it (each also listed in the page).
@@ -406,8 +411,10 @@ fn label_columns(columns: &mut [Column], reports: &[ReportInfo]) {
     let same_agent = |c: &Column| columns.iter().filter(|o| o.agent == c.agent).count() > 1;
     let dir = |c: &Column| {
         let p = &reports[c.report].path;
-        p.file_name()
-            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     };
     let labels: Vec<String> = columns
         .iter()
@@ -523,7 +530,9 @@ pub fn html(d: &Dashboard) -> String {
         .clone()
         .unwrap_or_else(|| "Autobahn|Testsuite dashboard".into());
     // Each placeholder is replaced once, data last, so nothing in the data is ever read as one.
-    let (head, rest) = PAGE.split_once("{{data}}").expect("the template has {{data}}");
+    let (head, rest) = PAGE
+        .split_once("{{data}}")
+        .expect("the template has {{data}}");
     let head = head
         .replace("{{css}}", CSS)
         .replace("{{title}}", &escape_html(&title));
@@ -554,9 +563,13 @@ pub struct Written {
 pub fn write(paths: &[PathBuf], opts: &Options, out: &Path) -> Result<Written, DashboardError> {
     let built = build(paths, opts);
     if built.dashboard.columns.is_empty() {
-        return Err(built.errors.into_iter().next().unwrap_or(DashboardError::Empty {
-            paths: paths.to_vec(),
-        }));
+        return Err(built
+            .errors
+            .into_iter()
+            .next()
+            .unwrap_or(DashboardError::Empty {
+                paths: paths.to_vec(),
+            }));
     }
     let page = html(&built.dashboard);
     std::fs::write(out, &page).map_err(|source| DashboardError::Write {
@@ -630,7 +643,11 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(d.reports.len(), 2);
         // every index entry is a cell, and the rows are the union of the ids, in id order
-        let cells: usize = d.cases.iter().map(|r| r.cells.iter().flatten().count()).sum();
+        let cells: usize = d
+            .cases
+            .iter()
+            .map(|r| r.cells.iter().flatten().count())
+            .sum();
         assert_eq!(cells, want.iter().map(|a| a.cases).sum::<usize>());
         assert!(d.cases.windows(2).all(|w| w[0].id < w[1].id));
     }
@@ -674,8 +691,7 @@ mod tests {
     fn a_baseline_marks_newly_failing_fixed_changed_new_and_missing() {
         let tmp = tempfile::tempdir().unwrap();
         let base = tmp.path().join("baseline.json");
-        let (b, _, errors) =
-            crate::compare::baseline_paths(&[fixtures().join("compare/old")]);
+        let (b, _, errors) = crate::compare::baseline_paths(&[fixtures().join("compare/old")]);
         assert!(errors.is_empty());
         std::fs::write(&base, b.to_json()).unwrap();
         let opts = Options {
@@ -752,6 +768,11 @@ mod tests {
         assert_eq!(
             plain("Send <b>one</b> message.<br><br>MESSAGE:<br/>a<b"),
             "Send one message.\n\nMESSAGE:\na<b"
+        );
+        // 6.4.3 as the testsuite writes it
+        assert_eq!(
+            plain("frame.\n<br><br>MESSAGE PARTS:<br>\nPART1 = ce<br>\nPART2 = f4<br>\n"),
+            "frame.\n\nMESSAGE PARTS:\nPART1 = ce\nPART2 = f4"
         );
     }
 

@@ -119,9 +119,11 @@
   if (D.groups.length) {
     $("groups").hidden = false;
     D.groups.forEach(function (g) {
-      var li = el("li", { "data-key": g.key }, el("b", { text: colName(g.column) }), ": " + g.title + ": ");
-      g.cases.forEach(function (id, k) { if (k) li.appendChild(document.createTextNode(", ")); li.appendChild(caseLink(id)); });
-      $("group-list").appendChild(li);
+      var cases = el("p", { cls: "ids" });
+      g.cases.forEach(function (id, k) { if (k) cases.appendChild(document.createTextNode(", ")); cases.appendChild(caseLink(id)); });
+      var box = el("details", { "data-key": g.key }, el("summary", null, el("b", { text: colName(g.column) }), ": " + g.title), cases);
+      box.open = g.cases.length <= 12;
+      $("group-list").appendChild(el("li", null, box));
     });
   }
 

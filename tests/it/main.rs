@@ -1,16 +1,17 @@
 //! The one integration-test binary: every module links the crate once (ripgrep's tests/tests.rs).
 
-mod common;
 mod catalog_vs_cases_tsv;
 mod cli_compare;
 mod cli_run;
 mod cli_summarize;
+mod common;
 mod corpus_check;
 mod corpus_explain;
 mod corpus_frames;
 mod corpus_html;
 mod corpus_html_roundtrip;
 mod corpus_summarize;
+mod dashboard_cli;
 mod explain_cli;
 mod explain_render;
 mod fuzzingserver_loopback;

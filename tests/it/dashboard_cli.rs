@@ -1,0 +1,218 @@
+//! `wsreport dashboard` (and `check --dashboard`) run as a user runs them: the real binary, a
+//! clean environment; the page's embedded data read back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn wsreport(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsreport"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The data a dashboard page embeds.
+pub(crate) fn embedded(page: &Path) -> Value {
+    let html = std::fs::read_to_string(page).unwrap();
+    let mark = "<script type=\"application/json\" id=\"wsreport-data\">";
+    let start = html.find(mark).expect("the data element") + mark.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+#[test]
+fn the_page_counts_are_summarize_json_s() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("d.html");
+    let out = wsreport(
+        &[
+            "dashboard",
+            "fixtures/reports",
+            "--title",
+            "fixtures",
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("agents × cases: 3 × 9)"),
+        "{}",
+        stderr(&out)
+    );
+    let d = embedded(&page);
+    let s = wsreport(
+        &["summarize", "fixtures/reports", "--format", "json"],
+        &root(),
+    );
+    let s: Value = serde_json::from_slice(&s.stdout).unwrap();
+    let agents: Vec<&Value> = s["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["agents"].as_array().unwrap())
+        .collect();
+    let columns: Vec<&Value> = d["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["summary"])
+        .collect();
+    assert_eq!(columns, agents);
+    assert_eq!(d["title"], "fixtures");
+    assert_eq!(d["format"], "wsreport-dashboard/1");
+    // the page is one file: nothing it loads from elsewhere
+    let html = std::fs::read_to_string(&page).unwrap();
+    for outside in ["src=", "href=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(outside),
+            "the page refers outside: {outside}"
+        );
+    }
+}
+
+#[test]
+fn an_old_run_marks_the_changes_and_unreadable_files_are_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("d.html");
+    let out = wsreport(
+        &[
+            "dashboard",
+            "fixtures/compare/new",
+            "--compare",
+            "fixtures/compare/old",
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    // the new run's index names case files the fixture does not carry: status 2, page written
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("case file missing"),
+        "{}",
+        stderr(&out)
+    );
+    let d = embedded(&page);
+    assert!(!d["errors"].as_array().unwrap().is_empty());
+    assert_eq!(d["diff"]["kind"], "run");
+    let changes: Vec<(String, String)> = d["diff"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["case"].as_str().unwrap().to_string(),
+                c["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("2.11", "regression"),
+        ("3.1", "missing"),
+        ("6.4.3", "changed"),
+        ("7.1.1", "improvement"),
+        ("9.1.1", "new"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(changes, want);
+    // the same as `compare` says
+    let c = wsreport(
+        &[
+            "compare",
+            "fixtures/compare/old",
+            "fixtures/compare/new",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    let c: Value = serde_json::from_slice(&c.stdout).unwrap();
+    assert_eq!(d["diff"]["counts"], c["counts"]);
+}
+
+#[test]
+fn check_writes_the_dashboard_and_keeps_its_gate_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("check.html");
+    let out = wsreport(
+        &[
+            "check",
+            "fixtures/reports/clients",
+            "--dashboard",
+            page.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stratus@2 fails: {}",
+        stderr(&out)
+    );
+    let d = embedded(&page);
+    let failing: Vec<u64> = d["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["failing"].as_u64().unwrap())
+        .collect();
+    // nimbus/1.0: 3.1 (close FAILED); stratus@2: 2.11 and 12.1.1 (UNIMPLEMENTED fails by default)
+    assert_eq!(failing, [1, 2]);
+}
+
+#[test]
+fn no_report_is_an_error_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("d.html");
+    let out = wsreport(
+        &[
+            "dashboard",
+            tmp.path().to_str().unwrap(),
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no Autobahn report here"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!page.exists());
+    let both = wsreport(
+        &[
+            "dashboard",
+            "fixtures/reports",
+            "--baseline",
+            "x",
+            "--compare",
+            "y",
+            "-o",
+            "z",
+        ],
+        &root(),
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "--baseline and --compare exclude each other"
+    );
+}
