@@ -33,10 +33,10 @@ pub struct Line {
     pub text: String,
 }
 
-/// A titled part of an explanation: events, closing, wire, negotiation, hints, disputes.
+/// A titled part of an explanation: events, closing, wire, negotiation, disputes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
-    /// `events`, `closing`, `wire`, `negotiation`, `hints`, `disputes`.
+    /// `events`, `closing`, `wire`, `negotiation`, `disputes`.
     pub key: &'static str,
     /// The heading: "Events (against OK: 10 expected, 0 received)".
     pub title: String,
@@ -233,14 +233,8 @@ pub fn diagnosis(x: &Explanation) -> Diagnosis {
             lines,
         });
     }
+    // The sibling hints are the fault's evidence, shown with it.
     let hints: Vec<String> = x.hints.iter().map(|h| h.text.clone()).collect();
-    if !hints.is_empty() {
-        sections.push(Section {
-            key: "hints",
-            title: "Hints from sibling cases".into(),
-            lines: hints.iter().map(|h| line("", h.clone())).collect(),
-        });
-    }
     if !x.disputes.is_empty() {
         sections.push(Section {
             key: "disputes",

@@ -102,14 +102,18 @@ pub struct Cell {
     /// `duration` in ms.
     pub duration_ms: u64,
     /// `remoteCloseCode`
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<u64>,
     /// The policy's judgement.
     pub judgement: Option<Judgement>,
     /// How the case changed against the baseline or old run.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
     /// The verdicts before (`OK/OK`), when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub was: Option<String>,
     /// The explanation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
 }
 
