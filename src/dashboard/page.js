@@ -161,7 +161,7 @@
   });
   var rows = D.cases.map(function (r, index) {
     var tr = el("tr", { cls: "row", id: "case-" + r.id, "data-id": r.id },
-      el("td", { cls: "id" }, caseLink(r.id)), el("td", { cls: "title", title: r.title, text: r.title }));
+      el("td", { cls: "id" }, caseLink(r.id)), el("td", { cls: "title" }, el("span", { title: r.title, text: r.title })));
     var longest = 0;
     r.cells.forEach(function (c, i) {
       var td = el("td", { cls: "cell", "data-col": i });
