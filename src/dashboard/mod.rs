@@ -470,7 +470,7 @@ fn mark_changes(
                     cells: vec![None; width],
                 }
             });
-            let cell = row.cells[col].get_or_insert_with(|| Cell {
+            let cell = row.cells[col].get_or_insert(Cell {
                 behavior: None,
                 close: None,
                 behavior_class: None,
