@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::explain::diff::EventView;
 use crate::explain::{CauseGroup, Explanation};
+use crate::render::explain::{event, moved, payload_change};
 
 /// At most this many missing or unexpected events are listed per case (the rest counted): the
 /// 9.7/9.8 round-trip cases can expect a thousand events, and the page stays small.
@@ -77,21 +77,6 @@ fn line(kind: &'static str, text: String) -> Line {
     Line { kind, text }
 }
 
-fn event(e: &EventView) -> String {
-    let mut s = e.kind.clone();
-    if let Some(p) = &e.payload {
-        s.push_str(&format!(" {p:?}"));
-    }
-    if e.binary == Some(true) {
-        s.push_str(" (binary)");
-    }
-    if let Some(raw) = &e.raw {
-        s.push(' ');
-        s.push_str(raw);
-    }
-    s
-}
-
 fn capped<T>(
     items: &[T],
     kind: &'static str,
@@ -137,28 +122,8 @@ fn events(x: &Explanation) -> Section {
     lines.extend(capped(&d.unexpected, "unexpected", "unexpected", |u| {
         format!("unexpected #{} {}", u.index + 1, event(&u.event))
     }));
-    lines.extend(capped(&d.different_payload, "note", "", |c| {
-        format!(
-            "different payload: expected #{} {}, received #{} {}{}",
-            c.expected_index + 1,
-            event(&c.expected),
-            c.received_index + 1,
-            event(&c.received),
-            if c.cut {
-                " (cut by the report at 64 characters: they may differ beyond what is shown)"
-            } else {
-                ""
-            }
-        )
-    }));
-    lines.extend(capped(&d.out_of_order, "note", "", |m| {
-        format!(
-            "out of order: {} expected at #{}, received at #{}",
-            event(&m.event),
-            m.expected_index + 1,
-            m.received_index + 1
-        )
-    }));
+    lines.extend(capped(&d.different_payload, "note", "", payload_change));
+    lines.extend(capped(&d.out_of_order, "note", "", moved));
     Section {
         key: "events",
         title,
