@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use wsreport::compare::policy::{Policy, PolicyName, Unimplemented};
+use wsreport::policy::{Policy, PolicyName, Unimplemented};
 use wsreport::render::{Format, Style};
 
 /// Read, explain, compare and reproduce Autobahn|Testsuite reports.

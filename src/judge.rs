@@ -150,15 +150,6 @@ fn adjust(def: &CaseDef, obs: &Observed<'_>, j: &mut Judgement) {
     }
 }
 
-/// Whether a verdict pair passes: behaviour OK, NON-STRICT or INFORMATIONAL; close OK or
-/// INFORMATIONAL (the gate `wsreport replay` exits by).
-pub fn passes(behavior: &Verdict, behavior_close: &Verdict) -> bool {
-    matches!(
-        behavior,
-        Verdict::Ok | Verdict::NonStrict | Verdict::Informational
-    ) && matches!(behavior_close, Verdict::Ok | Verdict::Informational)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,22 +424,6 @@ mod tests {
                 (b, bc, sentence),
                 "{adj:?}"
             );
-        }
-    }
-
-    #[test]
-    fn passing_words() {
-        use Verdict::*;
-        for (b, c, want) in [
-            (Ok, Ok, true),
-            (NonStrict, Ok, true),
-            (Informational, Informational, true),
-            (Ok, WrongCode, false),
-            (Ok, FailedByClient, false),
-            (Unimplemented, Ok, false),
-            (Failed, Ok, false),
-        ] {
-            assert_eq!(passes(&b, &c), want, "{b} {c}");
         }
     }
 }

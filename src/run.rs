@@ -22,9 +22,9 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::compare::check::CheckReport;
-use crate::compare::policy::Policy;
 use crate::compare::{self, InputError};
 use crate::model::Case;
+use crate::policy::Policy;
 use crate::replay::runner::{Job, Progress, run_cases};
 use crate::replay::{self, ReplayError, ReplayOptions, Target, command::write_out};
 use crate::spec::{Selection, Spec, SpecError};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::compare::allow::glob_matches;
+use crate::glob::glob_matches;
 use crate::model::CaseId;
 
 /// One server of a `fuzzingclient.json`.

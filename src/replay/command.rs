@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog;
 use crate::exit::ExitStatus;
-use crate::judge;
 use crate::load;
 use crate::model::{Case, CaseId, Verdict};
+use crate::policy::Policy;
 
 use super::runner::{Job, Progress, run_cases};
 use super::{ReplayOptions, Target, select};
@@ -139,7 +139,12 @@ pub fn write_out(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<
 fn verdict_line(case: &Case) -> (bool, String) {
     let b = case.behavior.clone().unwrap_or(Verdict::Failed);
     let bc = case.behavior_close.clone().unwrap_or(Verdict::Failed);
-    let ok = judge::passes(&b, &bc);
+    // A replayed case always has its id; without one the default policy's rule is the same.
+    let id = case
+        .id
+        .clone()
+        .unwrap_or_else(|| "0.0".parse().expect("a valid id"));
+    let ok = Policy::default().passes(&id, &b, &bc);
     let word = if ok { "pass" } else { "FAIL" };
     let ms = case.duration_ms.unwrap_or(0);
     (ok, format!("{word:<5} behavior {b}, close {bc} ({ms} ms)"))
@@ -230,7 +235,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
                 Some((_, rb, rbc)) => {
                     let same = case.behavior.as_ref() == Some(rb)
                         && case.behavior_close.as_ref() == Some(rbc);
-                    let report_ok = judge::passes(rb, rbc);
+                    let report_ok = Policy::default().passes(&id, rb, rbc);
                     let word = match (report_ok, ok, same) {
                         (false, false, true) => {
                             reproduced += 1;

@@ -13,7 +13,7 @@
 //! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
 //! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
 //! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
-//! every RSV1 message received ([`super::deflate`]).
+//! every RSV1 message received ([`crate::protocol::deflate`]).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -28,10 +28,10 @@ use crate::catalog::{
 use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
 use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
 
-use super::deflate::{self, Codec};
-use super::handshake;
 use super::series::{SeriesData, Traffic};
 use super::{ReplayOptions, Role};
+use crate::protocol::deflate::{self, Codec};
+use crate::protocol::handshake;
 
 /// Autobahn's protocol states (`STATE_CONNECTING` … `STATE_CLOSED`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

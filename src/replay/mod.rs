@@ -14,9 +14,7 @@
 //! [`replay_stream`] reads it itself).
 
 pub mod command;
-pub mod deflate;
 mod engine;
-pub mod handshake;
 pub mod runner;
 mod series;
 

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::model::{Verdict, WireRow};
+use crate::protocol::handshake;
 use crate::serve::{ServeOptions, handle_connection};
 
 const BOUND: Duration = Duration::from_secs(10);

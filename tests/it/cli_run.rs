@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wsreport::replay::handshake::accept_for;
+use wsreport::protocol::handshake::accept_for;
 use wsreport::wire::{self, Decoded, Frame, opcode};
 
 fn wsreport(args: &[&str], cwd: &Path) -> Output {
