@@ -18,7 +18,7 @@
 
 pub mod catalog;
 pub mod compare;
-pub mod exit;
+pub mod event;
 pub mod explain;
 pub mod export;
 pub mod fuzzingserver;

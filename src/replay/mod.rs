@@ -6,14 +6,12 @@
 //! - [`replay_tcp`]: one case against a `ws://` target.
 //! - [`select`]: case ids and globs (`2.*`, `*`) to catalog ids, in the testsuite's order.
 //! - [`runner`]: many cases against one target, several at once, with a progress bar.
-//! - [`command`]: the `wsreport replay` command.
 //!
 //! Both roles: [`Role::Client`] (the testsuite's `fuzzingclient`, testing a server) and
 //! [`Role::Server`] (its `fuzzingserver`, testing a client: [`replay_accepted`] runs a case on
 //! a connection whose request head the fuzzing server or `replay --listen` already read;
 //! [`replay_stream`] reads it itself).
 
-pub mod command;
 mod engine;
 pub mod runner;
 mod series;
