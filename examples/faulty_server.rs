@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use wsreport::replay::handshake::accept_for;
+use wsreport::protocol::handshake::accept_for;
 
 use common::{Ending, Endpoint, Fault, Role};
 

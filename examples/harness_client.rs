@@ -26,7 +26,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wsreport::replay::handshake::{check_response, new_key, request};
+use wsreport::protocol::handshake::{check_response, new_key, request};
 use wsreport::wire::opcode;
 
 use common::{Ending, Endpoint, Fault, Role};

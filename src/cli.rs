@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use wsreport::compare::policy::{Policy, PolicyName, Unimplemented};
+use wsreport::policy::{Policy, PolicyName, Unimplemented};
 use wsreport::render::{Format, Style};
 
 /// Read, explain, compare and reproduce Autobahn|Testsuite reports.
@@ -521,8 +521,8 @@ pub struct FuzzingServerArgs {
 
 impl FuzzingServerArgs {
     /// The library's command.
-    pub fn command(self) -> wsreport::fuzzingserver::command::FuzzingServerCommand {
-        wsreport::fuzzingserver::command::FuzzingServerCommand {
+    pub fn command(self) -> wsreport::fuzzingserver::plan::FuzzingServerCommand {
+        wsreport::fuzzingserver::plan::FuzzingServerCommand {
             listen: self.listen,
             cases: self.cases,
             exclude: self.exclude,
@@ -530,26 +530,6 @@ impl FuzzingServerArgs {
             spec: self.spec,
             fragment_end: self.sending.fragment_end(),
             testdata: self.sending.testdata,
-        }
-    }
-}
-
-impl ReplayArgs {
-    /// The library's command; the progress bar only on a terminal.
-    pub fn command(self) -> wsreport::replay::command::ReplayCommand {
-        wsreport::replay::command::ReplayCommand {
-            progress: std::io::stderr().is_terminal(),
-            cases: self.cases,
-            target: self.target,
-            agent: self.agent,
-            report: self.report,
-            out: self.out,
-            jobs: self.jobs,
-            list: self.list,
-            fragment_end: self.sending.fragment_end(),
-            testdata: self.sending.testdata,
-            listen: self.listen,
-            repeat: self.repeat,
         }
     }
 }
@@ -611,7 +591,7 @@ impl RunArgs {
         }
     }
 
-    /// The library's command; the progress bar only on a terminal.
+    /// The library's command.
     pub fn command(&self) -> wsreport::run::RunCommand {
         wsreport::run::RunCommand {
             spec: self.spec.clone(),
@@ -621,7 +601,6 @@ impl RunArgs {
             exclude: self.exclude.clone(),
             out: self.out.clone(),
             jobs: self.jobs,
-            progress: std::io::stderr().is_terminal(),
             testdata: self.sending.testdata.clone(),
             fragment_end: self.sending.fragment_end(),
         }

@@ -32,7 +32,7 @@ pub enum ExportError {
         input: PathBuf,
     },
     /// Writing failed.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write", path.display())]
     Write {
         /// The file or directory.
         path: PathBuf,

@@ -22,11 +22,12 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::compare::check::CheckReport;
-use crate::compare::policy::Policy;
 use crate::compare::{self, InputError};
+use crate::event::{Events, RunEvent};
 use crate::model::Case;
-use crate::replay::runner::{Job, Progress, run_cases};
-use crate::replay::{self, ReplayError, ReplayOptions, Target, command::write_out};
+use crate::policy::Policy;
+use crate::replay::runner::{Job, run_cases};
+use crate::replay::{self, ReplayError, ReplayOptions, Target};
 use crate::spec::{Selection, Spec, SpecError};
 use crate::summary::{self, Summary};
 
@@ -54,8 +55,6 @@ pub struct RunCommand {
     pub out: Option<PathBuf>,
     /// Cases run at once.
     pub jobs: usize,
-    /// Draw a progress bar (the binary decides: stderr is a terminal).
-    pub progress: bool,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
@@ -69,7 +68,7 @@ pub enum RunError {
     #[error(transparent)]
     Spec(#[from] SpecError),
     /// The spec has no servers and no `--target` was given.
-    #[error("{}: servers: no server to test (give --target, or list servers in the spec)", path.display())]
+    #[error("{}: servers: no server to test (the spec lists none and no target URL was given)", path.display())]
     NoServers {
         /// The spec.
         path: PathBuf,
@@ -93,15 +92,15 @@ pub enum RunError {
         agent: String,
     },
     /// A server URL is not usable.
-    #[error("{origin}: {source}")]
+    #[error("{origin}")]
     Target {
-        /// Where the URL came from (`--target`, `spec.json: servers[1]`).
+        /// Where the URL came from (`the target URL`, `spec.json: servers[1]`).
         origin: String,
         /// The problem.
         source: ReplayError,
     },
-    /// A `--cases` glob matched no case.
-    #[error("--cases `{0}` matches no case of the testsuite")]
+    /// A case pattern matched no case.
+    #[error("case pattern `{0}` matches no case of the testsuite")]
     NoSuchCase(String),
     /// Nothing selected at all.
     #[error("the selection is empty: no case to run")]
@@ -109,11 +108,8 @@ pub enum RunError {
     /// The compression cases' test data is missing or wrong.
     #[error(transparent)]
     TestData(#[from] crate::replay::TestDataError),
-    /// The async runtime could not start.
-    #[error("cannot start the runtime: {0}")]
-    Runtime(std::io::Error),
     /// The reports could not be written.
-    #[error("cannot write {}: {source}", dir.display())]
+    #[error("cannot write {}", dir.display())]
     Write {
         /// The output directory.
         dir: PathBuf,
@@ -178,7 +174,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         servers.push((
             agent,
             url.clone(),
-            "--target".into(),
+            "the target URL".into(),
             serde_json::Value::Null,
         ));
     } else if spec.is_some() {
@@ -215,7 +211,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         servers.push((
             agent,
             DEFAULT_TARGET.into(),
-            "--target".into(),
+            "the default target".into(),
             serde_json::Value::Null,
         ));
     }
@@ -320,33 +316,34 @@ pub struct Executed {
     pub elapsed: Duration,
 }
 
-/// Runs the plan, server after server (each with `jobs` cases at once), and writes the
-/// reports. Errors of single cases are collected; only an unusable runtime or an unwritable
-/// directory stops the run.
-pub fn execute(plan: &Plan, jobs: usize, progress: bool) -> Result<Executed, RunError> {
-    let rt = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+/// Runs the plan, server after server (each with `jobs` cases at once), telling `events`
+/// about each case, and writes the reports. Errors of single cases are collected; only an
+/// unwritable directory stops the run.
+pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Executed, RunError> {
     let started = std::time::Instant::now();
-    let bar = Progress::new(
-        plan.total(),
-        progress && plan.total() > 1,
-        plan.agents.len() > 1,
-    );
     let mut written: Vec<(String, Vec<Case>)> = Vec::new();
     let mut outcomes = Vec::new();
     let mut errors = Vec::new();
     for a in &plan.agents {
         let mut cases = Vec::new();
         if !a.jobs.is_empty() {
-            if let Err(e) = rt.block_on(reachable(&a.target)) {
+            if let Err(e) = reachable(&a.target).await {
                 errors.push(format!("cannot connect to {} ({}): {e}", a.url, a.agent));
-                bar.skip(a.jobs.len());
+                events(RunEvent::Skipped {
+                    agent: a.agent.clone(),
+                    cases: a.jobs.len(),
+                });
             } else {
-                let results =
-                    rt.block_on(run_cases(&a.target, &a.options, a.jobs.clone(), jobs, &bar));
+                let results = run_cases(&a.target, &a.options, a.jobs.clone(), jobs, events).await;
                 for r in results {
                     match r {
                         Ok(r) => cases.push(r.case),
-                        Err(e) => errors.push(format!("{} ({}): {e}", a.url, a.agent)),
+                        Err(e) => errors.push(format!(
+                            "{} ({}): {}",
+                            a.url,
+                            a.agent,
+                            crate::text::error_chain(&e)
+                        )),
                     }
                 }
             }
@@ -360,10 +357,9 @@ pub fn execute(plan: &Plan, jobs: usize, progress: bool) -> Result<Executed, Run
             written.push((a.agent.clone(), cases));
         }
     }
-    bar.finish();
     // Nothing ran (every server unreachable): leave whatever report is there untouched.
     if !written.is_empty() {
-        write_out(&plan.out, &written).map_err(|source| RunError::Write {
+        crate::report::write_dir(&plan.out, &written).map_err(|source| RunError::Write {
             dir: plan.out.clone(),
             source,
         })?;
@@ -447,7 +443,7 @@ pub fn report(done: Executed, gate: &Gate) -> RunReport {
         };
     }
     let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
-    errors.extend(load_errors.iter().map(ToString::to_string));
+    errors.extend(load_errors.iter().map(|e| crate::text::error_chain(e)));
     let (check, check_errors) = compare::check_paths(
         std::slice::from_ref(&done.out),
         gate.policy,
@@ -459,7 +455,7 @@ pub fn report(done: Executed, gate: &Gate) -> RunReport {
         check_errors
             .iter()
             .filter(|e| !matches!(e, InputError::Load(_)))
-            .map(ToString::to_string),
+            .map(|e| crate::text::error_chain(e)),
     );
     RunReport {
         out: done.out,
@@ -469,14 +465,6 @@ pub fn report(done: Executed, gate: &Gate) -> RunReport {
         check,
         errors,
     }
-}
-
-/// The whole command: plan, run, write, read back. Planning errors (bad spec, bad URL, a glob
-/// matching nothing) come back as `Err`; everything after is in the report.
-pub fn run(cmd: &RunCommand, gate: &Gate) -> Result<(Plan, RunReport), RunError> {
-    let plan = plan(cmd)?;
-    let done = execute(&plan, cmd.jobs, cmd.progress)?;
-    Ok((plan, report(done, gate)))
 }
 
 /// `run --list`: one line per selected case, `AGENT CASE-ID`, in the order they run.
@@ -601,7 +589,7 @@ mod tests {
             ..cmd()
         };
         let e = plan_with(&c, Some(&spec())).unwrap_err().to_string();
-        assert_eq!(e, "--cases `99.*` matches no case of the testsuite");
+        assert_eq!(e, "case pattern `99.*` matches no case of the testsuite");
         let c = RunCommand {
             cases: vec!["1.1.8".into()],
             ..cmd()
@@ -614,9 +602,9 @@ mod tests {
             target: Some("wss://example.org".into()),
             ..RunCommand::default()
         };
-        let e = plan_with(&c, None).unwrap_err().to_string();
+        let e = crate::text::error_chain(&plan_with(&c, None).unwrap_err());
         assert!(
-            e.starts_with("--target: `wss://example.org` is not a ws:// URL"),
+            e.starts_with("the target URL: `wss://example.org` is not a ws:// URL"),
             "{e}"
         );
     }

@@ -173,6 +173,20 @@ pub fn decode_page(bytes: &[u8]) -> String {
     }
 }
 
+/// An error and its causes on one line, `outer: cause: cause`: how every error is shown
+/// (stderr and the `errors` of JSON outputs). Error messages never repeat their source's text,
+/// so each cause appears once.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,12 +17,12 @@ use serde::Serialize;
 
 use super::allow::AllowList;
 use super::baseline::Baseline;
-use super::policy::{Judgement, Policy};
 use super::run::{Outcome, Run};
 use super::{
     Change, Warning, classify, conflict_warnings, headline, judge, pair_agents, testsuite_warning,
 };
 use crate::model::CaseId;
+use crate::policy::{Judgement, Policy};
 
 /// What `check` concluded about one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

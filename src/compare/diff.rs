@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::policy::{Judgement, Policy};
 use super::run::{Outcome, Run};
 use super::{Change, Warning, classify, conflict_warnings, judge, pair_agents, testsuite_warning};
 use crate::model::CaseId;
+use crate::policy::{Judgement, Policy};
 
 /// One side of a case in a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]

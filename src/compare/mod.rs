@@ -1,6 +1,5 @@
 //! Regression gating: `compare OLD NEW`, `check PATH`, `baseline PATH`.
 //!
-//! - [`policy`]: named pass policies judging `behavior` and `behaviorClose` together.
 //! - [`run`]: batches (several report directories or index files of the same agents) merged
 //!   into one [`run::Run`].
 //! - [`baseline`]: the small JSON file of known outcomes `check --baseline` compares against.
@@ -14,13 +13,12 @@ pub mod allow;
 pub mod baseline;
 pub mod check;
 pub mod diff;
-pub mod policy;
 pub mod run;
 
 use serde::Serialize;
 
 use crate::model::CaseId;
-use policy::{Judgement, Policy};
+use crate::policy::{Judgement, Policy};
 use run::Outcome;
 
 /// How a case differs between an old and a new run, judged by a policy.
@@ -236,7 +234,7 @@ pub fn conflict_warnings(run: &run::Run) -> Vec<Warning> {
 mod tests {
     use super::*;
     use crate::model::Verdict;
-    use policy::{PolicyName, Unimplemented};
+    use crate::policy::{PolicyName, Unimplemented};
 
     fn o(b: &str, c: &str) -> Outcome {
         Outcome {

@@ -17,12 +17,12 @@ use serde::Serialize;
 
 use crate::compare::baseline::{Baseline, BaselineError};
 use crate::compare::diff::{ChangeCounts, compare};
-use crate::compare::policy::{Judgement, Policy};
 use crate::compare::run::{Outcome, Run};
 use crate::compare::{Change, judge};
 use crate::explain::{explain_case, group_by_cause};
 use crate::load::{self, LoadError};
 use crate::model::{CaseId, Mode, Verdict, category_title};
+use crate::policy::{Judgement, Policy};
 use crate::summary::{AgentSummary, ErrorSummary, summarize_agent};
 
 pub use diagnosis::{Diagnosis, Group};
@@ -201,7 +201,7 @@ pub enum DashboardError {
     #[error(transparent)]
     Baseline(#[from] BaselineError),
     /// Writing the page.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write", path.display())]
     Write {
         /// The file.
         path: PathBuf,
@@ -381,7 +381,7 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
         })
         .chain(errors.iter().map(|e| ErrorSummary {
             path: PathBuf::new(),
-            error: e.to_string(),
+            error: crate::text::error_chain(e),
         }))
         .collect();
     errors.splice(0..0, load_errors.into_iter().map(DashboardError::from));

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use crate::model::{CaseEntry, CaseId, Verdict};
 
+use super::hint::{Hint, passes};
+
 /// How a case differs from its sibling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -95,26 +97,6 @@ pub const DEFLATE_OFFERS: &[(&str, &str)] = &[
         "three offers: (no context takeover, 9), (no context takeover), (default)",
     ),
 ];
-
-/// Whether an index entry passes (events and close OK or INFORMATIONAL).
-pub fn passes(e: &CaseEntry) -> bool {
-    let ok = |v: &Verdict| matches!(v, Verdict::Ok | Verdict::Informational);
-    ok(&e.behavior) && ok(&e.behavior_close)
-}
-
-/// A hint drawn from sibling cases.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hint {
-    /// What the hint is about: `chopped`, `fragmented`, `fail-fast`, `close-codes`, `deflate`,
-    /// `sizes`, `deflate-fragments`, `deflate-parameters`.
-    pub family: &'static str,
-    /// The sibling cases it compares with.
-    pub siblings: Vec<String>,
-    /// The hint in words.
-    pub text: String,
-    /// Set when the siblings point at one cause (the variant fails, its plain sibling passes).
-    pub cause: Option<&'static str>,
-}
 
 fn verdicts(e: &CaseEntry) -> String {
     if e.behavior_close == Verdict::Ok {

@@ -8,7 +8,7 @@
 use crate::catalog::{self, BigSend, FragmentEnd, Step};
 use crate::model::{CaseEntry, CaseId};
 
-use super::families::{Hint, passes};
+use super::hint::{Hint, passes};
 
 /// Octets in words: `64 KiB`, `1 MiB`, `997 octets`.
 pub fn octets(n: usize) -> String {

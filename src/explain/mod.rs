@@ -11,6 +11,7 @@
 pub mod closing;
 pub mod diff;
 pub mod families;
+pub mod hint;
 pub mod limits;
 pub mod negotiation;
 pub mod wire;
@@ -25,7 +26,7 @@ use crate::model::{Case, CaseEntry, CaseId, Event, ExpectedClose, Mode, Verdict}
 
 pub use closing::ClosingExplanation;
 pub use diff::Alignment;
-pub use families::Hint;
+pub use hint::Hint;
 pub use wire::WireSummary;
 
 /// The events part: `received` against the closest accepted list.
@@ -113,7 +114,7 @@ pub struct Explanation {
 }
 
 fn ok_word(v: &Option<Verdict>) -> bool {
-    matches!(v, Some(Verdict::Ok | Verdict::Informational))
+    v.as_ref().is_some_and(crate::policy::clean)
 }
 
 fn plural_kind(kind: &str, n: usize) -> String {
@@ -584,7 +585,7 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
             for e in &run.cases {
                 let wanted = match target {
                     Target::Id(id) => &e.id == id,
-                    Target::All => !families::passes(e),
+                    Target::All => !hint::passes(e),
                     Target::File(_) => false,
                 };
                 if wanted {
@@ -608,8 +609,8 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
             });
         }
         // Several agents and no name: the non-passing ones, unless all pass.
-        if agent.is_none() && candidates.iter().any(|(_, _, e)| !families::passes(e)) {
-            candidates.retain(|(_, _, e)| !families::passes(e));
+        if agent.is_none() && candidates.iter().any(|(_, _, e)| !hint::passes(e)) {
+            candidates.retain(|(_, _, e)| !hint::passes(e));
         }
     }
     let mut start = 0;

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::model::Case;
-use crate::replay::{deflate, handshake};
+use crate::protocol::{deflate, handshake};
 
 /// One permessage-deflate offer or answer: its parameters, in order, with their values.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,9 +9,9 @@
 //!
 //! - [`route`]: the URL protocol's requests.
 //! - [`runner`]: the case engine as the [`CaseRunner`], the `reports/clients` writer.
-//! - [`command`]: the `wsreport fuzzingserver` command (flags, spec file, listening).
+//! - [`plan`]: what to serve, from the options and the spec file.
 
-pub mod command;
+pub mod plan;
 pub mod route;
 pub mod runner;
 

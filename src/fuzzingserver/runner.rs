@@ -7,18 +7,15 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use super::{CaseRunner, ReportWriter};
 use crate::catalog;
+use crate::event::{Events, RunEvent};
 use crate::model::{Case, CaseId};
 use crate::replay::{ReplayOptions, Replayed, Timeouts, replay_accepted};
-
-/// What the runner tells its owner about each connection (the binary prints these lines).
-pub type Log = Arc<dyn Fn(String) + Send + Sync>;
 
 /// Runs cases with the native engine in the server role.
 #[derive(Clone, Default)]
@@ -27,8 +24,8 @@ pub struct EngineRunner {
     pub timeouts: Timeouts,
     /// `exclude-agent-cases`: agent glob → case globs refused for matching agents.
     pub exclude_agent_cases: Vec<(String, Vec<String>)>,
-    /// Where each case's outcome (or refusal) is told, one line each.
-    pub log: Option<Log>,
+    /// Where each case's start and outcome (or refusal) is told.
+    pub events: Option<Events>,
     /// The testsuite's test data directory for 12.x/13.x (stand-ins without).
     pub testdata: Option<std::path::PathBuf>,
     /// How a message of whole fragments ends.
@@ -36,9 +33,9 @@ pub struct EngineRunner {
 }
 
 impl EngineRunner {
-    fn say(&self, line: String) {
-        if let Some(log) = &self.log {
-            log(line);
+    fn tell(&self, event: RunEvent) {
+        if let Some(events) = &self.events {
+            events(event);
         }
     }
 
@@ -68,14 +65,22 @@ impl EngineRunner {
             None => {
                 let why = format!("case {id} is not in the catalog");
                 let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;
-                self.say(format!("{agent}: {why}"));
+                self.tell(RunEvent::Refused {
+                    agent,
+                    case: None,
+                    why,
+                });
                 return None;
             }
         };
         if self.excluded(&agent, &id) {
             let why = format!("case {id} is excluded for agent {agent} (exclude-agent-cases)");
             let _ = stream.write_all(refuse(why.clone()).as_bytes()).await;
-            self.say(why);
+            self.tell(RunEvent::Refused {
+                agent,
+                case: Some(id),
+                why,
+            });
             return None;
         }
         let _ = stream.set_nodelay(true);
@@ -83,22 +88,28 @@ impl EngineRunner {
         opts.timeouts = self.timeouts.clone();
         opts.testdata = self.testdata.clone();
         opts.fragment_end = self.fragment_end;
+        self.tell(RunEvent::CaseStarted {
+            agent: agent.clone(),
+            case: id.clone(),
+        });
         let r = replay_accepted(stream, head, &def, &opts, seq as u64).await;
         match &r.record.handshake_error {
             Some(why) => {
-                self.say(format!("{agent}: case {id}: handshake refused: {why}"));
+                self.tell(RunEvent::Refused {
+                    agent,
+                    case: Some(id),
+                    why: format!("upgrade request refused: {why}"),
+                });
                 None
             }
             None => {
-                let v = |x: &Option<crate::model::Verdict>| {
-                    x.as_ref().map_or("?", |v| v.as_str()).to_string()
-                };
-                self.say(format!(
-                    "{agent}: case {id}: behavior {}, close {} ({} ms)",
-                    v(&r.case.behavior),
-                    v(&r.case.behavior_close),
-                    r.case.duration_ms.unwrap_or(0)
-                ));
+                self.tell(RunEvent::CaseFinished {
+                    agent,
+                    case: id,
+                    behavior: r.case.behavior.clone(),
+                    behavior_close: r.case.behavior_close.clone(),
+                    duration_ms: r.case.duration_ms.unwrap_or(0),
+                });
                 Some(r)
             }
         }

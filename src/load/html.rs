@@ -40,7 +40,7 @@ pub enum PageError {
         text: String,
     },
     /// An Expected/Observed repr does not read.
-    #[error("{part}: {source}")]
+    #[error("{part}")]
     Repr {
         /// `Expected` or `Observed`.
         part: &'static str,

@@ -23,7 +23,7 @@ use crate::model::{AgentRun, Case, CaseEntry, CaseId, Report, Verdict, case_file
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file system refused.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The path.
         path: PathBuf,
@@ -31,7 +31,7 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// The JSON is broken or has a field of the wrong type.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Json {
         /// The file.
         path: PathBuf,
@@ -72,7 +72,7 @@ pub enum LoadError {
         problem: String,
     },
     /// A case page that does not read (not an Autobahn page, cut off half way, …).
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Page {
         /// The file.
         path: PathBuf,
@@ -80,7 +80,7 @@ pub enum LoadError {
         source: html::PageError,
     },
     /// An `index.html` that does not read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Index {
         /// The file.
         path: PathBuf,
@@ -115,7 +115,7 @@ impl LoadError {
 
     /// The problem without the path.
     pub fn problem(&self) -> String {
-        let line = self.to_string();
+        let line = crate::text::error_chain(self);
         let prefix = format!("{}: ", self.path().display());
         line.strip_prefix(&prefix).unwrap_or(&line).to_string()
     }

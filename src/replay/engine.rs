@@ -13,10 +13,13 @@
 //! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
 //! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
 //! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
-//! every RSV1 message received ([`super::deflate`]).
+//! every RSV1 message received ([`crate::protocol::deflate`]).
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock (the std clock in a normal runtime): tests run the timers on paused time.
+use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 
@@ -28,10 +31,10 @@ use crate::catalog::{
 use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
 use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
 
-use super::deflate::{self, Codec};
-use super::handshake;
 use super::series::{SeriesData, Traffic};
 use super::{ReplayOptions, Role};
+use crate::protocol::deflate::{self, Codec};
+use crate::protocol::handshake;
 
 /// Autobahn's protocol states (`STATE_CONNECTING` … `STATE_CLOSED`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,7 +324,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             let next = self.timers.iter().map(|t| t.at).min();
             let sleep = async {
                 match next {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };
@@ -472,7 +475,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 .min();
             let hard_stop = async {
                 match deadline {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };

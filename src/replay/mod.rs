@@ -6,17 +6,13 @@
 //! - [`replay_tcp`]: one case against a `ws://` target.
 //! - [`select`]: case ids and globs (`2.*`, `*`) to catalog ids, in the testsuite's order.
 //! - [`runner`]: many cases against one target, several at once, with a progress bar.
-//! - [`command`]: the `wsreport replay` command.
 //!
 //! Both roles: [`Role::Client`] (the testsuite's `fuzzingclient`, testing a server) and
 //! [`Role::Server`] (its `fuzzingserver`, testing a client: [`replay_accepted`] runs a case on
 //! a connection whose request head the fuzzing server or `replay --listen` already read;
 //! [`replay_stream`] reads it itself).
 
-pub mod command;
-pub mod deflate;
 mod engine;
-pub mod handshake;
 pub mod runner;
 mod series;
 
@@ -155,7 +151,7 @@ pub enum ReplayError {
     #[error(transparent)]
     TestData(#[from] TestDataError),
     /// The TCP connection could not be made.
-    #[error("cannot connect to {addr} for case {case}: {source}")]
+    #[error("cannot connect to {addr} for case {case}")]
     Connect {
         /// `host:port`
         addr: String,

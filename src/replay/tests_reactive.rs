@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::deflate::{Codec, client_negotiate};
 use super::*;
 use crate::catalog::TestData;
 use crate::model::{Verdict, WireRow};
+use crate::protocol::deflate::{Codec, client_negotiate};
+use crate::protocol::handshake;
 use crate::serve::{ServeOptions, handle_connection};
 use crate::wire::{self, Frame, opcode};
 

@@ -41,3 +41,37 @@ pub fn write_dir(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<
     std::fs::write(dir.join("index.html"), html::index_page(&runs, &details))?;
     std::fs::write(dir.join("index.json"), to_json(&index_to_value(&runs)))
 }
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn written_reports_read_back_from_the_html_alone() {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/reports/clients/stratus_2_case_2_11.json");
+        let case = crate::load::read_case_file(&seed).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        write_dir(tmp.path(), &[("stratus@2".into(), vec![case.clone()])]).unwrap();
+        for f in [
+            "index.json",
+            "index.html",
+            "stratus_2_case_2_11.json",
+            "stratus_2_case_2_11.html",
+        ] {
+            assert!(tmp.path().join(f).is_file(), "{f}");
+        }
+        // Only the pages: every command must still read them.
+        std::fs::remove_file(tmp.path().join("index.json")).unwrap();
+        std::fs::remove_file(tmp.path().join("stratus_2_case_2_11.json")).unwrap();
+        let loaded = crate::load::load_paths(&[tmp.path().to_path_buf()]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let run = &loaded.reports[0].agents[0];
+        assert_eq!(run.agent, "stratus@2");
+        assert_eq!(run.cases[0].behavior, crate::model::Verdict::Failed);
+        assert_eq!(run.cases[0].behavior_close, crate::model::Verdict::Unclean);
+        let back = crate::load::load_case(&loaded.reports[0], &run.agent, &run.cases[0]).unwrap();
+        assert_eq!(back.received, case.received);
+        assert_eq!(back.closing, case.closing);
+    }
+}

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wsreport::replay::handshake::accept_for;
+use wsreport::protocol::handshake::accept_for;
 use wsreport::wire::{self, Decoded, Frame, opcode};
 
 fn wsreport(args: &[&str], cwd: &Path) -> Output {
@@ -99,7 +99,7 @@ fn a_case_glob_matching_nothing_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr_lines(&out),
-        ["wsreport: error: --cases `42.*` matches no case of the testsuite"]
+        ["wsreport: error: --cases: case pattern `42.*` matches no case of the testsuite"]
     );
 }
 

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use wsreport::explain::{self, families};
+use wsreport::explain::{self, hint};
 use wsreport::load;
 
 fn corpus_root() -> PathBuf {
@@ -119,7 +119,7 @@ fn corpus_explanations_match_a_plain_diff_and_the_closing_fields() {
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
         for report in &loaded.reports {
             for run in &report.agents {
-                for entry in run.cases.iter().filter(|e| !families::passes(e)) {
+                for entry in run.cases.iter().filter(|e| !hint::passes(e)) {
                     let at = format!("{} {} {}", dir.display(), run.agent, entry.id);
                     let path = load::case_path(report, &run.agent, entry).unwrap();
                     let raw = load::json::parse_bytes(&std::fs::read(&path).unwrap()).unwrap();

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
-use wsreport::fuzzingserver::command::{FuzzingServerCommand, state_for};
+use wsreport::fuzzingserver::plan::{FuzzingServerCommand, state_for};
 use wsreport::fuzzingserver::runner::{ClientsReportWriter, EngineRunner};
 use wsreport::fuzzingserver::serve;
 use wsreport::model::Verdict;

@@ -17,6 +17,7 @@ mod explain_render;
 mod fuzzingserver_loopback;
 mod html_fixtures;
 mod html_roundtrip;
+mod render_snapshots;
 mod replay_loopback;
 mod replay_reactive_loopback;
 mod run_loopback;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use wsreport::catalog;
-use wsreport::judge::passes;
 use wsreport::model::Verdict;
+use wsreport::policy::Policy;
 use wsreport::replay::{ReplayOptions, Target, replay_tcp, select};
 use wsreport::serve::{ServeOptions, serve};
 
@@ -28,7 +28,7 @@ async fn categories_1_and_2_pass_against_the_reference_server() {
                 .await
                 .unwrap();
             let (b, bc) = (r.case.behavior.unwrap(), r.case.behavior_close.unwrap());
-            if !passes(&b, &bc) {
+            if !Policy::default().passes(id, &b, &bc) {
                 failures.push(format!("{id}: {b} / {bc}"));
             }
         }
@@ -44,7 +44,7 @@ async fn categories_1_and_2_pass_against_the_reference_server() {
 #[tokio::test]
 async fn a_server_that_does_not_reassemble_fails_2_11() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use wsreport::replay::handshake::accept_for;
+    use wsreport::protocol::handshake::accept_for;
     use wsreport::wire::{self, Decoded, Frame, opcode};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

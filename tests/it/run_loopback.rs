@@ -20,6 +20,14 @@ fn start_serve() -> (tokio::runtime::Runtime, std::net::SocketAddr) {
     (rt, addr)
 }
 
+/// Runs the plan on a runtime of its own, telling nobody about progress.
+fn execute(plan: &run::Plan, jobs: usize) -> run::Executed {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(run::execute(plan, jobs, &wsreport::event::ignore()))
+        .unwrap()
+}
+
 fn ids(list: &[&str]) -> Vec<CaseId> {
     list.iter().map(|s| s.parse().unwrap()).collect()
 }
@@ -51,7 +59,7 @@ fn two_agents_of_a_spec_are_written_into_one_report_that_reads_back() {
     };
     let plan = run::plan(&cmd).unwrap();
     assert_eq!(plan.out, out);
-    let done = run::execute(&plan, cmd.jobs, false).unwrap();
+    let done = execute(&plan, cmd.jobs);
     drop(server);
     assert!(done.errors.is_empty(), "{:?}", done.errors);
     let report = run::report(done, &Gate::default());
@@ -156,7 +164,7 @@ fn an_unreachable_server_is_an_error_and_the_other_still_runs() {
         ..RunCommand::default()
     };
     let plan = run::plan(&cmd).unwrap();
-    let done = run::execute(&plan, cmd.jobs, false).unwrap();
+    let done = execute(&plan, cmd.jobs);
     drop(server);
     assert_eq!(done.errors.len(), 1, "{:?}", done.errors);
     assert!(done.errors[0].contains("dead"), "{}", done.errors[0]);
@@ -176,7 +184,7 @@ fn an_unreachable_server_is_an_error_and_the_other_still_runs() {
     };
     let before = std::fs::read(tmp.path().join("out/index.json")).unwrap();
     let plan = run::plan(&cmd).unwrap();
-    let done = run::execute(&plan, cmd.jobs, false).unwrap();
+    let done = execute(&plan, cmd.jobs);
     let report = run::report(done, &Gate::default());
     assert!(report.has_errors());
     assert!(report.check.is_none());

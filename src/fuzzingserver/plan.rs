@@ -1,36 +1,33 @@
-//! `wsreport fuzzingserver`: listen, serve the selected cases over the testsuite's URL
-//! protocol until `/stopServer` (or the process is interrupted), write the reports on
-//! `/updateReports` and once more when stopping.
+//! What a fuzzing server serves: the selection, listening address, report directory and
+//! `exclude-agent-cases`, resolved from the options (`wsreport fuzzingserver`'s flags) and the
+//! testsuite's `fuzzingserver.json`; the options win.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::catalog;
-use crate::exit::ExitStatus;
 use crate::model::CaseId;
 use crate::spec::{Selection, Spec};
 
-use super::runner::{ClientsReportWriter, EngineRunner, Log};
-use super::{ReportWriter, State, serve};
+use super::State;
 
-/// What `wsreport fuzzingserver` was asked to do (built from the command line by the binary).
+/// What a fuzzing server is asked to serve (the binary builds it from its flags).
 #[derive(Debug, Clone, Default)]
 pub struct FuzzingServerCommand {
-    /// `--listen` (`127.0.0.1:9001`; port 0 picks a free port). Overrides the spec's `url`.
+    /// Where to listen (`127.0.0.1:9001`; port 0 picks a free port). Overrides the spec's `url`.
     pub listen: Option<String>,
-    /// `--cases` globs (override the spec's `cases`).
+    /// Case patterns (override the spec's `cases`).
     pub cases: Vec<String>,
-    /// `--exclude` globs (added to the spec's `exclude-cases`).
+    /// Case patterns excluded (added to the spec's `exclude-cases`).
     pub exclude: Vec<String>,
-    /// `--out` (overrides the spec's `outdir`; default `reports/clients`).
+    /// The report directory (overrides the spec's `outdir`; default `reports/clients`).
     pub out: Option<PathBuf>,
-    /// `-s fuzzingserver.json`
+    /// The testsuite's spec file (`fuzzingserver.json`).
     pub spec: Option<PathBuf>,
-    /// `--testdata`: the testsuite's test data directory for 12.x/13.x (stand-ins without).
+    /// The testsuite's test data directory for 12.x/13.x (stand-ins without).
     pub testdata: Option<PathBuf>,
-    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    /// How a message of whole fragments ends.
     pub fragment_end: crate::catalog::FragmentEnd,
 }
 
@@ -62,7 +59,7 @@ impl FuzzingServerCommand {
     /// Resolves flags and spec file; the flags win.
     pub fn plan(&self) -> Result<Plan, String> {
         let spec = match &self.spec {
-            Some(path) => Spec::read(path).map_err(|e| e.to_string())?,
+            Some(path) => Spec::read(path).map_err(|e| crate::text::error_chain(&e))?,
             None => Spec::default(),
         };
         let listen = match (&self.listen, &spec.url) {
@@ -119,82 +116,6 @@ pub fn state_for(plan: &Plan) -> State {
         outdir: plan.outdir.clone(),
         stop: tokio::sync::Notify::new(),
     }
-}
-
-/// Runs the command: prints `ws://HOST:PORT` (the real port) as the first line of `out`, and
-/// one line per case run (and every problem) to `log`; returns 0 when stopped, 2 on usage or bind errors.
-pub fn run(cmd: &FuzzingServerCommand, out: &mut dyn Write, log: Log) -> ExitStatus {
-    let say = |line: &str| log(line.to_string());
-    let plan = match cmd.plan() {
-        Ok(p) => p,
-        Err(e) => {
-            say(&format!("wsreport: error: {e}"));
-            return ExitStatus::Error;
-        }
-    };
-    for g in &plan.unmatched {
-        say(&format!("wsreport: warning: `{g}` selects no case"));
-    }
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            say(&format!("wsreport: error: {e}"));
-            return ExitStatus::Error;
-        }
-    };
-    let defs: Vec<catalog::CaseDef> = plan.cases.iter().filter_map(catalog::build).collect();
-    if let Err(e) = crate::replay::check_test_data(cmd.testdata.as_deref(), &defs) {
-        say(&format!("wsreport: error: {e}"));
-        return ExitStatus::Error;
-    }
-    let state = Arc::new(state_for(&plan));
-    let runner = EngineRunner {
-        exclude_agent_cases: plan.exclude_agent_cases.clone(),
-        log: Some(log.clone()),
-        testdata: cmd.testdata.clone(),
-        fragment_end: cmd.fragment_end,
-        ..EngineRunner::default()
-    };
-    let writer = ClientsReportWriter;
-    let result: std::io::Result<()> = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&plan.listen).await?;
-        let addr = listener.local_addr()?;
-        writeln!(out, "ws://{addr}")?;
-        out.flush()?;
-        say(&format!(
-            "wsreport: fuzzing server: {} cases; reports go to {} on /updateReports; stop with /stopServer or Ctrl-C",
-            plan.cases.len(),
-            plan.outdir.display()
-        ));
-        tokio::select! {
-            r = serve(listener, state.clone(), Arc::new(runner), Arc::new(writer)) => r,
-            _ = tokio::signal::ctrl_c() => Ok(()),
-        }
-    });
-    if let Err(e) = result {
-        say(&format!(
-            "wsreport: error: cannot serve on {}: {e}",
-            plan.listen
-        ));
-        return ExitStatus::Error;
-    }
-    let results = state
-        .results
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    if !results.is_empty() {
-        if let Err(e) = writer.write(&plan.outdir, &results) {
-            say(&format!("wsreport: error: {e}"));
-            return ExitStatus::Error;
-        }
-        say(&format!(
-            "wsreport: wrote reports for {} agents to {}",
-            results.len(),
-            plan.outdir.display()
-        ));
-    }
-    ExitStatus::Success
 }
 
 #[cfg(test)]

@@ -1,19 +1,21 @@
 //! `wsreport replay`: run cases against a server, print each verdict (and a reason for each
-//! that does not pass), compare with an existing report, write Autobahn-format results.
+//! that does not pass), compare with an existing report, write Autobahn-format results; or,
+//! with `--listen`, serve cases to a client under test.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::catalog;
-use crate::exit::ExitStatus;
-use crate::judge;
-use crate::load;
-use crate::model::{Case, CaseId, Verdict};
+use wsreport::catalog;
+use wsreport::load;
+use wsreport::model::{Case, CaseId, Verdict};
+use wsreport::policy::Policy;
+use wsreport::replay::runner::{Job, run_cases};
+use wsreport::replay::{ReplayOptions, Target, select};
 
-use super::runner::{Job, Progress, run_cases};
-use super::{ReplayOptions, Target, select};
+use super::exit::ExitStatus;
+use super::reporter::Reporter;
 
-/// What `wsreport replay` was asked to do (built from the command line by the binary).
+/// What `wsreport replay` was asked to do (built from the command line).
 #[derive(Debug, Clone)]
 pub struct ReplayCommand {
     /// Case ids or globs.
@@ -30,8 +32,6 @@ pub struct ReplayCommand {
     pub jobs: usize,
     /// Only list the selected ids.
     pub list: bool,
-    /// Show a progress bar (the binary decides: more than one case, stderr a terminal).
-    pub progress: bool,
     /// Test a client instead: listen on this address and serve the cases (server role).
     pub listen: Option<String>,
     /// With `listen`: how many times to serve the cases.
@@ -39,7 +39,26 @@ pub struct ReplayCommand {
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
-    pub fragment_end: crate::catalog::FragmentEnd,
+    pub fragment_end: catalog::FragmentEnd,
+}
+
+impl crate::cli::ReplayArgs {
+    /// What the command layer runs.
+    fn command(self) -> ReplayCommand {
+        ReplayCommand {
+            cases: self.cases,
+            target: self.target,
+            agent: self.agent,
+            report: self.report,
+            out: self.out,
+            jobs: self.jobs,
+            list: self.list,
+            fragment_end: self.sending.fragment_end(),
+            testdata: self.sending.testdata,
+            listen: self.listen,
+            repeat: self.repeat,
+        }
+    }
 }
 
 /// The short reason printed under a case that does not pass (a `--target` run; `--listen`
@@ -53,7 +72,7 @@ pub fn reason(case: &Case) -> String {
         .map(Verdict::as_str)
         .unwrap_or("?");
     if !matches!(b, "OK" | "NON-STRICT" | "INFORMATIONAL") {
-        let shown = |evs: &[crate::model::Event]| {
+        let shown = |evs: &[wsreport::model::Event]| {
             let items: Vec<String> = evs
                 .iter()
                 .map(|e| format!("{} {:?}", e.kind(), e.payload().unwrap_or("")))
@@ -111,7 +130,7 @@ fn report_verdicts(
 ) -> Result<Vec<(CaseId, Verdict, Verdict)>, String> {
     let loaded = load::load_paths(&[dir.to_path_buf()]);
     if let Some(e) = loaded.errors.first() {
-        return Err(e.to_string());
+        return Err(wsreport::text::error_chain(e));
     }
     let mut out = Vec::new();
     for report in &loaded.reports {
@@ -129,17 +148,16 @@ fn report_verdicts(
     Ok(out)
 }
 
-/// Writes the testsuite's layout for one or more agents: `index.json` and `index.html` over
-/// all of them, and a `.json` and `.html` per agent and case.
-pub fn write_out(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<()> {
-    crate::report::write_dir(dir, agents)
-}
-
 /// `pass  behavior OK, close OK (12 ms)`: whether the case passes, and its line after the id.
 fn verdict_line(case: &Case) -> (bool, String) {
     let b = case.behavior.clone().unwrap_or(Verdict::Failed);
     let bc = case.behavior_close.clone().unwrap_or(Verdict::Failed);
-    let ok = judge::passes(&b, &bc);
+    // A replayed case always has its id; without one the default policy's rule is the same.
+    let id = case
+        .id
+        .clone()
+        .unwrap_or_else(|| "0.0".parse().expect("a valid id"));
+    let ok = Policy::default().passes(&id, &b, &bc);
     let word = if ok { "pass" } else { "FAIL" };
     let ms = case.duration_ms.unwrap_or(0);
     (ok, format!("{word:<5} behavior {b}, close {bc} ({ms} ms)"))
@@ -147,14 +165,20 @@ fn verdict_line(case: &Case) -> (bool, String) {
 
 /// Runs the command, writing to `out` and `err`; returns the exit status (0 every case
 /// passes, 1 some case does not, 2 usage or connection errors).
-pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> ExitStatus {
+pub(crate) fn run_with(
+    rt: &tokio::runtime::Runtime,
+    cmd: &ReplayCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
     let fail = |err: &mut dyn Write, e: &dyn std::fmt::Display| {
         let _ = writeln!(err, "wsreport: error: {e}");
         ExitStatus::Error
     };
+    let chain = wsreport::text::error_chain;
     let ids = match select(&cmd.cases) {
         Ok(ids) => ids,
-        Err(e) => return fail(err, &e),
+        Err(e) => return fail(err, &chain(&e)),
     };
     if cmd.list {
         for id in &ids {
@@ -163,11 +187,11 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         return ExitStatus::Success;
     }
     if let Some(listen) = &cmd.listen {
-        return run_listen(cmd, &ids, listen, out, err);
+        return run_listen(rt, cmd, &ids, listen, out, err);
     }
     let target = match Target::parse(&cmd.target) {
         Ok(t) => t,
-        Err(e) => return fail(err, &e),
+        Err(e) => return fail(err, &chain(&e)),
     };
     let agent = cmd.agent.clone().unwrap_or_else(|| "UnknownServer".into());
     let compare = match &cmd.report {
@@ -180,23 +204,29 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     let mut opts = ReplayOptions::client(&target, agent.clone());
     opts.testdata = cmd.testdata.clone();
     opts.fragment_end = cmd.fragment_end;
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => return fail(err, &e),
-    };
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     // the compression cases' test data, checked once before anything runs
-    if let Err(e) = super::check_test_data(opts.testdata.as_deref(), &defs) {
-        return fail(err, &e);
+    if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {
+        return fail(err, &chain(&e));
     }
-    let progress = Progress::new(ids.len(), cmd.progress && ids.len() > 1, false);
+    let reporter = Reporter::progress(
+        ids.len(),
+        std::io::stderr().is_terminal() && ids.len() > 1,
+        false,
+    );
     let jobs: Vec<Job> = defs
         .into_iter()
         .zip(1..)
         .map(|(def, seq)| Job { def, seq })
         .collect();
-    let results = rt.block_on(run_cases(&target, &opts, jobs, cmd.jobs, &progress));
-    progress.finish();
+    let results = rt.block_on(run_cases(
+        &target,
+        &opts,
+        jobs,
+        cmd.jobs,
+        &reporter.events(),
+    ));
+    reporter.finish();
 
     let mut status = ExitStatus::Success;
     let mut cases = Vec::new();
@@ -205,7 +235,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         let replayed = match r {
             Ok(r) => r,
             Err(e) => {
-                let _ = writeln!(err, "wsreport: error: {e}");
+                let _ = writeln!(err, "wsreport: error: {}", chain(&e));
                 status = ExitStatus::Error;
                 continue;
             }
@@ -230,7 +260,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
                 Some((_, rb, rbc)) => {
                     let same = case.behavior.as_ref() == Some(rb)
                         && case.behavior_close.as_ref() == Some(rbc);
-                    let report_ok = judge::passes(rb, rbc);
+                    let report_ok = Policy::default().passes(&id, rb, rbc);
                     let word = match (report_ok, ok, same) {
                         (false, false, true) => {
                             reproduced += 1;
@@ -259,7 +289,7 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
     }
     let _ = writeln!(out);
     if let Some(dir) = &cmd.out
-        && let Err(e) = write_out(dir, &[(agent, cases)])
+        && let Err(e) = wsreport::report::write_dir(dir, &[(agent, cases)])
     {
         let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
         return ExitStatus::Error;
@@ -269,13 +299,13 @@ pub fn run(cmd: &ReplayCommand, out: &mut dyn Write, err: &mut dyn Write) -> Exi
 
 /// The agent a client names in its request (`agent=` in the query), else `fallback`.
 fn agent_of(head: &[u8], fallback: &str) -> String {
-    crate::fuzzingserver::request_target(head)
+    wsreport::fuzzingserver::request_target(head)
         .and_then(|t| t.split_once('?'))
         .and_then(|(_, q)| {
             q.split('&')
                 .filter_map(|p| p.split_once('='))
                 .find(|(k, _)| *k == "agent")
-                .map(|(_, v)| crate::fuzzingserver::route::percent_decode(v))
+                .map(|(_, v)| wsreport::fuzzingserver::route::percent_decode(v))
         })
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| fallback.to_string())
@@ -284,24 +314,18 @@ fn agent_of(head: &[u8], fallback: &str) -> String {
 /// `replay --listen`: serves each selected case `repeat` times, one connection each, to
 /// whatever client connects (any path), printing each verdict and its explanation.
 fn run_listen(
+    rt: &tokio::runtime::Runtime,
     cmd: &ReplayCommand,
     ids: &[CaseId],
     listen: &str,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
-    use crate::explain::{ExplainReport, explain_case};
-    use crate::fuzzingserver::{HEAD_TIMEOUT, read_head};
-    use crate::render::{Style, explain::text};
+    use wsreport::explain::{ExplainReport, explain_case};
+    use wsreport::fuzzingserver::{HEAD_TIMEOUT, read_head};
+    use wsreport::render::{Style, explain::text};
 
     let fallback = cmd.agent.clone().unwrap_or_else(|| "UnknownClient".into());
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            let _ = writeln!(err, "wsreport: error: {e}");
-            return ExitStatus::Error;
-        }
-    };
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     let mut status = ExitStatus::Success;
     let (mut passed, mut failed) = (0, 0);
@@ -338,8 +362,9 @@ fn run_listen(
                     }
                 };
                 let agent = agent_of(&head, &fallback);
-                let opts = super::ReplayOptions::server(agent.clone());
-                let r = super::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
+                let opts = ReplayOptions::server(agent.clone());
+                let r =
+                    wsreport::replay::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
                 if let Some(why) = &r.record.handshake_error {
                     let _ = writeln!(
                         out,
@@ -387,7 +412,7 @@ fn run_listen(
                 None => agents.push((agent, vec![case])),
             }
         }
-        if let Err(e) = crate::report::write_dir(dir, &agents) {
+        if let Err(e) = wsreport::report::write_dir(dir, &agents) {
             let _ = writeln!(err, "wsreport: error: cannot write {}: {e}", dir.display());
             return ExitStatus::Error;
         }
@@ -395,44 +420,24 @@ fn run_listen(
     status
 }
 
-#[cfg(test)]
-mod write_tests {
-    use super::*;
-
-    #[test]
-    fn written_reports_read_back_from_the_html_alone() {
-        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/reports/clients/stratus_2_case_2_11.json");
-        let case = crate::load::read_case_file(&seed).unwrap();
-        let tmp = tempfile::tempdir().unwrap();
-        write_out(tmp.path(), &[("stratus@2".into(), vec![case.clone()])]).unwrap();
-        for f in [
-            "index.json",
-            "index.html",
-            "stratus_2_case_2_11.json",
-            "stratus_2_case_2_11.html",
-        ] {
-            assert!(tmp.path().join(f).is_file(), "{f}");
-        }
-        // Only the pages: every command must still read them.
-        std::fs::remove_file(tmp.path().join("index.json")).unwrap();
-        std::fs::remove_file(tmp.path().join("stratus_2_case_2_11.json")).unwrap();
-        let loaded = crate::load::load_paths(&[tmp.path().to_path_buf()]);
-        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-        let run = &loaded.reports[0].agents[0];
-        assert_eq!(run.agent, "stratus@2");
-        assert_eq!(run.cases[0].behavior, crate::model::Verdict::Failed);
-        assert_eq!(run.cases[0].behavior_close, crate::model::Verdict::Unclean);
-        let back = crate::load::load_case(&loaded.reports[0], &run.agent, &run.cases[0]).unwrap();
-        assert_eq!(back.received, case.received);
-        assert_eq!(back.closing, case.closing);
-    }
+/// `replay` on stdout and stderr.
+pub(crate) fn run(
+    rt: &tokio::runtime::Runtime,
+    args: crate::cli::ReplayArgs,
+) -> anyhow::Result<ExitStatus> {
+    let cmd = args.command();
+    Ok(run_with(
+        rt,
+        &cmd,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Event;
+    use wsreport::model::Event;
 
     #[test]
     fn reasons_show_expected_events_only_for_cases_that_have_them() {

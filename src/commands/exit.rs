@@ -1,4 +1,5 @@
-//! The exit statuses of every command, in one place (quoted by the README).
+//! The exit statuses of every command, in one place (quoted by the README). The binary alone
+//! chooses them: library calls return values and errors.
 
 /// What a command's exit status means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,5 +16,16 @@ impl ExitStatus {
     /// The numeric status.
     pub fn code(self) -> u8 {
         self as u8
+    }
+}
+
+impl ExitStatus {
+    /// 0 when every input was read, else 2.
+    pub fn from_errors(all_read: bool) -> ExitStatus {
+        if all_read {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Error
+        }
     }
 }

@@ -1,4 +1,6 @@
-//! Named pass policies: whether a case's `behavior` and `behaviorClose` together pass.
+//! The one answer to "does this case pass?": named pass policies judging a case's `behavior`
+//! and `behaviorClose` together, used by every command (`check`, `compare`, `run`, `replay`,
+//! `explain`).
 //!
 //! The parser keeps every verdict word (unknown ones as [`Verdict::Other`]); only a policy
 //! decides what counts as failure. Every policy judges both verdicts.
@@ -129,7 +131,18 @@ pub struct Policy {
     pub unimplemented: Unimplemented,
 }
 
+/// A verdict word with nothing to explain: `OK` or `INFORMATIONAL`. `explain` explains every
+/// case with another word, `NON-STRICT` included, whatever the policy says of it.
+pub fn clean(v: &Verdict) -> bool {
+    matches!(v, Verdict::Ok | Verdict::Informational)
+}
+
 impl Policy {
+    /// Whether the case passes (skipped cases do not): the rule `replay` exits by.
+    pub fn passes(&self, id: &CaseId, behavior: &Verdict, close: &Verdict) -> bool {
+        self.judge(id, behavior, close) == Judgement::Pass
+    }
+
     /// Judges one case from its two verdicts.
     pub fn judge(&self, id: &CaseId, behavior: &Verdict, close: &Verdict) -> Judgement {
         use Verdict::*;

@@ -1,0 +1,28 @@
+//! `wsreport serve`: the reference echo server, until interrupted.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use super::exit::ExitStatus;
+use super::note;
+
+/// Serves until the process is stopped; an address that cannot be bound is an error.
+pub(crate) fn run(
+    rt: &tokio::runtime::Runtime,
+    listen: SocketAddr,
+    max_message_size: usize,
+    deflate: bool,
+) -> anyhow::Result<ExitStatus> {
+    let opts = wsreport::serve::ServeOptions {
+        max_message_size: (max_message_size > 0).then_some(max_message_size),
+        deflate,
+    };
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        note(&format!("serving on ws://{}", listener.local_addr()?));
+        wsreport::serve::serve(listener, opts).await
+    })
+    .with_context(|| format!("cannot serve on {listen}"))?;
+    Ok(ExitStatus::Success)
+}
