@@ -767,6 +767,25 @@ mod tests {
         );
     }
 
+    /// The data the page gets for the seed (page text copied from a browser): the contract
+    /// between the Rust side and the script.
+    #[test]
+    fn the_seed_s_data() {
+        let d = build(
+            &[PathBuf::from(
+                "fixtures/seed/case-2.11-stratus-page-text.txt",
+            )],
+            &Options {
+                title: Some("seed".into()),
+                ..Options::default()
+            },
+        )
+        .dashboard;
+        let mut d = serde_json::to_value(&d).unwrap();
+        d["generator"] = "wsreport [version]".into();
+        insta::assert_snapshot!(serde_json::to_string_pretty(&d).unwrap());
+    }
+
     #[test]
     fn descriptions_lose_the_testsuites_tags() {
         assert_eq!(
