@@ -41,7 +41,7 @@ fn every_corpus_report_s_dashboard_shows_summarize_s_counts_and_explains_every_c
         }
         octets += html(d).len();
     }
-    let all = build(&[root.clone()], &Options::default()).dashboard;
+    let all = build(std::slice::from_ref(&root), &Options::default()).dashboard;
     let page = html(&all).len();
     println!(
         "dashboard: {} corpus reports, {cells} cases explained, {octets} octets in all; the whole corpus on one page {page} octets",
