@@ -14,6 +14,9 @@ use wsreport::render::{self, Format};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let Some(octets) = cli.max_file_size {
+        wsreport::load::file::set_max_file_size(octets);
+    }
     let status = match cli.command {
         cli::Command::Summarize { paths, output } => summarize(&paths, &output),
         cli::Command::Serve {
@@ -150,7 +153,14 @@ fn explain(
         let case = case.unwrap_or_default();
         let target = match case.parse() {
             Ok(id) => Target::Id(id),
-            Err(_) if std::path::Path::new(&case).is_file() => Target::File(case.into()),
+            // Anything that is there is read as a case file, which refuses what is not a
+            // regular file in one line (a FIFO, a device).
+            Err(_)
+                if std::path::Path::new(&case).exists()
+                    && !std::path::Path::new(&case).is_dir() =>
+            {
+                Target::File(case.into())
+            }
             Err(e) => {
                 eprintln!("wsreport: error: {e}, nor a case file");
                 return ExitStatus::Error;

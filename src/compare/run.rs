@@ -162,7 +162,16 @@ impl Run {
 
     /// Reads and merges every report under `paths`; the errors are those of the loader.
     pub fn load(paths: &[PathBuf]) -> (Run, Vec<LoadError>) {
-        let loaded = load_paths(paths);
+        let mut loaded = load_paths(paths);
+        // A run is judged from its index alone (a missing case file only costs the reason
+        // its `explain` headline would give), but a case file that is refused (outside the
+        // report, not a regular file) is said, as `summarize` says it.
+        for r in &loaded.reports {
+            let refused = crate::load::check_case_files(r)
+                .into_iter()
+                .filter(|e| !matches!(e, LoadError::MissingCase { .. }));
+            loaded.errors.extend(refused);
+        }
         (Run::merge(&loaded.reports), loaded.errors)
     }
 

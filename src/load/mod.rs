@@ -9,6 +9,7 @@
 //! files are still read.
 
 mod fast;
+pub mod file;
 pub mod html;
 pub mod json;
 pub mod pyrepr;
@@ -29,6 +30,14 @@ pub enum LoadError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// Not a regular file, or larger than [`file::max_file_size`]: not read.
+    #[error("{}: {source}", path.display())]
+    Refused {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: file::ReadError,
     },
     /// The JSON is broken or has a field of the wrong type.
     #[error("{}: {source}", path.display())]
@@ -103,6 +112,7 @@ impl LoadError {
     pub fn path(&self) -> &Path {
         match self {
             LoadError::Io { path, .. }
+            | LoadError::Refused { path, .. }
             | LoadError::Json { path, .. }
             | LoadError::Outside { path, .. }
             | LoadError::MissingCase { path, .. }
@@ -146,10 +156,17 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
+/// Reads a report file: regular files only, at most [`file::max_file_size`] octets.
 fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
+    file::read_regular(path).map_err(|e| match e {
+        file::ReadError::Io(source) => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        source => LoadError::Refused {
+            path: path.to_path_buf(),
+            source,
+        },
     })
 }
 
@@ -235,7 +252,17 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
         }
         return;
     }
-    if path.join("index.json").is_file() {
+    if !meta.is_dir() {
+        // A FIFO or a device named on the command line: never opened.
+        out.errors.push(LoadError::Refused {
+            path: path.to_path_buf(),
+            source: file::ReadError::NotAFile(file::kind(meta.file_type())),
+        });
+        return;
+    }
+    // An index that is there but not a regular file (a FIFO, a device) is refused by `read`,
+    // in one line, rather than passed over in silence.
+    if fs::symlink_metadata(path.join("index.json")).is_ok() {
         load_index(&path.join("index.json"), path, path, out);
         return;
     }
@@ -495,15 +522,34 @@ pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBu
         return Err(outside());
     }
     let path = dir.join(rel);
-    // Only a symbolic link can lead elsewhere once `..` and absolute paths are refused.
-    let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link {
-        match (path.canonicalize(), dir.canonicalize()) {
-            (Ok(real), Ok(root)) if real.starts_with(&root) => {}
-            _ => return Err(outside()),
-        }
+    if !stays_inside(dir, &path, rel.components().count() > 1) {
+        return Err(outside());
     }
     Ok(path)
+}
+
+/// Whether `path` (`dir` joined with a relative name of plain components) resolves inside
+/// `dir`. Only a symbolic link can lead elsewhere once `..` and absolute names are refused:
+/// the file itself, or, when the name has several components (`sub/x.json`), any directory
+/// on the way, so then the real path is resolved. A file that is not there is inside when
+/// its resolved parent is (nothing is opened either way).
+fn stays_inside(dir: &Path, path: &Path, nested: bool) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link && !nested {
+        return true;
+    }
+    let Ok(root) = dir.canonicalize() else {
+        return false;
+    };
+    match path.canonicalize() {
+        Ok(real) => real.starts_with(&root),
+        // A dangling link leads nowhere it may go.
+        Err(_) if is_link => false,
+        Err(_) => path
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
+            .is_none_or(|real| real.starts_with(&root)),
+    }
 }
 
 /// Reads the case file of one index entry; when its JSON file is absent, the case page
@@ -518,7 +564,12 @@ pub fn load_case_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<Case, 
     let mut path = case_path_in(dir, agent, entry)?;
     if !path.exists() && path.extension().is_some_and(|e| e == "json") {
         let page = path.with_extension("html");
-        if page.is_file() {
+        // The page twin is held to the same rule as the name the index gave.
+        let nested = entry
+            .reportfile
+            .as_deref()
+            .is_some_and(|n| Path::new(n).components().count() > 1);
+        if page.is_file() && stays_inside(dir, &page, nested) {
             path = page;
         }
     }
@@ -562,7 +613,17 @@ pub fn check_case_files(report: &Report) -> Vec<LoadError> {
                 Some(Some(Listed::Absent)) => false,
                 // links, subdirectories, unknown types and refusals take the careful path
                 _ => match case_path(report, &run.agent, entry) {
-                    Ok(p) => p.is_file(),
+                    Ok(p) => match fs::metadata(&p) {
+                        Ok(m) if m.is_file() => true,
+                        Ok(m) => {
+                            errors.push(LoadError::Refused {
+                                path: p,
+                                source: file::ReadError::NotAFile(file::kind(m.file_type())),
+                            });
+                            continue;
+                        }
+                        Err(_) => false,
+                    },
                     Err(e) => {
                         errors.push(e);
                         continue;

@@ -1,10 +1,10 @@
 //! The one integration-test binary: every module links the crate once (ripgrep's tests/tests.rs).
 
-mod common;
 mod catalog_vs_cases_tsv;
 mod cli_compare;
 mod cli_run;
 mod cli_summarize;
+mod common;
 mod corpus_check;
 mod corpus_explain;
 mod corpus_frames;
@@ -14,6 +14,7 @@ mod corpus_summarize;
 mod explain_cli;
 mod explain_render;
 mod fuzzingserver_loopback;
+mod hostile_input;
 mod html_fixtures;
 mod html_roundtrip;
 mod replay_loopback;
