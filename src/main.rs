@@ -118,11 +118,14 @@ fn export(path: &std::path::Path, out: &std::path::Path, html: bool) -> ExitStat
     match wsreport::export::export(path, out, wsreport::export::ExportOptions { html }) {
         Ok(done) => {
             report_errors(&done.errors);
+            for e in &done.unwritten {
+                eprintln!("wsreport: error: {e}");
+            }
             for dir in &done.dirs {
                 eprintln!("wsreport: wrote {}", dir.display());
             }
             eprintln!("wsreport: exported {} case files", done.cases);
-            if done.errors.is_empty() && !done.dirs.is_empty() {
+            if done.errors.is_empty() && done.unwritten.is_empty() && !done.dirs.is_empty() {
                 ExitStatus::Success
             } else {
                 ExitStatus::Error

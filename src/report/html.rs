@@ -1066,7 +1066,15 @@ pub fn index_page(agents: &[AgentRun], details: &IndexDetails) -> Vec<u8> {
             }
             let (text, class) = outcome_cell(&entry.behavior);
             let (close_text, close_class) = close_cell(entry);
-            let page = format!("{}.html", case_file_stem(&r.agent, id));
+            // The page beside the case file the index names (its own name when two agents
+            // fold to one), else the testsuite's name.
+            let page = match entry.reportfile.as_deref() {
+                Some(f) => {
+                    let stem = f.strip_suffix(".json").or(f.strip_suffix(".html"));
+                    format!("{}.html", stem.unwrap_or(f))
+                }
+                None => format!("{}.html", case_file_stem(&r.agent, id)),
+            };
             let detail = details.cell(&r.agent, id);
             let mut shown = String::new();
             if detail.report_time {

@@ -200,3 +200,105 @@ fn a_reportfile_through_a_symlinked_directory_is_refused_never_opened() {
     let out = wsreport(&["explain", "2.11", s(&report), "--agent", "stratus@2"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A report in `dir/in` with one case (1.1.1) per agent, each case file telling its agent
+/// and a duration of its own (the agent's position).
+fn report_of_agents(dir: &Path, agents: &[&str]) -> PathBuf {
+    let input = dir.join("in");
+    fs::create_dir_all(&input).unwrap();
+    let case: serde_json::Value = serde_json::from_slice(
+        &fs::read(fixtures().join("reports/clients/nimbus_1_0_case_1_1_1.json")).unwrap(),
+    )
+    .unwrap();
+    let mut index = serde_json::Map::new();
+    for (i, agent) in agents.iter().enumerate() {
+        let file = format!("in{i}_case_1_1_1.json");
+        let mut c = case.clone();
+        c["agent"] = (*agent).into();
+        c["duration"] = i.into();
+        fs::write(input.join(&file), serde_json::to_vec(&c).unwrap()).unwrap();
+        index.insert(
+            agent.to_string(),
+            serde_json::json!({"1.1.1": {"behavior": "OK", "behaviorClose": "OK",
+                "duration": i, "remoteCloseCode": 1000, "reportfile": file}}),
+        );
+    }
+    fs::write(
+        input.join("index.json"),
+        serde_json::to_vec(&index).unwrap(),
+    )
+    .unwrap();
+    input
+}
+
+#[test]
+fn export_gives_agents_that_fold_to_one_file_name_their_own_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "x".repeat(300);
+    let agents = ["a/b", "A B", "a_b", "", ".", "..", long.as_str()];
+    let input = report_of_agents(tmp.path(), &agents);
+    let out_dir = tmp.path().join("out");
+    // Before: the agents overwrote each other's files, and the long name aborted everything.
+    let out = wsreport(&["export", s(&input), "--out", s(&out_dir), "--html"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(out_dir.join("index.json")).unwrap()).unwrap();
+    let html = fs::read_to_string(out_dir.join("index.html")).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (i, agent) in agents.iter().enumerate() {
+        let file = index[*agent]["1.1.1"]["reportfile"].as_str().unwrap();
+        assert!(seen.insert(file.to_string()), "{agent:?} shares {file}");
+        assert!(file.len() < 255, "{file}");
+        let case: serde_json::Value =
+            serde_json::from_slice(&fs::read(out_dir.join(file)).unwrap()).unwrap();
+        assert_eq!(case["agent"], *agent, "{file}");
+        assert_eq!(case["duration"], i, "{file}");
+        let page = file.replace(".json", ".html");
+        assert!(out_dir.join(&page).is_file(), "{page}");
+        assert!(
+            html.contains(&format!("href=\"{page}\"")),
+            "{page} not linked"
+        );
+    }
+    // Read back, every agent has its own case.
+    let out = wsreport(&["summarize", s(&out_dir), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn export_never_writes_through_a_link_in_the_output_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = report_of_agents(tmp.path(), &["a", "b"]);
+    let victim = tmp.path().join("victim");
+    fs::write(&victim, "keep").unwrap();
+    let out_dir = tmp.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    std::os::unix::fs::symlink(&victim, out_dir.join("a_case_1_1_1.json")).unwrap();
+    // Before: the victim outside DIR was overwritten with agent a's case.
+    let out = wsreport(&["export", s(&input), "--out", s(&out_dir)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+    assert!(
+        stderr(&out)
+            .contains("a_case_1_1_1.json: cannot write: a symbolic link is there; not followed"),
+        "{}",
+        stderr(&out)
+    );
+    // The other agent was still exported, and the index says what was written.
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(out_dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["b"]["1.1.1"]["reportfile"], "b_case_1_1_1.json");
+    assert!(
+        index["a"]["1.1.1"]
+            .get("reportfile")
+            .is_none_or(|v| v.is_null()),
+        "{index}"
+    );
+    // A link as the index itself is refused too.
+    fs::remove_file(out_dir.join("index.json")).unwrap();
+    std::os::unix::fs::symlink(&victim, out_dir.join("index.json")).unwrap();
+    let out = wsreport(&["export", s(&input), "--out", s(&out_dir)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+}
