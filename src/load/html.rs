@@ -100,9 +100,14 @@ pub fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let entity = [("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&amp;", '&')]
-            .into_iter()
-            .find(|(e, _)| rest.starts_with(e));
+        let entity = [
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&amp;", '&'),
+        ]
+        .into_iter()
+        .find(|(e, _)| rest.starts_with(e));
         match entity {
             Some((e, c)) => {
                 out.push(c);
@@ -226,7 +231,11 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
     case.expectation = texts.of(sc.until("</p>", "Case Expectation")?).into_owned();
 
     sc.skip("<b>Case Outcome</b><br/><br/>", "Case Outcome")?;
-    case.result = Some(texts.of(sc.until("<br/><br/>", "Case Outcome")?).into_owned());
+    case.result = Some(
+        texts
+            .of(sc.until("<br/><br/>", "Case Outcome")?)
+            .into_owned(),
+    );
     sc.skip("<span class=\"case_pickle\">", "Expected")?;
     let expected = texts.of(sc.until("</span><br/><br/>", "Expected")?);
     let (exp, cut) = pyrepr::parse_expected(&expected).map_err(|source| PageError::Repr {
@@ -248,10 +257,11 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
         .ok_or(PageError::Cut {
             missing: "Observed",
         })?;
-    let (rec, cut) = pyrepr::parse_events(&texts.of(observed)).map_err(|source| PageError::Repr {
-        part: "Observed",
-        source,
-    })?;
+    let (rec, cut) =
+        pyrepr::parse_events(&texts.of(observed)).map_err(|source| PageError::Repr {
+            part: "Observed",
+            source,
+        })?;
     case.received = rec;
     notes.received_cut = cut;
     sc.at = closing_at;
@@ -270,9 +280,13 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
 
     sc.skip("<h2>Opening Handshake</h2>", "Opening Handshake")?;
     sc.skip("<pre class=\"http_dump\">", "Opening Handshake request")?;
-    case.http_request = Some(handshake(&texts.of(sc.until("</pre>", "Opening Handshake")?)));
+    case.http_request = Some(handshake(
+        &texts.of(sc.until("</pre>", "Opening Handshake")?),
+    ));
     sc.skip("<pre class=\"http_dump\">", "Opening Handshake response")?;
-    case.http_response = Some(handshake(&texts.of(sc.until("</pre>", "Opening Handshake")?)));
+    case.http_response = Some(handshake(
+        &texts.of(sc.until("</pre>", "Opening Handshake")?),
+    ));
 
     sc.skip("<h2>Closing Behavior</h2>", "Closing Behavior")?;
     let table = sc.until("</table>", "Closing Behavior")?;

@@ -587,7 +587,11 @@ fn seconds(d: f64) -> String {
 /// A frame's payload lines, or an octet row's continuation lines.
 fn continuation(o: &mut String, class: &str, lines: &[String]) {
     for l in lines {
-        w!(o, "         <pre class=\"{class}\">{CONTINUATION}{}</pre>", escape(l));
+        w!(
+            o,
+            "         <pre class=\"{class}\">{CONTINUATION}{}</pre>",
+            escape(l)
+        );
     }
 }
 
@@ -606,7 +610,11 @@ fn wire_log(o: &mut String, case: &Case) {
     let mut n = 0usize;
     for row in &case.wirelog {
         let line = |o: &mut String, class: &str, text: &str| {
-            w!(o, "         <pre class=\"{class}\">{n:03} {}</pre>", escape(text));
+            w!(
+                o,
+                "         <pre class=\"{class}\">{n:03} {}</pre>",
+                escape(text)
+            );
         };
         match row {
             WireRow::RxOctets(data) | WireRow::TxOctets { data, .. } => {
@@ -1322,7 +1330,10 @@ mod tests {
         let page = crate::text::decode_page(&case_page(&case));
         // Before: every one of these was written as a live <script> element.
         assert!(!page.contains("<script"), "{page}");
-        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{page}"
+        );
         let back = parse_case_page(page.as_bytes()).unwrap().case;
         assert_eq!(back.agent, case.agent);
         assert_eq!(back.description, case.description);

@@ -302,3 +302,75 @@ fn export_never_writes_through_a_link_in_the_output_directory() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
 }
+
+/// Characters that XML 1.0 does not allow, raw or as character references.
+fn xml_invalid(xml: &str) -> Option<String> {
+    if let Some(c) = xml
+        .chars()
+        .find(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'))
+    {
+        return Some(format!("{c:?}"));
+    }
+    let refs = regex::Regex::new(r"&#(x[0-9a-fA-F]+|[0-9]+);").unwrap();
+    refs.captures_iter(xml).find_map(|c| {
+        let n = match c[1].strip_prefix('x') {
+            Some(h) => u32::from_str_radix(h, 16).ok()?,
+            None => c[1].parse().ok()?,
+        };
+        (n < 0x20 && ![9, 10, 13].contains(&n) || n == 0xfffe || n == 0xffff)
+            .then(|| c[0].to_string())
+    })
+}
+
+#[test]
+fn junit_output_stays_xml_whatever_the_agent_name_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = report_of_agents(tmp.path(), &["a\u{fffe}b\u{ffff}\u{1}\u{1b}[2J"]);
+    // Before: U+FFFE and U+FFFF went into the document, which no XML reader takes.
+    let out = wsreport(&["check", s(&input), "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let xml = stdout(&out);
+    assert_eq!(xml_invalid(&xml), None, "{xml}");
+    assert!(xml.contains(r"a\u{fffe}b\u{ffff}"), "{xml}");
+}
+
+#[test]
+fn explain_shows_a_reports_escape_sequences_instead_of_sending_them_to_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let agent = "evil\u{1b}]0;owned\u{7}\u{1b}[2J\r\n# heading <img src=x>";
+    let input = report_of_agents(tmp.path(), &[agent]);
+    let case = input.join("in0_case_1_1_1.json");
+    let mut c: serde_json::Value = serde_json::from_slice(&fs::read(&case).unwrap()).unwrap();
+    c["behavior"] = "FAILED".into();
+    c["result"] = "peer said \u{1b}[31mred\u{9b}0m".into();
+    fs::write(&case, serde_json::to_vec(&c).unwrap()).unwrap();
+    let index = input.join("index.json");
+    let text = fs::read_to_string(&index)
+        .unwrap()
+        .replace("\"OK\",\"behaviorClose\"", "\"FAILED\",\"behaviorClose\"");
+    fs::write(&index, text).unwrap();
+    // Before: the title-setting and screen-clearing sequences reached the terminal raw.
+    let out = wsreport(&["explain", "1.1.1", s(&input)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\r'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(r"evil\u{1b}]0;owned\u{7}\u{1b}[2J\r\n# heading"),
+        "{text}"
+    );
+    // Markdown: the newline in the name starts no heading, the tag is no HTML.
+    let out = wsreport(&["explain", "1.1.1", s(&input), "--format", "markdown"]);
+    let md = stdout(&out);
+    assert!(!md.lines().any(|l| l.starts_with("# heading")), "{md}");
+    // `<img>` is shown only inside the agent's code span, where it is text.
+    assert!(
+        md.lines()
+            .filter(|l| l.contains("<img"))
+            .all(|l| l.starts_with("Agent `evil")),
+        "{md}"
+    );
+    assert!(!md.contains('\u{1b}') && !md.contains('\r'), "{md:?}");
+}
