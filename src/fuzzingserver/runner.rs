@@ -36,9 +36,11 @@ pub struct EngineRunner {
 }
 
 impl EngineRunner {
+    /// Logs one line. Agent names come from the client, so the line is made
+    /// [`crate::text::visible`]: a name cannot send escape sequences to the operator's terminal.
     fn say(&self, line: String) {
         if let Some(log) = &self.log {
-            log(line);
+            log(crate::text::visible(&line).into_owned());
         }
     }
 
@@ -139,5 +141,24 @@ impl ReportWriter for ClientsReportWriter {
             .collect();
         crate::report::write_dir(outdir, &agents)
             .map_err(|e| format!("cannot write {}: {e}", outdir.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_chosen_agent_names_reach_the_log_visibly() {
+        let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let runner = EngineRunner {
+            log: Some(Arc::new(move |l| sink.lock().unwrap().push(l))),
+            ..EngineRunner::default()
+        };
+        // Before: the title-setting sequence went to the terminal as it was.
+        runner.say("\x1b]0;owned\x07evil\r\n: case 1.1.1".into());
+        let got = lines.lock().unwrap().clone();
+        assert_eq!(got, [r"\u{1b}]0;owned\u{7}evil\r\n: case 1.1.1"]);
     }
 }

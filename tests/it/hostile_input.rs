@@ -374,3 +374,62 @@ fn explain_shows_a_reports_escape_sequences_instead_of_sending_them_to_the_termi
     );
     assert!(!md.contains('\u{1b}') && !md.contains('\r'), "{md:?}");
 }
+
+#[tokio::test]
+async fn the_fuzzing_servers_control_endpoints_answer_a_malformed_request_with_a_status() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = wsreport::fuzzingserver::command::FuzzingServerCommand {
+        cases: vec!["1.1.1".into()],
+        out: Some(tmp.path().join("clients")),
+        listen: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    }
+    .plan()
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind(&plan.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(wsreport::fuzzingserver::serve(
+        listener,
+        std::sync::Arc::new(wsreport::fuzzingserver::command::state_for(&plan)),
+        std::sync::Arc::new(wsreport::fuzzingserver::runner::EngineRunner::default()),
+        std::sync::Arc::new(wsreport::fuzzingserver::runner::ClientsReportWriter),
+    ));
+    let huge = format!(
+        "GET /getCaseCount HTTP/1.1\r\nX: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    for (request, want) in [
+        // Before: closed without a word (no HTTP status).
+        (
+            "GET /getCaseCount HTTP/1.1\r\nHost: x\r\n\r\n".to_string(),
+            "HTTP/1.1 4",
+        ),
+        (
+            "GET /updateReports?agent=a HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n".into(),
+            "HTTP/1.1 4",
+        ),
+        (
+            "POST /stopServer HTTP/1.1\r\nHost: x\r\n\r\n".into(),
+            "HTTP/1.1 4",
+        ),
+        (huge, "HTTP/1.1 431"),
+    ] {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let _ = s.write_all(request.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            s.read_to_end(&mut answer),
+        )
+        .await
+        .expect("answered and closed");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(want),
+            "{:?} → {answer:?}",
+            &request[..40]
+        );
+    }
+    server.abort();
+}
