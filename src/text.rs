@@ -144,6 +144,30 @@ pub fn decode_utf8_with_surrogates(bytes: &[u8]) -> Option<String> {
     )
 }
 
+/// Where page bytes stop being UTF-8 as the testsuite writes it (encoded surrogates
+/// `ed a0..bf xx` allowed): the offset of the first byte [`decode_page`] would replace.
+pub fn first_bad_byte(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let rest = &bytes[at..];
+        match std::str::from_utf8(rest) {
+            Ok(_) => return None,
+            Err(e) => {
+                let bad = &rest[e.valid_up_to()..];
+                if bad.len() >= 3
+                    && bad[0] == 0xED
+                    && (0xA0..=0xBF).contains(&bad[1])
+                    && (0x80..=0xBF).contains(&bad[2])
+                {
+                    at += e.valid_up_to() + 3;
+                } else {
+                    return Some(at + e.valid_up_to());
+                }
+            }
+        }
+    }
+}
+
 /// Decodes page bytes: UTF-8, with 3-byte encoded surrogates (`ed a0..bf xx`) mapped to their
 /// stand-ins and any other invalid byte replaced by U+FFFD, so a page is never lost.
 pub fn decode_page(bytes: &[u8]) -> String {
@@ -307,6 +331,14 @@ mod tests {
         for (bytes, want) in rows {
             assert_eq!(&decode_utf8_with_surrogates(bytes), want, "{bytes:x?}");
         }
+    }
+
+    #[test]
+    fn the_first_byte_that_is_not_utf8_is_found() {
+        assert_eq!(first_bad_byte(b"a\xed\xb0\x80b"), None);
+        assert_eq!(first_bad_byte(b"ok"), None);
+        assert_eq!(first_bad_byte(b"a\xed\xb0\x80b\xff"), Some(5));
+        assert_eq!(first_bad_byte(b"cut\xe2\x82"), Some(3));
     }
 
     #[test]

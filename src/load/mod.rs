@@ -72,6 +72,32 @@ pub enum LoadError {
         /// The case.
         case: CaseId,
     },
+    /// A second case file for an agent and case already read from another file: left out.
+    #[error(
+        "{}: agent {agent:?} case {case} is already in {}; this file is left out",
+        path.display(),
+        first.display()
+    )]
+    Duplicate {
+        /// The file left out.
+        path: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The case.
+        case: CaseId,
+        /// The file that was used.
+        first: PathBuf,
+    },
+    /// A page (case page, page text, `index.html`) that is not UTF-8: the testsuite writes
+    /// UTF-8 (with encoded surrogates), so anything else is not its page, and reading it
+    /// would put U+FFFD where the bytes were.
+    #[error("{}: not valid UTF-8 (first bad byte at offset {offset})", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first byte that is not UTF-8.
+        offset: usize,
+    },
     /// A case file lacks what identifies it.
     #[error("{}: not an Autobahn case file: {problem}", path.display())]
     NotACase {
@@ -116,6 +142,8 @@ impl LoadError {
             | LoadError::Json { path, .. }
             | LoadError::Outside { path, .. }
             | LoadError::MissingCase { path, .. }
+            | LoadError::Duplicate { path, .. }
+            | LoadError::NotUtf8 { path, .. }
             | LoadError::NotACase { path, .. }
             | LoadError::Page { path, .. }
             | LoadError::Index { path, .. }
@@ -170,6 +198,17 @@ fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
     })
 }
 
+/// Refuses page bytes that are not UTF-8 (JSON says so itself, see [`json::parse_bytes`]).
+fn utf8_page(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
+    match crate::text::first_bad_byte(bytes) {
+        None => Ok(()),
+        Some(offset) => Err(LoadError::NotUtf8 {
+            path: path.to_path_buf(),
+            offset,
+        }),
+    }
+}
+
 /// What a case file holds, judged from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseFormat {
@@ -200,7 +239,11 @@ pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    match sniff(&bytes) {
+    let format = sniff(&bytes);
+    if format != CaseFormat::Json {
+        utf8_page(path, &bytes)?;
+    }
+    match format {
         CaseFormat::Json => json::parse_case(&bytes).map_err(|source| LoadError::Json {
             path: path.to_path_buf(),
             source,
@@ -344,7 +387,7 @@ fn load_index(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
 /// Reads `index.html`. What the index does not show (the duration when the case did not
 /// report it, the close of an UNIMPLEMENTED case, its link) is taken from the case page.
 fn load_index_html(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
-    let bytes = match read(index) {
+    let bytes = match read(index).and_then(|b| utf8_page(index, &b).map(|()| b)) {
         Ok(b) => b,
         Err(e) => {
             out.errors.push(e);
@@ -450,6 +493,8 @@ fn load_single_case(path: &Path, dir: &Path, out: &mut Loaded) {
 
 fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
     let mut agents: Vec<AgentRun> = Vec::new();
+    // Which file gave each agent's case, to say so when another file gives it again.
+    let mut from: rustc_hash::FxHashMap<(String, CaseId), PathBuf> = Default::default();
     let mut report = Report {
         path: dir.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -473,6 +518,17 @@ fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
             });
             continue;
         };
+        let key = (case.agent.clone(), entry.id.clone());
+        if let Some(first) = from.get(&key) {
+            out.errors.push(LoadError::Duplicate {
+                path: f.clone(),
+                agent: key.0,
+                case: key.1,
+                first: first.clone(),
+            });
+            continue;
+        }
+        from.insert(key, f.clone());
         if report.mode.is_none() {
             report.mode = case.mode();
         }

@@ -433,3 +433,70 @@ async fn the_fuzzing_servers_control_endpoints_answer_a_malformed_request_with_a
     }
     server.abort();
 }
+
+#[test]
+fn duplicate_index_keys_and_case_files_are_said_and_counted_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = clients_copy(tmp.path(), "r");
+    let index = report.join("index.json");
+    // The first agent's 1.1.1 entry written twice.
+    let text = fs::read_to_string(&index).unwrap();
+    let entry_start = text.find("\"1.1.1\"").unwrap();
+    let entry_end = entry_start + text[entry_start..].find('}').unwrap() + 1;
+    let entry = &text[entry_start..entry_end];
+    let text = format!("{}{entry},\n{}", &text[..entry_start], &text[entry_start..]);
+    fs::write(&index, text).unwrap();
+    // Before: 14 cases counted for nimbus/1.0 (7 in the report), exit 0, no word.
+    let out = wsreport(&["summarize", s(&report), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["reports"][0]["agents"][0]["cases"], 7, "{json}");
+    assert!(
+        stderr(&out)
+            .contains("agent \"nimbus/1.0\" case \"1.1.1\": appears more than once in the index"),
+        "{}",
+        stderr(&out)
+    );
+    // Case files without an index: a second file for one agent and case.
+    fs::remove_file(&index).unwrap();
+    let copy = report.join("zz_copy_case_1_1_1.json");
+    fs::copy(report.join("nimbus_1_0_case_1_1_1.json"), &copy).unwrap();
+    let out = wsreport(&["summarize", s(&report), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["reports"][0]["agents"][0]["cases"], 7, "{json}");
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}: agent \"nimbus/1.0\" case 1.1.1 is already in",
+            s(&copy)
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_page_that_is_not_utf8_is_one_error_not_replacement_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut page = fs::read(fixtures().join("html/tiny_1_case_2_11.html")).unwrap();
+    let at = page.windows(7).position(|w| w == b"payload").unwrap();
+    page[at] = 0xff;
+    let path = tmp.path().join("tiny_1_case_2_11.html");
+    fs::write(&path, &page).unwrap();
+    // Before: read with U+FFFD in place of the byte, exit 0.
+    let out = wsreport(&[
+        "summarize",
+        s(&path),
+        s(&fixtures().join("reports/clients")),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}: not valid UTF-8 (first bad byte at offset {at})",
+            s(&path)
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("nimbus/1.0"), "{}", stdout(&out));
+}
