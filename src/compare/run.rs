@@ -163,14 +163,11 @@ impl Run {
     /// Reads and merges every report under `paths`; the errors are those of the loader.
     pub fn load(paths: &[PathBuf]) -> (Run, Vec<LoadError>) {
         let mut loaded = load_paths(paths);
-        // A run is judged from its index alone (a missing case file only costs the reason
-        // its `explain` headline would give), but a case file that is refused (outside the
-        // report, not a regular file) is said, as `summarize` says it.
+        // A run is judged from its index, but a case file the index names that is missing,
+        // refused (outside the report) or not a regular file is said, as `summarize` says it
+        // (exit 2): an incomplete report is not a clean input to gate on.
         for r in &loaded.reports {
-            let refused = crate::load::check_case_files(r)
-                .into_iter()
-                .filter(|e| !matches!(e, LoadError::MissingCase { .. }));
-            loaded.errors.extend(refused);
+            loaded.errors.extend(crate::load::check_case_files(r));
         }
         (Run::merge(&loaded.reports), loaded.errors)
     }

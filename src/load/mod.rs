@@ -62,6 +62,13 @@ pub enum LoadError {
         /// What the index said.
         reportfile: String,
     },
+    /// A case file found in a directory listing is a symbolic link that leads outside the
+    /// directory; it was not opened.
+    #[error("{}: a symbolic link that leads outside the report directory; refused", path.display())]
+    OutsideLink {
+        /// The link.
+        path: PathBuf,
+    },
     /// The index names a case file that is not there.
     #[error("{}: case file missing (agent {agent:?} case {case})", path.display())]
     MissingCase {
@@ -144,6 +151,7 @@ impl LoadError {
             | LoadError::MissingCase { path, .. }
             | LoadError::Duplicate { path, .. }
             | LoadError::NotUtf8 { path, .. }
+            | LoadError::OutsideLink { path }
             | LoadError::NotACase { path, .. }
             | LoadError::Page { path, .. }
             | LoadError::Index { path, .. }
@@ -322,7 +330,11 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
                 if p.is_dir() {
                     subdirs.push(p);
                 } else if is_case_file(&p) {
-                    case_files.push(p);
+                    if stays_inside(path, &p, false) {
+                        case_files.push(p);
+                    } else {
+                        out.errors.push(LoadError::OutsideLink { path: p });
+                    }
                 }
             }
         }

@@ -64,10 +64,9 @@ fn check_exit_1_names_each_failing_case_with_its_reason() {
         ),
         "the explain headline, from the case file: {text}"
     );
-    // 12.1.1 has no case file: the verdicts alone say why.
     assert!(
         text.contains(
-            "behavior UNIMPLEMENTED, close OK (UNIMPLEMENTED fails with --unimplemented fail)"
+            "12.1.1 UNIMPLEMENTED: not run: the permessage-deflate offer was not accepted; close OK (UNIMPLEMENTED fails with --unimplemented fail)"
         ),
         "{text}"
     );

@@ -500,3 +500,57 @@ fn a_page_that_is_not_utf8_is_one_error_not_replacement_characters() {
     );
     assert!(stdout(&out).contains("nimbus/1.0"), "{}", stdout(&out));
 }
+
+#[test]
+fn baseline_and_compare_report_a_missing_case_file_as_check_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = clients_copy(tmp.path(), "r");
+    let case = report.join("stratus_2_case_2_11.json");
+    fs::remove_file(&case).unwrap();
+    let clients = fixtures().join("reports/clients");
+    // Before: `baseline` and `compare` exited 0 and said nothing; `check` gave 1 only.
+    for args in [
+        vec!["baseline", s(&report)],
+        vec!["compare", s(&report), s(&clients)],
+        vec!["check", s(&report)],
+    ] {
+        let out = wsreport(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let want = format!(
+            "{}: case file missing (agent \"stratus@2\" case 2.11)",
+            s(&case)
+        );
+        assert!(stderr(&out).contains(&want), "{args:?}: {}", stderr(&out));
+    }
+    // Without its case file, check's reason is the verdicts alone.
+    let out = wsreport(&["check", s(&report)]);
+    assert!(
+        stdout(&out).contains("behavior FAILED, close UNCLEAN (expected OK/OK under rfc)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_case_file_linked_from_outside_a_directory_of_case_files_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = clients_copy(tmp.path(), "r");
+    fs::remove_file(report.join("index.json")).unwrap();
+    let outside = tmp.path().join("secret_case_9_9.json");
+    fs::rename(report.join("stratus_2_case_2_11.json"), &outside).unwrap();
+    let link = report.join("stratus_2_case_2_11.json");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    // Before: the file outside the directory was read as one of its cases.
+    let out = wsreport(&["summarize", s(&report), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{}: a symbolic link that leads outside", s(&link))),
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stratus = &json["reports"][0]["agents"][1];
+    assert_eq!(stratus["agent"], "stratus@2");
+    assert_eq!(stratus["cases"], 5, "{json}");
+}
