@@ -184,5 +184,9 @@ pub fn export(input: &Path, out: &Path, options: ExportOptions) -> Result<Export
         }
         done.dirs.push(dir);
     }
+    // A case file the loader already refused (reading the first for the mode) is refused
+    // again when exported: one line is enough.
+    let mut seen = std::collections::HashSet::new();
+    done.errors.retain(|e| seen.insert(e.to_string()));
     Ok(done)
 }

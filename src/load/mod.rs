@@ -583,10 +583,18 @@ pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBu
         path: index.clone(),
         agent: agent.to_string(),
         case: entry.id.clone(),
-        reportfile: name.clone(),
+        // A name longer than any path is shown cut: the error line stays one line.
+        reportfile: if name.len() > MAX_NAME {
+            format!("{}…", name.chars().take(80).collect::<String>())
+        } else {
+            name.clone()
+        },
     };
     let rel = Path::new(name);
-    if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+    if name.is_empty()
+        || name.len() > MAX_NAME
+        || !rel.components().all(|c| matches!(c, Component::Normal(_)))
+    {
         return Err(outside());
     }
     let path = dir.join(rel);
@@ -595,6 +603,9 @@ pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBu
     }
     Ok(path)
 }
+
+/// The longest `reportfile` looked for: Linux's `PATH_MAX`. A longer one names no file.
+const MAX_NAME: usize = 4096;
 
 /// Whether `path` (`dir` joined with a relative name of plain components) resolves inside
 /// `dir`. Only a symbolic link can lead elsewhere once `..` and absolute names are refused:
@@ -714,10 +725,9 @@ pub fn check_case_files(report: &Report) -> Vec<LoadError> {
 
 /// The entry's `reportfile` when it is a plain file name, which a listing can answer for.
 fn plain_name(entry: &CaseEntry) -> Option<&str> {
-    entry
-        .reportfile
-        .as_deref()
-        .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+    entry.reportfile.as_deref().filter(|n| {
+        !n.is_empty() && n.len() <= MAX_NAME && !n.contains(['/', '\\']) && *n != "." && *n != ".."
+    })
 }
 
 /// What a directory listing says about a name.

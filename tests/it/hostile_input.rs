@@ -554,3 +554,29 @@ fn a_case_file_linked_from_outside_a_directory_of_case_files_is_refused() {
     assert_eq!(stratus["agent"], "stratus@2");
     assert_eq!(stratus["cases"], 5, "{json}");
 }
+
+#[test]
+fn a_reportfile_longer_than_any_path_is_refused_in_one_short_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = clients_copy(tmp.path(), "r");
+    let index = report.join("index.json");
+    let long = "a".repeat(100_000);
+    let text = fs::read_to_string(&index)
+        .unwrap()
+        .replace("\"stratus_2_case_2_11.json\"", &format!("\"{long}\""));
+    fs::write(&index, text).unwrap();
+    let out = wsreport(&["check", s(&report)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    // Before: "case file missing" with the 100,000-character name in the line.
+    assert!(
+        err.contains("points outside the report directory; refused"),
+        "{}",
+        &err[..300.min(err.len())]
+    );
+    assert!(
+        err.lines().all(|l| l.len() < 1000),
+        "a line of {} characters",
+        err.len()
+    );
+}
