@@ -580,3 +580,23 @@ fn a_reportfile_longer_than_any_path_is_refused_in_one_short_line() {
         err.len()
     );
 }
+
+#[test]
+fn summarize_and_check_tables_show_a_reports_escape_sequences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = report_of_agents(tmp.path(), &["evil\u{1b}[2J\u{1b}]0;owned\u{7}"]);
+    for args in [
+        vec!["summarize", s(&input)],
+        vec!["check", s(&input), "--policy", "strict"],
+    ] {
+        let out = wsreport(&args);
+        let text = stdout(&out);
+        // Before: the screen-clearing and title-setting sequences went to the terminal.
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{args:?}: {text:?}"
+        );
+    }
+    let out = wsreport(&["summarize", s(&input)]);
+    assert!(stdout(&out).contains(r"evil\u{1b}[2J"), "{}", stdout(&out));
+}
