@@ -1,5 +1,6 @@
 //! `check`, `compare` and `baseline` through the real binary, with a clean environment.
 
+use crate::common::wsreport;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,14 +10,6 @@ fn fixtures() -> PathBuf {
 
 fn f(rel: &str) -> String {
     fixtures().join("compare").join(rel).display().to_string()
-}
-
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {

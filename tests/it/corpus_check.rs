@@ -2,19 +2,12 @@
 //! The corpus root is `WSREPORT_CORPUS`, default `<CARGO_MANIFEST_DIR>/../shared/corpus`.
 
 use crate::common;
+use crate::common::wsreport;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {

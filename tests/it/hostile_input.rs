@@ -2,20 +2,13 @@
 //! naming the file, every other input is still read, nothing outside the named paths is
 //! opened or written, and nothing hangs, crashes or reads without bound.
 
+use crate::common::wsreport;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
