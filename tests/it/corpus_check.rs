@@ -36,7 +36,15 @@ fn check_baseline_reports_exactly_the_flipped_cases() {
     let baseline = tmp.join("baseline.json");
     std::fs::write(&baseline, &out.stdout).unwrap();
 
-    // The run: the index alone (check reads nothing else), with chosen cases flipped.
+    // The run: the report's case files (check says a missing one, exit 2) and its index with
+    // chosen cases flipped.
+    for e in std::fs::read_dir(&original).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        if name.contains("_case_") && name.ends_with(".json") {
+            std::fs::copy(&p, tmp.join("run").join(name)).unwrap();
+        }
+    }
     let mut index: Value =
         serde_json::from_slice(&std::fs::read(original.join("index.json")).unwrap()).unwrap();
     let agent = index.as_object().unwrap().keys().next().unwrap().clone();
