@@ -32,7 +32,7 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// Not a regular file, or larger than [`file::max_file_size`]: not read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Refused {
         /// The path.
         path: PathBuf,
