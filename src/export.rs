@@ -187,6 +187,7 @@ pub fn export(input: &Path, out: &Path, options: ExportOptions) -> Result<Export
     // A case file the loader already refused (reading the first for the mode) is refused
     // again when exported: one line is enough.
     let mut seen = std::collections::HashSet::new();
-    done.errors.retain(|e| seen.insert(crate::text::error_chain(e)));
+    done.errors
+        .retain(|e| seen.insert(crate::text::error_chain(e)));
     Ok(done)
 }
