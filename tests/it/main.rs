@@ -16,6 +16,7 @@ mod dashboard_cli;
 mod explain_cli;
 mod explain_render;
 mod fuzzingserver_loopback;
+mod hostile_input;
 mod html_fixtures;
 mod html_roundtrip;
 mod render_snapshots;
