@@ -1,23 +1,12 @@
 //! `wsreport dashboard` (and `check --dashboard`) run as a user runs them: the real binary, a
 //! clean environment; the page's embedded data read back.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn wsreport(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::wsreport;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -36,17 +25,14 @@ pub(crate) fn embedded(page: &Path) -> Value {
 fn the_page_counts_are_summarize_json_s() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("d.html");
-    let out = wsreport(
-        &[
-            "dashboard",
-            "fixtures/reports",
-            "--title",
-            "fixtures",
-            "-o",
-            page.to_str().unwrap(),
-        ],
-        &root(),
-    );
+    let out = wsreport(&[
+        "dashboard",
+        "fixtures/reports",
+        "--title",
+        "fixtures",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("agents × cases: 3 × 9)"),
@@ -54,10 +40,7 @@ fn the_page_counts_are_summarize_json_s() {
         stderr(&out)
     );
     let d = embedded(&page);
-    let s = wsreport(
-        &["summarize", "fixtures/reports", "--format", "json"],
-        &root(),
-    );
+    let s = wsreport(&["summarize", "fixtures/reports", "--format", "json"]);
     let s: Value = serde_json::from_slice(&s.stdout).unwrap();
     let agents: Vec<&Value> = s["reports"]
         .as_array()
@@ -85,41 +68,29 @@ fn the_page_counts_are_summarize_json_s() {
 }
 
 #[test]
-fn an_old_run_marks_the_changes_and_unreadable_files_are_listed() {
+fn an_old_run_marks_the_changes_compare_finds() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("d.html");
-    let out = wsreport(
-        &[
-            "dashboard",
-            "fixtures/compare/new",
-            "--compare",
-            "fixtures/compare/old",
-            "-o",
-            page.to_str().unwrap(),
-        ],
-        &root(),
-    );
-    // the new run's index names case files the fixture does not carry: status 2, page written
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("case file missing"),
-        "{}",
-        stderr(&out)
-    );
+    let out = wsreport(&[
+        "dashboard",
+        "fixtures/compare/new",
+        "--compare",
+        "fixtures/compare/old",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d = embedded(&page);
-    assert!(!d["errors"].as_array().unwrap().is_empty());
+    assert_eq!(d["errors"], Value::Array(vec![]));
     assert_eq!(d["diff"]["kind"], "run");
     // the same changes as `compare` finds
-    let c = wsreport(
-        &[
-            "compare",
-            "fixtures/compare/old",
-            "fixtures/compare/new",
-            "--format",
-            "json",
-        ],
-        &root(),
-    );
+    let c = wsreport(&[
+        "compare",
+        "fixtures/compare/old",
+        "fixtures/compare/new",
+        "--format",
+        "json",
+    ]);
     let c: Value = serde_json::from_slice(&c.stdout).unwrap();
     let classes = |changes: &Value| -> Vec<String> {
         changes
@@ -135,18 +106,51 @@ fn an_old_run_marks_the_changes_and_unreadable_files_are_listed() {
 }
 
 #[test]
+fn an_unreadable_case_file_is_listed_in_the_page_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("clients");
+    std::fs::create_dir(&dir).unwrap();
+    for e in std::fs::read_dir("fixtures/reports/clients").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    std::fs::remove_file(dir.join("stratus_2_case_2_11.json")).unwrap();
+    let page = tmp.path().join("d.html");
+    let out = wsreport(&[
+        "dashboard",
+        dir.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("stratus_2_case_2_11.json"),
+        "{}",
+        stderr(&out)
+    );
+    let d = embedded(&page);
+    let errors = d["errors"].to_string();
+    assert!(errors.contains("stratus_2_case_2_11.json"), "{errors}");
+    // the case is still in the matrix, with its verdicts from the index
+    let row = d["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "2.11")
+        .unwrap();
+    assert_eq!(row["cells"][1]["behavior"], "FAILED");
+}
+
+#[test]
 fn check_writes_the_dashboard_and_keeps_its_gate_status() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("check.html");
-    let out = wsreport(
-        &[
-            "check",
-            "fixtures/reports/clients",
-            "--dashboard",
-            page.to_str().unwrap(),
-        ],
-        &root(),
-    );
+    let out = wsreport(&[
+        "check",
+        "fixtures/reports/clients",
+        "--dashboard",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -168,15 +172,12 @@ fn check_writes_the_dashboard_and_keeps_its_gate_status() {
 fn no_report_is_an_error_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("d.html");
-    let out = wsreport(
-        &[
-            "dashboard",
-            tmp.path().to_str().unwrap(),
-            "-o",
-            page.to_str().unwrap(),
-        ],
-        &root(),
-    );
+    let out = wsreport(&[
+        "dashboard",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no Autobahn report here"),
@@ -184,19 +185,16 @@ fn no_report_is_an_error_and_writes_nothing() {
         stderr(&out)
     );
     assert!(!page.exists());
-    let both = wsreport(
-        &[
-            "dashboard",
-            "fixtures/reports",
-            "--baseline",
-            "x",
-            "--compare",
-            "y",
-            "-o",
-            "z",
-        ],
-        &root(),
-    );
+    let both = wsreport(&[
+        "dashboard",
+        "fixtures/reports",
+        "--baseline",
+        "x",
+        "--compare",
+        "y",
+        "-o",
+        "z",
+    ]);
     assert_eq!(
         both.status.code(),
         Some(2),
