@@ -12,6 +12,7 @@
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
 //! - [`serve`]: the reference echo server.
 //! - [`replay`]: replaying catalog cases against a server, natively.
+//! - [`reproduce`]: a report's case as an exact send plan, and as a standalone Python script.
 //! - [`run`]: `wsreport run`, the whole fuzzing client: spec file, servers, reports, gate.
 //! - [`judge`]: the testsuite's verdict rules.
 #![deny(missing_docs)]
@@ -31,6 +32,7 @@ pub mod protocol;
 pub mod render;
 pub mod replay;
 pub mod report;
+pub mod reproduce;
 pub mod run;
 pub mod serve;
 pub mod spec;
