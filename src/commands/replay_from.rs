@@ -131,23 +131,63 @@ fn print_differences(
     Ok(())
 }
 
-/// Serves the plan to the first client that connects (any path).
+/// A report writer for `/updateReports` that writes nothing: `--out` writes the one case.
+struct NoReports;
+
+impl wsreport::fuzzingserver::ReportWriter for NoReports {
+    fn write(
+        &self,
+        _: &Path,
+        _: &std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<wsreport::model::CaseId, Case>,
+        >,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Serves the plan to the first client that asks for a case (any path); the fuzzing server's
+/// other requests (`/getCaseCount`: 1, `/updateReports`, …) are answered as it answers them,
+/// so a harness written for it runs unchanged.
 async fn serve_once(
     listen: &str,
     plan: &Reproduction,
     opts: &ReplayOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<Replayed> {
-    use wsreport::fuzzingserver::{HEAD_TIMEOUT, read_head};
+    use wsreport::fuzzingserver::{
+        HEAD_TIMEOUT, Route, State, answer, read_head, request_target, route,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     writeln!(out, "ws://{}", listener.local_addr()?)?;
     out.flush()?;
-    let (mut stream, _) = listener.accept().await?;
-    let _ = stream.set_nodelay(true);
-    let head = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream))
-        .await
-        .context("no request head in time")??;
-    Ok(wsreport::replay::replay_accepted(stream, head, &plan.def, opts, 1).await)
+    let state = State {
+        cases: vec![plan.def.id.clone()],
+        descriptions: [(plan.def.id.clone(), plan.def.description.clone())].into(),
+        results: Default::default(),
+        outdir: Default::default(),
+        stop: Default::default(),
+    };
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
+            Ok(Ok(head)) => head,
+            _ => continue,
+        };
+        let routed = request_target(&head).and_then(|t| route::parse(t).ok());
+        match routed {
+            Some(r) if !matches!(r, Route::RunCase { .. }) => {
+                answer(&state, r, head, stream, &NoReports).await
+            }
+            _ => {
+                return Ok(
+                    wsreport::replay::replay_accepted(stream, head, &plan.def, opts, 1).await,
+                );
+            }
+        }
+    }
 }

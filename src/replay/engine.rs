@@ -307,13 +307,18 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 // reactor after each one), without waiting for them. In the server role a
                 // chop is also given time to reach the client on its own (see
                 // `SERVER_CHOP_GAP`).
-                let gap = sync && self.opts.role == Role::Server;
+                let gap = match (sync, self.opts.chop_pause, self.opts.role) {
+                    (false, _, _) => None,
+                    (true, Some(pause), _) => Some(pause),
+                    (true, None, Role::Server) => Some(SERVER_CHOP_GAP),
+                    (true, None, Role::Client) => None,
+                };
                 tokio::select! {
                     biased;
                     r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
                     _ = async {
-                        if gap {
-                            tokio::time::sleep(SERVER_CHOP_GAP).await;
+                        if let Some(gap) = gap {
+                            tokio::time::sleep(gap).await;
                         } else {
                             tokio::task::yield_now().await;
                         }

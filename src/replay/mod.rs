@@ -95,6 +95,10 @@ pub struct ReplayOptions {
     /// sent takes the first unused entry that matches it; a frame that matches none gets a
     /// random key.
     pub masks: Vec<FixedMask>,
+    /// A pause after each chopped (sync) write in either role, so the chops reach the peer
+    /// one by one as in the report's run (`replay --from`); `None`: the server role pauses
+    /// briefly, the client role only yields.
+    pub chop_pause: Option<Duration>,
 }
 
 /// A mask the report's run used for one frame (`["TF", …, mask, …]`), and how to recognise
@@ -124,6 +128,7 @@ impl ReplayOptions {
             testdata: None,
             fragment_end: FragmentEnd::default(),
             masks: Vec::new(),
+            chop_pause: None,
         }
     }
 
@@ -139,6 +144,7 @@ impl ReplayOptions {
             testdata: None,
             fragment_end: FragmentEnd::default(),
             masks: Vec::new(),
+            chop_pause: None,
         }
     }
 }

@@ -23,6 +23,10 @@ use crate::catalog::{self, CaseDef, FragmentEnd, PlannedFrame, Step, planned_fra
 use crate::model::{Case, CaseId, Event, Mode, Verdict, WireRow, shown_payload};
 use crate::replay::{FixedMask, ReplayOptions, Role, Target};
 
+/// The pause after each chopped write when replaying a report's case (the scripts' is the
+/// same: `CHOP_PAUSE` in `script.py`).
+pub const CHOP_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Why a case cannot be reproduced.
 #[derive(Debug, thiserror::Error)]
 pub enum ReproduceError {
@@ -445,13 +449,21 @@ impl Reproduction {
         let mut opts = ReplayOptions::client(target, agent);
         opts.masks = self.masks.clone();
         opts.fragment_end = self.fragment_end;
+        opts.chop_pause = self.chop_pause();
         opts
+    }
+
+    /// The pause after each chop: a short one, so the peer reads the chops one by one as in
+    /// the report's run, except in the reactive cases whose chops run to the thousands.
+    fn chop_pause(&self) -> Option<std::time::Duration> {
+        (!self.notes.contains(&Note::Reactive)).then_some(CHOP_PAUSE)
     }
 
     /// The engine's options for replaying the plan to a client that connected.
     pub fn server_options(&self, agent: impl Into<String>) -> ReplayOptions {
         let mut opts = ReplayOptions::server(agent);
         opts.fragment_end = self.fragment_end;
+        opts.chop_pause = self.chop_pause();
         opts
     }
 

@@ -18,4 +18,5 @@ mod html_fixtures;
 mod html_roundtrip;
 mod replay_loopback;
 mod replay_reactive_loopback;
+mod reproduce_loopback;
 mod run_loopback;
