@@ -61,12 +61,10 @@ pub enum Note {
         /// What the catalog sends, shown the same way.
         catalog: String,
     },
-    /// A frame of the case that the report's run never sent (the connection had closed).
+    /// Frames of the case that the report's run never sent (the connection had closed).
     NotSentInReport {
-        /// 1-based position among the frames the case sends.
-        frame: usize,
-        /// Its opcode.
-        opcode: u8,
+        /// Their 1-based positions among the frames the case sends.
+        frames: Vec<usize>,
     },
     /// Frames of the report's run that no step sends (pongs, close replies, timer closes):
     /// sent again when the same happens.
@@ -114,10 +112,15 @@ impl fmt::Display for Note {
                 f,
                 "frame {frame}: the report shows payload {report:?} but the catalog sends {catalog:?}; sending the catalog's"
             ),
-            Note::NotSentInReport { frame, opcode } => write!(
-                f,
-                "frame {frame} (opcode {opcode}) was not sent in the report's run (the connection was no longer open)"
-            ),
+            Note::NotSentInReport { frames } => {
+                let shown: Vec<String> = frames.iter().take(10).map(usize::to_string).collect();
+                let more = if frames.len() > 10 { ", …" } else { "" };
+                write!(
+                    f,
+                    "frame(s) {}{more} of the case were not sent in the report's run (the connection was no longer open)",
+                    shown.join(", ")
+                )
+            }
             Note::Replies(n) => write!(
                 f,
                 "{n} frame(s) of the report were not sent by the case's steps (pongs, close replies, closes on a timer): sent again when the same happens"
@@ -131,7 +134,7 @@ impl fmt::Display for Note {
                 report,
             } => write!(
                 f,
-                "octet statistics: {planned} write(s) of {size} octets planned, the report has {report}"
+                "octet statistics: {planned} write(s) of {size} octet(s) planned, the report's run made {report} (it ended sooner, or chopped otherwise)"
             ),
             Note::Delay {
                 what,
@@ -281,7 +284,30 @@ impl Reproduction {
             )
         });
         if reactive {
+            // what they send depends on the echoes, and their frames run to the tens of
+            // thousands with the wire log off: only the masks of the rows shown are kept
             notes.push(Note::Reactive);
+            let masks = rows
+                .iter()
+                .filter_map(|r| {
+                    Some(FixedMask {
+                        opcode: r.opcode,
+                        len: r.len,
+                        shown: r.shown.clone(),
+                        mask: r.mask?,
+                    })
+                })
+                .collect();
+            return Ok(Reproduction {
+                report: Some(report),
+                def,
+                role,
+                fragment_end: FragmentEnd::Full,
+                frames: Vec::new(),
+                masks,
+                reply_masks: Vec::new(),
+                notes,
+            });
         }
         // the framing whose frames the report's rows hold more of
         let matched = |end| {
@@ -343,13 +369,11 @@ impl Reproduction {
         }
         let pairs = align(&planned, rows);
         let mut paired = vec![false; rows.len()];
+        let mut not_sent = Vec::new();
         for (k, (p, row)) in planned.iter().zip(&pairs).enumerate() {
             let frame = k + 1;
             let Some(&i) = row.as_ref() else {
-                self.notes.push(Note::NotSentInReport {
-                    frame,
-                    opcode: p.opcode,
-                });
+                not_sent.push(frame);
                 continue;
             };
             paired[i] = true;
@@ -364,6 +388,9 @@ impl Reproduction {
             } else if r.cut {
                 self.notes.push(Note::PayloadFilled { frame, len: r.len });
             }
+        }
+        if !not_sent.is_empty() {
+            self.notes.push(Note::NotSentInReport { frames: not_sent });
         }
         let replies = paired.iter().filter(|p| !**p).count();
         if replies > 0 {

@@ -10,6 +10,7 @@ mod corpus_explain;
 mod corpus_frames;
 mod corpus_html;
 mod corpus_html_roundtrip;
+mod corpus_reproduce;
 mod corpus_summarize;
 mod explain_cli;
 mod explain_render;
