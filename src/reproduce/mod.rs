@@ -185,24 +185,14 @@ struct TxRow {
     sync: bool,
 }
 
-/// A mask as a row writes it: 8 hex digits, or (wstest's pages) the hex of those digits.
-fn parse_mask(hex: &str) -> Option<[u8; 4]> {
-    let bytes = |s: &str| -> Option<Vec<u8>> {
-        (s.len() % 2 == 0 && s.is_ascii())
-            .then(|| {
-                (0..s.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-                    .collect::<Option<Vec<u8>>>()
-            })
-            .flatten()
-    };
-    let b = bytes(hex.trim())?;
-    match b.len() {
-        4 => b.try_into().ok(),
-        8 => bytes(std::str::from_utf8(&b).ok()?)?.try_into().ok(),
-        _ => None,
-    }
+/// A mask as a row writes it: 8 hex digits, or (wstest's pages) the hex of those digits,
+/// which the page reader's [`rx_mask`](crate::load::html::rx_mask) undoes.
+fn parse_mask(shown: &str) -> Option<[u8; 4]> {
+    let hex = crate::load::html::rx_mask(shown.trim())?;
+    let bytes = data_encoding::HEXLOWER_PERMISSIVE
+        .decode(hex.as_bytes())
+        .ok()?;
+    bytes.try_into().ok()
 }
 
 fn tx_rows(case: &Case) -> Vec<TxRow> {
@@ -454,7 +444,7 @@ impl Reproduction {
             let n = n as u64;
             let total = encoded_len(wire_len(p), self.role == Role::Client);
             *writes.entry(n).or_default() += total / n;
-            if total % n > 0 {
+            if !total.is_multiple_of(n) {
                 *writes.entry(total % n).or_default() += 1;
             }
         }
