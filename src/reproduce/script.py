@@ -42,6 +42,29 @@ def shown_event(e):
     return "%s %s%s" % (kind, preview(payload, 64), extra)
 
 
+def describe(fin, rsv, opcode, payload):
+    """A frame in one line: opcode, FIN, RSV, length, payload preview or close code."""
+    line = "%s fin=%d rsv=%d len=%d" % (OPNAMES.get(opcode, "opcode %d" % opcode), fin, rsv,
+                                        len(payload))
+    if opcode == 8 and len(payload) >= 2:
+        code = struct.unpack("!H", payload[:2])[0]
+        return line + " code=%d reason=%s" % (code, preview(payload[2:]))
+    return line + (" " + preview(payload) if payload else "")
+
+
+def frame_head(fin, rsv, opcode, n, mask):
+    """A frame header (RFC 6455 section 5.2): the shortest length form, then the mask."""
+    head = bytes([(0x80 if fin else 0) | (rsv & 7) << 4 | (opcode & 15)])
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + struct.pack("!H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack("!Q", n)
+    return head + (mask or b"")
+
+
 def valid_close_code(c):
     return c in (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011) or 3000 <= c <= 4999
 
@@ -146,18 +169,10 @@ class Connection:
         if repeat is not None:
             payload = (payload * (repeat // max(len(payload), 1) + 1))[:repeat]
         mask = self.mask_for(opcode, len(payload), mask)
-        head = bytes([(0x80 if fin else 0) | (rsv & 7) << 4 | (opcode & 15)])
-        bit = 0x80 if mask else 0
         n = len(payload)
-        if n < 126:
-            head += bytes([bit | n])
-        elif n < 65536:
-            head += bytes([bit | 126]) + struct.pack("!H", n)
-        else:
-            head += bytes([bit | 127]) + struct.pack("!Q", n)
+        head = frame_head(fin, rsv, opcode, n, mask)
         body = payload
         if mask:
-            head += mask
             body = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
         self.tx_frames[opcode & 15] = self.tx_frames.get(opcode & 15, 0) + 1
         how = ""
@@ -165,8 +180,7 @@ class Connection:
             how = ", %d octet(s) per write" % chop
         elif sync:
             how = ", alone"
-        print("-> %s fin=%d rsv=%d len=%d %s%s" % (
-            OPNAMES.get(opcode, "opcode %d" % opcode), fin, rsv, n, preview(payload), how))
+        print("-> %s%s" % (describe(fin, rsv, opcode, payload), how))
         self.write(head + body, chop, sync)
 
     def send_close(self, code, reason, reply=False, mask=None):
@@ -219,15 +233,7 @@ class Connection:
                     continue
                 op, n = a["opcode"], a["len"]
                 mask = self.mask_for(op, n, a["mask"])
-                bit = 0x80 if mask else 0
-                head = bytes([op & 15])
-                if n < 126:
-                    head += bytes([bit | n])
-                elif n < 65536:
-                    head += bytes([bit | 126]) + struct.pack("!H", n)
-                else:
-                    head += bytes([bit | 127]) + struct.pack("!Q", n)
-                head += mask or b""
+                head = frame_head(False, 0, op, n, mask)
                 self.streaming = [mask, n, 0]
                 print("-> %s fin=0 len=%d (header; the payload follows in parts)" % (
                     OPNAMES.get(op, op), n))
@@ -308,13 +314,7 @@ class Connection:
         return fin, rsv, op, mask, payload, minimal
 
     def on_frame(self, fin, rsv, op, mask, payload, minimal):
-        line = "<- %s fin=%d rsv=%d len=%d" % (OPNAMES.get(op, "opcode %d" % op), fin, rsv,
-                                               len(payload))
-        if op == 8 and len(payload) >= 2:
-            code = struct.unpack("!H", payload[:2])[0]
-            line += " code=%d reason=%s" % (code, preview(payload[2:]))
-        elif payload:
-            line += " " + preview(payload)
+        line = "<- " + describe(fin, rsv, op, payload)
         if mask:
             line += " mask=" + mask.hex()
         print(line)
