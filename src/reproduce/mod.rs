@@ -802,6 +802,40 @@ mod tests {
     }
 
     #[test]
+    fn differences_name_verdicts_events_closing_and_a_real_change_of_duration() {
+        let report = Case {
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::Ok),
+            duration_ms: Some(3000),
+            closing: Closing {
+                was_clean: Some(true),
+                ..Closing::default()
+            },
+            ..Case::default()
+        };
+        let mut run = report.clone();
+        run.duration_ms = Some(2950);
+        assert_eq!(differences(&report, &run), []);
+        run.behavior = Some(Verdict::Ok);
+        run.received = vec![Event::Pong("payload-0".into())];
+        run.closing.was_clean = Some(false);
+        run.duration_ms = Some(10);
+        let shown: Vec<String> = differences(&report, &run)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "behavior: report FAILED, this run OK",
+                "received: report [], this run [pong \"payload-0\"]",
+                "wasClean: report True, this run False",
+                "duration: report 3000 ms, this run 10 ms",
+            ]
+        );
+    }
+
+    #[test]
     fn chops_the_octet_statistics_do_not_hold_are_noted() {
         let mut case = case_2_11(false);
         // 10 unmasked pings of 9 octets, 1 octet per write: 110 writes of 1

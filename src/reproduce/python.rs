@@ -416,6 +416,32 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_frame_goes_out_as_a_header_and_parts_after_delays_6_4_3() {
+        let plan = Reproduction::from_catalog(&"6.4.3".parse().unwrap(), Role::Client).unwrap();
+        let text = script(&plan).unwrap();
+        let steps = &text[text.find("STEPS = [").unwrap()..text.find("EXPECTED = [").unwrap()];
+        let kinds: Vec<&str> = steps
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("(\""))
+            .filter_map(|l| l.split('"').next())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "begin_frame",
+                "frame_data",
+                "later",
+                "frame_data",
+                "later",
+                "frame_data",
+                "frame",
+                "kill_after"
+            ],
+            "{steps}"
+        );
+    }
+
+    #[test]
     fn every_non_reactive_case_has_a_script_and_reactive_ones_say_why_not() {
         let mut written = 0;
         for id in crate::catalog::all_ids() {
