@@ -11,6 +11,7 @@ use wsreport::reproduce::{Note, Reproduction, python};
 use crate::common::{corpus_root, report_dirs};
 
 #[test]
+#[ignore = "reads ../shared/corpus; run by .ci/run"]
 fn corpus_case_files_line_up_with_the_catalog() {
     let root = corpus_root();
     let dirs = report_dirs(&root);
