@@ -8,6 +8,12 @@
 //!    WRONG CODE; the fuzzer (as client) dropped TCP itself → FAILED BY CLIENT; else OK.
 //!    `closedByWrongEndpointIsFatal` turns a wrong closer into a FAILED behaviour too.
 //! 3. The case's [`Adjust`].
+//!
+//! The cases that judge themselves are not judged here: 9.1–9.6 (send and await the echo),
+//! 9.7/9.8 (echo series) and 12.x/13.x (compressed series) set their `behavior` and `result`
+//! as they go, in the engine's reaction steps (`replay::engine`, with the texts from
+//! `replay::series`); they reach this judge with that verdict already set, and only the
+//! closing rules (2.) apply to them.
 
 use std::collections::BTreeMap;
 

@@ -1,20 +1,32 @@
 //! wsreport: read, explain, compare and reproduce Autobahn|Testsuite reports.
 //!
-//! The library does the work; the `wsreport` binary only turns arguments into calls of it.
-//! - [`model`]: the one report model every loader fills.
-//! - [`load`]: finding reports under a path and reading them (JSON).
-//! - [`export`]: any report written back as the testsuite's JSON (and HTML).
-//! - [`report`]: writing the testsuite's HTML: case pages and `index.html`.
-//! - [`summary`]: the `summarize` command's answer.
-//! - [`compare`]: pass policies, baselines, allow-lists; `compare` and `check`.
-//! - [`explain`]: why a case got its verdict (the `explain` command).
-//! - [`render`]: table, JSON and Markdown renderings.
-//! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
-//! - [`serve`]: the reference echo server.
-//! - [`replay`]: replaying catalog cases against a server, natively.
-//! - [`reproduce`]: a report's case as an exact send plan, and as a standalone Python script.
+//! The library does the work; the `wsreport` binary's command layer (`src/commands/`) turns
+//! arguments into calls of it, prints, and chooses exit statuses. Dependencies point one way,
+//! roughly from the top of this list to the bottom:
+//! - [`render`]: table, JSON, Markdown, JUnit and GitHub renderings of the answers below.
 //! - [`run`]: `wsreport run`, the whole fuzzing client: spec file, servers, reports, gate.
+//! - [`reproduce`]: a report's case as an exact send plan (`replay --from`), and as a
+//!   standalone Python script (`repro`).
+//! - [`fuzzingserver`]: the fuzzing server (clients mode), a drop-in for `wstest -m
+//!   fuzzingserver`.
+//! - [`replay`]: the case engine, in both roles, and running many cases at once.
+//! - [`serve`]: the reference echo server.
+//! - [`compare`]: baselines, allow-lists; `compare` and `check`.
+//! - [`explain`]: why a case got its verdict (the `explain` command).
+//! - [`export`]: any report written back as the testsuite's JSON (and HTML).
+//! - [`report`]: writing the testsuite's HTML and JSON layout: case pages and indexes.
+//! - [`summary`]: the `summarize` command's answer.
+//! - [`spec`]: the testsuite's spec files and case selection.
+//! - [`load`]: finding reports under a path and reading them (JSON, HTML, page text).
 //! - [`judge`]: the testsuite's verdict rules.
+//! - [`catalog`]: every case: what it sends and what it expects.
+//! - [`protocol`]: the opening handshake and permessage-deflate, without I/O.
+//! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
+//! - [`policy`]: the one answer to "does this case pass?".
+//! - [`event`]: what the engines tell their owner while they run.
+//! - [`glob`]: whole-id globs (allow-lists, `exclude-agent-cases`).
+//! - [`model`]: the one report model every loader fills.
+//! - [`text`]: text helpers: lone surrogates, error chains.
 #![deny(missing_docs)]
 
 pub mod catalog;

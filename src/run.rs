@@ -92,7 +92,7 @@ pub enum RunError {
         agent: String,
     },
     /// A server URL is not usable.
-    #[error("{origin}: {source}")]
+    #[error("{origin}")]
     Target {
         /// Where the URL came from (`the target URL`, `spec.json: servers[1]`).
         origin: String,
@@ -109,7 +109,7 @@ pub enum RunError {
     #[error(transparent)]
     TestData(#[from] crate::replay::TestDataError),
     /// The reports could not be written.
-    #[error("cannot write {}: {source}", dir.display())]
+    #[error("cannot write {}", dir.display())]
     Write {
         /// The output directory.
         dir: PathBuf,
@@ -338,7 +338,12 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
                 for r in results {
                     match r {
                         Ok(r) => cases.push(r.case),
-                        Err(e) => errors.push(format!("{} ({}): {e}", a.url, a.agent)),
+                        Err(e) => errors.push(format!(
+                            "{} ({}): {}",
+                            a.url,
+                            a.agent,
+                            crate::text::error_chain(&e)
+                        )),
                     }
                 }
             }
@@ -438,7 +443,7 @@ pub fn report(done: Executed, gate: &Gate) -> RunReport {
         };
     }
     let (summary, load_errors) = summary::summarize_paths(std::slice::from_ref(&done.out));
-    errors.extend(load_errors.iter().map(ToString::to_string));
+    errors.extend(load_errors.iter().map(|e| crate::text::error_chain(e)));
     let (check, check_errors) = compare::check_paths(
         std::slice::from_ref(&done.out),
         gate.policy,
@@ -450,7 +455,7 @@ pub fn report(done: Executed, gate: &Gate) -> RunReport {
         check_errors
             .iter()
             .filter(|e| !matches!(e, InputError::Load(_)))
-            .map(ToString::to_string),
+            .map(|e| crate::text::error_chain(e)),
     );
     RunReport {
         out: done.out,
@@ -597,7 +602,7 @@ mod tests {
             target: Some("wss://example.org".into()),
             ..RunCommand::default()
         };
-        let e = plan_with(&c, None).unwrap_err().to_string();
+        let e = crate::text::error_chain(&plan_with(&c, None).unwrap_err());
         assert!(
             e.starts_with("the target URL: `wss://example.org` is not a ws:// URL"),
             "{e}"

@@ -45,7 +45,7 @@ pub struct Spec {
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -53,7 +53,7 @@ pub enum SpecError {
         source: std::io::Error,
     },
     /// Not JSON.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Json {
         /// The file.
         path: PathBuf,

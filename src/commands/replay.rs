@@ -130,7 +130,7 @@ fn report_verdicts(
 ) -> Result<Vec<(CaseId, Verdict, Verdict)>, String> {
     let loaded = load::load_paths(&[dir.to_path_buf()]);
     if let Some(e) = loaded.errors.first() {
-        return Err(e.to_string());
+        return Err(wsreport::text::error_chain(e));
     }
     let mut out = Vec::new();
     for report in &loaded.reports {
@@ -175,9 +175,10 @@ pub(crate) fn run_with(
         let _ = writeln!(err, "wsreport: error: {e}");
         ExitStatus::Error
     };
+    let chain = wsreport::text::error_chain;
     let ids = match select(&cmd.cases) {
         Ok(ids) => ids,
-        Err(e) => return fail(err, &e),
+        Err(e) => return fail(err, &chain(&e)),
     };
     if cmd.list {
         for id in &ids {
@@ -190,7 +191,7 @@ pub(crate) fn run_with(
     }
     let target = match Target::parse(&cmd.target) {
         Ok(t) => t,
-        Err(e) => return fail(err, &e),
+        Err(e) => return fail(err, &chain(&e)),
     };
     let agent = cmd.agent.clone().unwrap_or_else(|| "UnknownServer".into());
     let compare = match &cmd.report {
@@ -206,7 +207,7 @@ pub(crate) fn run_with(
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     // the compression cases' test data, checked once before anything runs
     if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {
-        return fail(err, &e);
+        return fail(err, &chain(&e));
     }
     let reporter = Reporter::progress(
         ids.len(),
@@ -234,7 +235,7 @@ pub(crate) fn run_with(
         let replayed = match r {
             Ok(r) => r,
             Err(e) => {
-                let _ = writeln!(err, "wsreport: error: {e}");
+                let _ = writeln!(err, "wsreport: error: {}", chain(&e));
                 status = ExitStatus::Error;
                 continue;
             }

@@ -39,7 +39,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     reporter.finish();
     let report = run::report(done?, &args.gate());
     for e in &report.errors {
-        eprintln!("wsreport: error: {e}");
+        super::error(&anyhow::anyhow!("{e}"));
     }
     let output = &args.output;
     print(&match output.format() {

@@ -45,7 +45,7 @@ pub struct AllowList {
 #[derive(Debug, thiserror::Error)]
 pub enum AllowError {
     /// The file could not be read.
-    #[error("{}: cannot read allow-list: {source}", path.display())]
+    #[error("{}: cannot read allow-list", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -53,7 +53,7 @@ pub enum AllowError {
         source: std::io::Error,
     },
     /// The JSON is broken.
-    #[error("{}: allow-list is not JSON: {source}", path.display())]
+    #[error("{}: allow-list is not JSON", path.display())]
     Json {
         /// The file.
         path: PathBuf,

@@ -43,7 +43,7 @@ pub struct Baseline {
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
     /// The file could not be read.
-    #[error("{}: cannot read baseline: {source}", path.display())]
+    #[error("{}: cannot read baseline", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -51,7 +51,7 @@ pub enum BaselineError {
         source: std::io::Error,
     },
     /// The JSON is broken.
-    #[error("{}: baseline is not JSON: {source}", path.display())]
+    #[error("{}: baseline is not JSON", path.display())]
     Json {
         /// The file.
         path: PathBuf,

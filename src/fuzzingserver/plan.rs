@@ -59,7 +59,7 @@ impl FuzzingServerCommand {
     /// Resolves flags and spec file; the flags win.
     pub fn plan(&self) -> Result<Plan, String> {
         let spec = match &self.spec {
-            Some(path) => Spec::read(path).map_err(|e| e.to_string())?,
+            Some(path) => Spec::read(path).map_err(|e| crate::text::error_chain(&e))?,
             None => Spec::default(),
         };
         let listen = match (&self.listen, &spec.url) {

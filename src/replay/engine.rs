@@ -16,7 +16,10 @@
 //! every RSV1 message received ([`crate::protocol::deflate`]).
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock (the std clock in a normal runtime): tests run the timers on paused time.
+use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 
@@ -329,7 +332,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             let next = self.timers.iter().map(|t| t.at).min();
             let sleep = async {
                 match next {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };
@@ -480,7 +483,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 .min();
             let hard_stop = async {
                 match deadline {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };

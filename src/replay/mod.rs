@@ -178,7 +178,7 @@ pub enum ReplayError {
     #[error(transparent)]
     TestData(#[from] TestDataError),
     /// The TCP connection could not be made.
-    #[error("cannot connect to {addr} for case {case}: {source}")]
+    #[error("cannot connect to {addr} for case {case}")]
     Connect {
         /// `host:port`
         addr: String,

@@ -12,7 +12,7 @@ use crate::catalog::TestData;
 #[derive(Debug, thiserror::Error)]
 pub enum TestDataError {
     /// The file could not be read.
-    #[error("cannot read test data file {path}: {source}")]
+    #[error("cannot read test data file {path}")]
     Read {
         /// The path.
         path: PathBuf,

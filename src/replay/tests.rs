@@ -26,9 +26,10 @@ async fn against_reference(id: &str) -> Replayed {
     r
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_text_echo_passes_and_ends_at_once() {
-    let started = std::time::Instant::now();
+    // tokio's paused clock moves only when every task waits on a timer
+    let started = tokio::time::Instant::now();
     let r = against_reference("1.1.2").await;
     let c = &r.case;
     assert_eq!(c.behavior, Some(Verdict::Ok), "{c:#?}");
@@ -37,8 +38,8 @@ async fn a_text_echo_passes_and_ends_at_once() {
     assert_eq!(c.closing.was_clean, Some(true));
     assert_eq!(c.closing.remote_close_code, Some(1000));
     assert_eq!(c.closing.local_close_code, Some(1000));
-    // killAfter(1) never had to fire
-    assert!(started.elapsed() < Duration::from_millis(900));
+    // killAfter(1) never had to fire: the case ended before any timer
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(!c.wirelog.contains(&WireRow::KillFired));
     // the handshake octets are the first rows, as the testsuite logs them
     assert!(matches!(c.wirelog[0], WireRow::TxOctets { .. }));
@@ -98,7 +99,7 @@ async fn frames_are_masked_with_a_fresh_key_each() {
 }
 
 /// A peer that completes the handshake and then never says anything again.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_silent_peer_times_out_the_close_handshake() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let def = catalog::build(&"2.1".parse().unwrap()).unwrap();
@@ -129,7 +130,7 @@ async fn a_silent_peer_times_out_the_close_handshake() {
         }
     });
     let opts = opts();
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let r = tokio::time::timeout(BOUND, replay_stream(client, &def, &opts, 1))
         .await
         .unwrap()

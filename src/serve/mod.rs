@@ -74,7 +74,7 @@ impl ServeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The opening handshake (RFC 6455 §4.2) failed.
-    #[error("opening handshake failed: {0}")]
+    #[error("opening handshake failed")]
     Handshake(#[source] WsError),
     /// The opening handshake did not finish within [`HANDSHAKE_TIMEOUT`].
     #[error("opening handshake did not finish within {0:?}")]

@@ -113,7 +113,11 @@ fn summarize_counts_equal_index_counts() {
 fn every_corpus_case_file_loads() {
     let loaded = wsreport::load::load_paths(&[common::corpus_root()]);
     let mut cases = 0;
-    let mut errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    let mut errors: Vec<String> = loaded
+        .errors
+        .iter()
+        .map(|e| wsreport::text::error_chain(e))
+        .collect();
     for report in &loaded.reports {
         for run in &report.agents {
             for entry in &run.cases {
@@ -134,7 +138,7 @@ fn every_corpus_case_file_loads() {
                         }
                         cases += 1;
                     }
-                    Err(e) => errors.push(e.to_string()),
+                    Err(e) => errors.push(wsreport::text::error_chain(&e)),
                 }
             }
         }

@@ -120,7 +120,7 @@ fn bad_pages_give_one_line_naming_the_file() {
     ] {
         let e = load::read_case_file(&fixture(name)).unwrap_err();
         assert!(matches!(e, LoadError::Page { .. }), "{e:?}");
-        let line = e.to_string();
+        let line = wsreport::text::error_chain(&e);
         assert!(!line.contains('\n'), "{line}");
         assert!(line.contains(name) && line.contains(want), "{line}");
     }
