@@ -54,28 +54,32 @@ struct Peer {
     url: String,
 }
 
-async fn faulty_server(fault: &str) -> Peer {
-    let mut child = Command::new(example("faulty_server"))
-        .args(["--fault", fault, "--listen", "127.0.0.1:0"])
+/// Starts a server that prints its URL on stdout (`faulty_server`) or stderr (`serve`).
+async fn start(mut cmd: Command, url_on_stderr: bool) -> Peer {
+    let mut child = cmd
         .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = url_line(&mut lines).await;
-    Peer { _child: child, url }
-}
-
-async fn reference_server() -> Peer {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = url_line(&mut lines).await;
+    let url = if url_on_stderr {
+        url_line(&mut BufReader::new(child.stderr.take().unwrap()).lines()).await
+    } else {
+        url_line(&mut BufReader::new(child.stdout.take().unwrap()).lines()).await
+    };
     Peer { _child: child, url }
+}
+
+async fn faulty_server(fault: &str) -> Peer {
+    let mut cmd = Command::new(example("faulty_server"));
+    cmd.args(["--fault", fault, "--listen", "127.0.0.1:0"]);
+    start(cmd, false).await
+}
+
+async fn reference_server() -> Peer {
+    let mut cmd = wsreport();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    start(cmd, true).await
 }
 
 /// Runs a command to its end; its exit code and stdout.
@@ -230,34 +234,6 @@ async fn server_fault_reproduces(fault: &str, case: &str) {
     assert!(out.contains("<- "), "frames received are printed: {out}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_without_pongs_fails_2_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, server_fault_reproduces("no-pong", "2.1"))
-        .await
-        .expect("in time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_that_does_not_reassemble_fails_2_6_again_from_its_report() {
-    tokio::time::timeout(BOUND, server_fault_reproduces("no-reassembly", "2.6"))
-        .await
-        .expect("in time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_without_utf8_checks_fails_6_3_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, server_fault_reproduces("no-utf8", "6.3.1"))
-        .await
-        .expect("in time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_without_close_replies_fails_1_1_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, server_fault_reproduces("no-close-reply", "1.1.1"))
-        .await
-        .expect("in time");
-}
-
 /// Client role: a report of `harness_client --fault FAULT` (from `wsreport fuzzingserver`)
 /// fails `case`; `replay --from --listen` and the script `--listen` fail that harness again
 /// and pass a harness with no fault.
@@ -322,32 +298,27 @@ async fn client_fault_reproduces(fault: &str, case: &str) {
     assert_eq!(code, Some(0), "{out}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_without_pongs_fails_2_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, client_fault_reproduces("no-pong", "2.1"))
-        .await
-        .expect("in time");
+/// One test per row: its name, the role's check, the fault and the case it fails.
+macro_rules! reproduces {
+    ($($name:ident: $check:ident($fault:literal, $case:literal);)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            tokio::time::timeout(BOUND, $check($fault, $case))
+                .await
+                .expect("in time");
+        }
+    )*};
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_does_not_reassemble_fails_2_6_again_from_its_report() {
-    tokio::time::timeout(BOUND, client_fault_reproduces("no-reassembly", "2.6"))
-        .await
-        .expect("in time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_without_utf8_checks_fails_6_3_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, client_fault_reproduces("no-utf8", "6.3.1"))
-        .await
-        .expect("in time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_without_close_replies_fails_1_1_1_again_from_its_report() {
-    tokio::time::timeout(BOUND, client_fault_reproduces("no-close-reply", "1.1.1"))
-        .await
-        .expect("in time");
+reproduces! {
+    a_server_without_pongs_fails_2_1_again_from_its_report: server_fault_reproduces("no-pong", "2.1");
+    a_server_that_does_not_reassemble_fails_2_6_again_from_its_report: server_fault_reproduces("no-reassembly", "2.6");
+    a_server_without_utf8_checks_fails_6_3_1_again_from_its_report: server_fault_reproduces("no-utf8", "6.3.1");
+    a_server_without_close_replies_fails_1_1_1_again_from_its_report: server_fault_reproduces("no-close-reply", "1.1.1");
+    a_client_without_pongs_fails_2_1_again_from_its_report: client_fault_reproduces("no-pong", "2.1");
+    a_client_that_does_not_reassemble_fails_2_6_again_from_its_report: client_fault_reproduces("no-reassembly", "2.6");
+    a_client_without_utf8_checks_fails_6_3_1_again_from_its_report: client_fault_reproduces("no-utf8", "6.3.1");
+    a_client_without_close_replies_fails_1_1_1_again_from_its_report: client_fault_reproduces("no-close-reply", "1.1.1");
 }
 
 /// The seed (2.11 of `stratus@2`, copied page text): its script, serving the case, fails a
