@@ -20,6 +20,7 @@
 use crate::model::{CaseId, ExpectedClose};
 
 pub use deflate::{Deflate, DeflateAccept, DeflateOffer};
+pub use facts::{CaseFacts, facts};
 pub use reaction::{
     AwaitEcho, BigSend, DeflateSeries, EchoSeries, FragmentEnd, Repeated, TestData, fragments,
 };
@@ -400,6 +401,7 @@ fn plan(
 
 pub mod close;
 pub mod compression;
+pub mod facts;
 mod deflate;
 pub mod fragmentation;
 pub mod framing;

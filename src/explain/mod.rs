@@ -9,14 +9,16 @@
 //! json").
 
 pub mod closing;
+pub mod diagnosis;
 pub mod diff;
 pub mod families;
+pub mod faults;
 pub mod hint;
 pub mod limits;
 pub mod negotiation;
+pub mod ranges;
 pub mod wire;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -25,6 +27,7 @@ use crate::load::{self, LoadError};
 use crate::model::{Case, CaseEntry, CaseId, Event, ExpectedClose, Mode, Verdict};
 
 pub use closing::ClosingExplanation;
+pub use diagnosis::{Diagnosis, FaultGroup};
 pub use diff::Alignment;
 pub use hint::Hint;
 pub use wire::WireSummary;
@@ -96,6 +99,12 @@ pub struct Explanation {
     pub headline: String,
     /// The cause, for non-passing cases.
     pub cause: Option<Cause>,
+    /// The key of the fault the report-wide diagnosis attributes the case to
+    /// ([`faults::FAULTS`]), or `unexplained`; `None` for passing cases.
+    pub fault: Option<String>,
+    /// This case's evidence for that fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault_evidence: Option<String>,
     /// For passing cases: what was checked.
     pub checked: Vec<String>,
     /// The events diff.
@@ -434,6 +443,8 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         passing,
         headline,
         cause,
+        fault: None,
+        fault_evidence: None,
         checked,
         events,
         wire: wire::summarize(case),
@@ -449,27 +460,18 @@ pub fn headline(case: &Case, siblings: Option<&[CaseEntry]>) -> String {
     explain_case(case, siblings).headline
 }
 
-/// Cases that share a cause (`explain --all`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CauseGroup {
-    /// The report directory (two reports may name the same agent).
-    pub report: PathBuf,
-    /// The agent.
-    pub agent: String,
-    /// The cause.
-    pub cause: Cause,
-    /// The cases, in id order.
-    pub cases: Vec<CaseId>,
-}
+/// The groups of `explain --all` (kept under its old name for callers).
+pub type CauseGroup = FaultGroup;
 
 /// What `wsreport explain` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ExplainReport {
     /// One per case and agent explained.
     pub explanations: Vec<Explanation>,
-    /// With `--all`: the non-passing cases grouped by cause, largest group first.
+    /// With `--all`: the non-passing cases grouped by the fault they are attributed to
+    /// (report-wide diagnosis), gating failures first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<CauseGroup>,
+    pub groups: Vec<FaultGroup>,
 }
 
 /// What to explain.
@@ -515,37 +517,6 @@ pub struct Outcome {
     pub errors: Vec<LoadError>,
 }
 
-/// Groups the explanations of one report by agent and cause, largest group first.
-pub fn group_by_cause(report: &Path, explanations: &[Explanation]) -> Vec<CauseGroup> {
-    let mut map: BTreeMap<(String, Cause), Vec<CaseId>> = BTreeMap::new();
-    for x in explanations {
-        if let (Some(c), Some(id)) = (&x.cause, &x.id) {
-            map.entry((x.agent.clone(), c.clone()))
-                .or_default()
-                .push(id.clone());
-        }
-    }
-    let mut groups: Vec<CauseGroup> = map
-        .into_iter()
-        .map(|((agent, cause), mut cases)| {
-            cases.sort();
-            CauseGroup {
-                report: report.to_path_buf(),
-                agent,
-                cause,
-                cases,
-            }
-        })
-        .collect();
-    groups.sort_by(|a, b| {
-        a.agent
-            .cmp(&b.agent)
-            .then(b.cases.len().cmp(&a.cases.len()))
-            .then(a.cases.first().cmp(&b.cases.first()))
-    });
-    groups
-}
-
 /// Runs `wsreport explain`: finds the case(s) under `path`, explains each non-passing agent (or
 /// the one named; or, when every agent passes, each passing one).
 pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome, ExplainError> {
@@ -565,7 +536,18 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
                         .find(|a| a.agent == case.agent)
                         .map(|a| a.cases.as_slice())
                 });
-                out.report.explanations.push(explain_case(&case, siblings));
+                let mut x = explain_case(&case, siblings);
+                if !x.passing {
+                    let (_, a) = diagnosis::diagnose_agent(
+                        file,
+                        &case.agent,
+                        siblings.unwrap_or_default(),
+                        &[&case],
+                        &[&x],
+                    );
+                    diagnosis::apply(&mut x, &a[0]);
+                }
+                out.report.explanations.push(x);
             }
             Err(e) => out.errors.push(e),
         }
@@ -613,23 +595,44 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
             candidates.retain(|(_, _, e)| !hint::passes(e));
         }
     }
-    let mut start = 0;
-    for (k, (r, run, e)) in candidates.iter().enumerate() {
-        match load::load_case(r, &run.agent, e) {
-            Ok(case) => out
-                .report
-                .explanations
-                .push(explain_case(&case, Some(&run.cases))),
-            Err(err) => out.errors.push(err),
+    // Explained agent by agent, then diagnosed over the agent's whole run.
+    let mut k = 0;
+    while k < candidates.len() {
+        let (r, run, _) = candidates[k];
+        let mut end = k;
+        while end < candidates.len()
+            && std::ptr::eq(candidates[end].0, r)
+            && std::ptr::eq(candidates[end].1, run)
+        {
+            end += 1;
         }
-        let last_of_report = candidates
-            .get(k + 1)
-            .is_none_or(|(next, _, _)| !std::ptr::eq(*next, *r));
-        if matches!(target, Target::All) && last_of_report {
-            let groups = group_by_cause(&r.path, &out.report.explanations[start..]);
+        let mut cases = Vec::new();
+        let mut xs = Vec::new();
+        for (_, _, e) in &candidates[k..end] {
+            match load::load_case(r, &run.agent, e) {
+                Ok(case) => {
+                    xs.push(explain_case(&case, Some(&run.cases)));
+                    cases.push(case);
+                }
+                Err(err) => out.errors.push(err),
+            }
+        }
+        let failing: Vec<usize> = (0..xs.len()).filter(|&i| !xs[i].passing).collect();
+        let (groups, attributions) = diagnosis::diagnose_agent(
+            &r.path,
+            &run.agent,
+            &run.cases,
+            &failing.iter().map(|&i| &cases[i]).collect::<Vec<_>>(),
+            &failing.iter().map(|&i| &xs[i]).collect::<Vec<_>>(),
+        );
+        for (&i, a) in failing.iter().zip(&attributions) {
+            diagnosis::apply(&mut xs[i], a);
+        }
+        out.report.explanations.extend(xs);
+        if matches!(target, Target::All) {
             out.report.groups.extend(groups);
-            start = out.report.explanations.len();
         }
+        k = end;
     }
     Ok(out)
 }

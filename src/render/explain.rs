@@ -155,34 +155,91 @@ fn sections(x: &Explanation, bullet: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// The width text output is wrapped to.
+pub const WIDTH: usize = 80;
+
+/// `line` wrapped at spaces to `width` columns; continuation lines indented like the first
+/// line's text (after its leading spaces and bullet), plus `extra`.
+fn wrap(line: &str, width: usize, extra: usize) -> Vec<String> {
+    if line.chars().count() <= width {
+        return vec![line.to_string()];
+    }
+    let lead = line.len() - line.trim_start().len();
+    let bullet = if line[lead..].starts_with("- ") { 2 } else { 0 };
+    let indent = " ".repeat(lead + bullet + extra);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in line[lead..].split(' ') {
+        let prefix = if out.is_empty() && cur.is_empty() {
+            " ".repeat(lead)
+        } else {
+            String::new()
+        };
+        let candidate = if cur.is_empty() {
+            format!("{prefix}{word}")
+        } else {
+            format!("{cur} {word}")
+        };
+        if candidate.chars().count() > width && !cur.trim().is_empty() {
+            out.push(cur);
+            cur = format!("{indent}{word}");
+        } else {
+            cur = candidate;
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn class_word(c: crate::explain::faults::Class) -> &'static str {
+    use crate::explain::faults::Class;
+    match c {
+        Class::Failed => "failing",
+        Class::NonStrict => "NON-STRICT",
+        Class::Informational => "INFORMATIONAL",
+        Class::Unimplemented => "UNIMPLEMENTED",
+    }
+}
+
+/// The diagnosis: per agent, one block per group (title, cases as ranges, evidence).
 fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
-    r.groups
-        .iter()
-        .map(|g| {
-            let ids: Vec<String> = g.cases.iter().map(|c| c.to_string()).collect();
-            let (n, title) = match g.cases.len() {
-                1 => ("1 case".to_string(), &g.cause.title_one),
-                n => (format!("{n} cases"), &g.cause.title),
-            };
-            format!(
-                "{bullet}{} ({}): {n} {title}: {}",
-                g.agent,
-                g.report.display(),
-                ids.join(", ")
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut agent: Option<(&str, &std::path::Path)> = None;
+    for g in &r.groups {
+        if agent != Some((g.agent.as_str(), g.report.as_path())) {
+            agent = Some((g.agent.as_str(), g.report.as_path()));
+            out.push(format!("agent {} ({}):", g.agent, g.report.display()));
+        }
+        let n = match g.cases.len() {
+            1 => "1 case".to_string(),
+            n => format!("{n} cases"),
+        };
+        out.push(format!(
+            "{bullet}{n} {} [{}]: {}",
+            class_word(g.class),
+            g.key,
+            g.title
+        ));
+        out.push(format!(
+            "{bullet}  cases: {}",
+            crate::explain::ranges::collapse(&g.cases)
+        ));
+        out.push(format!("{bullet}  evidence: {}", g.evidence));
+    }
+    out
 }
 
 /// The terminal rendering.
 pub fn text(r: &ExplainReport, style: Style) -> String {
     let mut out = String::new();
     if !r.groups.is_empty() {
-        out.push_str(&paint("Non-passing cases by cause", "1", style));
+        out.push_str(&paint("Diagnosis: non-passing cases by fault", "1", style));
         out.push('\n');
         for l in groups_text(r, "  ") {
-            out.push_str(&l);
-            out.push('\n');
+            for w in wrap(&l, WIDTH, 2) {
+                out.push_str(&w);
+                out.push('\n');
+            }
         }
         out.push('\n');
     }
@@ -191,16 +248,20 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
             out.push('\n');
         }
         let code = if x.passing { "1;32" } else { "1;31" };
-        out.push_str(&paint(&x.headline, code, style));
-        out.push('\n');
+        for w in wrap(&x.headline, WIDTH, 2) {
+            out.push_str(&paint(&w, code, style));
+            out.push('\n');
+        }
         let _ = writeln!(out, "agent {}: {}", x.agent, x.title);
         for (title, lines) in sections(x, "  ") {
             out.push('\n');
             out.push_str(&paint(&title, "1", style));
             out.push('\n');
             for l in lines {
-                out.push_str(&l);
-                out.push('\n');
+                for w in wrap(&l, WIDTH, 2) {
+                    out.push_str(&w);
+                    out.push('\n');
+                }
             }
         }
     }
@@ -211,7 +272,7 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
 pub fn markdown(r: &ExplainReport) -> String {
     let mut out = String::new();
     if !r.groups.is_empty() {
-        out.push_str("### Non-passing cases by cause\n\n");
+        out.push_str("### Diagnosis: non-passing cases by fault\n\n");
         for l in groups_text(r, "- ") {
             out.push_str(&l);
             out.push('\n');
