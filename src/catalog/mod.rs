@@ -401,8 +401,8 @@ fn plan(
 
 pub mod close;
 pub mod compression;
-pub mod facts;
 mod deflate;
+pub mod facts;
 pub mod fragmentation;
 pub mod framing;
 pub mod limits;

@@ -180,7 +180,10 @@ pub fn diagnose_agent(
     let mut groups: Vec<FaultGroup> = map
         .into_iter()
         .map(|((class, key, title), members)| {
-            let mut ids: Vec<CaseId> = members.iter().filter_map(|&i| cases[i].id.clone()).collect();
+            let mut ids: Vec<CaseId> = members
+                .iter()
+                .filter_map(|&i| cases[i].id.clone())
+                .collect();
             ids.sort();
             let fault = scores.iter().find(|s| s.fault.key == key);
             let (title, evidence, counter, rfc) = match fault {
@@ -196,7 +199,12 @@ pub fn diagnose_agent(
                             super::ranges::collapse(&s.counter)
                         ));
                     }
-                    (s.fault.title.to_string(), ev, s.counter.clone(), Some(s.fault.rfc))
+                    (
+                        s.fault.title.to_string(),
+                        ev,
+                        s.counter.clone(),
+                        Some(s.fault.rfc),
+                    )
                 }
                 None => {
                     let mut why: Vec<String> = members
@@ -274,11 +282,10 @@ pub fn apply(x: &mut Explanation, a: &Attribution) {
     }
     x.fault = Some(a.key.to_string());
     x.fault_evidence = Some(a.evidence.clone());
-    let id = x
-        .id
-        .as_ref()
-        .map(CaseId::to_string)
-        .unwrap_or_else(|| "?".into());
+    let id =
+        x.id.as_ref()
+            .map(CaseId::to_string)
+            .unwrap_or_else(|| "?".into());
     let word = |v: &Option<Verdict>| v.as_ref().map(Verdict::to_string).unwrap_or("?".into());
     x.headline = format!(
         "{id} {}: {} ({}; {}); close {}",
