@@ -100,7 +100,10 @@ pub fn diagnose_agent(
         .map(|fault| {
             let mut explained = Vec::new();
             for (i, o) in observed.iter().enumerate() {
-                let e = o.as_ref().and_then(|o| (fault.explains)(o, ctx));
+                let e = o
+                    .as_ref()
+                    .filter(|_| class_of(cases[i]) == fault.class)
+                    .and_then(|o| (fault.explains)(o, ctx));
                 if e.is_some() {
                     explained.push(i);
                 }

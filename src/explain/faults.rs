@@ -203,6 +203,9 @@ pub struct Fault {
     pub title: &'static str,
     /// What the testsuite's expectation rests on (RFC 6455 / 7692 section).
     pub rfc: &'static str,
+    /// The class of the cases it explains: a lost frame makes a case FAILED, never
+    /// NON-STRICT; a refused offer makes it UNIMPLEMENTED.
+    pub class: Class,
     /// Whether a passing case with these facts contradicts the fault (the cases it predicts
     /// to fail). `explained` are the failing cases it explains, for faults with a threshold.
     pub predicts: fn(&CaseFacts, &[&Observed]) -> bool,
@@ -277,6 +280,7 @@ pub const FAULTS: &[Fault] = &[
         key: "handshake-refused",
         title: "the opening handshake is refused",
         rfc: "RFC 6455 §4.2",
+        class: Class::Failed,
         predicts: |_, _| true,
         explains: |o, _| {
             if o.handshake_failed() {
@@ -293,6 +297,7 @@ pub const FAULTS: &[Fault] = &[
         key: "deflate-missing",
         title: "permessage-deflate is not implemented (the offer is never accepted)",
         rfc: "RFC 7692 §5",
+        class: Class::Unimplemented,
         predicts: |f, _| f.deflate,
         explains: |o, a| {
             (o.behavior() == Some(&Verdict::Unimplemented) && !a.deflate_somewhere())
@@ -300,9 +305,9 @@ pub const FAULTS: &[Fault] = &[
         },
         evidence: |l| {
             format!(
-                "no permessage-deflate offer was accepted in {} ({})",
-                n_cases(l.len()),
-                ids_text(l)
+                "no permessage-deflate offer was accepted in {}: the answers carry no \
+                 extension",
+                n_cases(l.len())
             )
         },
     },
@@ -310,6 +315,7 @@ pub const FAULTS: &[Fault] = &[
         key: "deflate-parameter-refused",
         title: "permessage-deflate works, but one offer's parameters are refused",
         rfc: "RFC 7692 §7.1",
+        class: Class::Unimplemented,
         predicts: never,
         explains: |o, a| {
             if o.behavior() != Some(&Verdict::Unimplemented) || !a.deflate_somewhere() {
@@ -332,6 +338,7 @@ pub const FAULTS: &[Fault] = &[
         key: "utf8-late",
         title: "invalid UTF-8 is failed only when the message ends, not as soon as it arrives",
         rfc: "RFC 6455 §8.1 (fail fast: SHOULD)",
+        class: Class::NonStrict,
         predicts: never,
         explains: |o, _| {
             (o.behavior() == Some(&Verdict::NonStrict) && o.id.category() == 6).then(|| {
@@ -341,9 +348,42 @@ pub const FAULTS: &[Fault] = &[
             })
         },
         evidence: |l| {
+            let chops_only = l.iter().all(|o| o.facts.is_some_and(|f| f.chopped));
             format!(
                 "{} fail on invalid UTF-8 at the message's end instead of at the \
-                 invalid octet; allowed, hence NON-STRICT",
+                 invalid octet{}; allowed, hence NON-STRICT",
+                n_cases(l.len()),
+                if chops_only {
+                    " (only where the octets came as chops of one frame: UTF-8 is checked \
+                     per complete frame, not as a frame's octets arrive)"
+                } else {
+                    ""
+                }
+            )
+        },
+    },
+    Fault {
+        key: "fail-before-echo",
+        title: "a protocol error discards the replies owed to the valid frames before it",
+        rfc: "RFC 6455 §7.1.7 (fail at once; what was answered before is not required)",
+        class: Class::NonStrict,
+        predicts: never,
+        explains: |o, _| {
+            let f = o.facts?;
+            (matches!(o.id.category(), 3 | 4 | 5) && o.messages_received() < f.messages_expected)
+                .then(|| {
+                    format!(
+                        "the peer failed the connection before echoing {} of {} messages sent \
+                         ahead of the bad frame",
+                        f.messages_expected - o.messages_received(),
+                        f.messages_expected
+                    )
+                })
+        },
+        evidence: |l| {
+            format!(
+                "{}: the bad frame arrived in the same read as a valid message, and the peer \
+                 failed before echoing it; the testsuite accepts this as NON-STRICT",
                 n_cases(l.len())
             )
         },
@@ -352,6 +392,7 @@ pub const FAULTS: &[Fault] = &[
         key: "disputed-close-codes",
         title: "close codes 1012-1014 treated as valid (the testsuite's list is older)",
         rfc: "RFC 6455 §7.4.2, IANA registry",
+        class: Class::Failed,
         predicts: never,
         explains: |o, _| {
             let sent = o.facts.and_then(|f| f.close_code_sent)?;
@@ -373,6 +414,7 @@ pub const FAULTS: &[Fault] = &[
         key: "pong-last-only",
         title: "only the last of several pings is answered (RFC 6455 §5.5.3 allows this)",
         rfc: "RFC 6455 §5.5.3",
+        class: Class::Failed,
         predicts: never,
         explains: |o, _| {
             let (r, e) = (o.pongs_received.len(), o.pongs_expected.len());
@@ -391,6 +433,7 @@ pub const FAULTS: &[Fault] = &[
         key: "split-reads",
         title: "frames split across TCP reads are lost (no buffering across reads)",
         rfc: "RFC 6455 §5.2 (TCP is a stream: frames arrive in any pieces)",
+        class: Class::Failed,
         predicts: |f, _| f.chopped,
         explains: |o, _| {
             let f = o.facts?;
@@ -418,6 +461,7 @@ pub const FAULTS: &[Fault] = &[
         key: "no-pong",
         title: "the peer never answers pings",
         rfc: "RFC 6455 §5.5.2",
+        class: Class::Failed,
         predicts: |f, _| !f.pongs_expected.is_empty(),
         explains: |o, _| {
             (!o.pongs_expected.is_empty() && o.pongs_received.is_empty() && !o.events_ok)
@@ -432,6 +476,7 @@ pub const FAULTS: &[Fault] = &[
         key: "pong-payload",
         title: "pongs carry the wrong (or an empty) payload",
         rfc: "RFC 6455 §5.5.3 (the pong echoes the ping's application data)",
+        class: Class::Failed,
         predicts: |f, _| f.pongs_expected.iter().any(|p| !p.is_empty()),
         explains: |o, _| {
             let wrong: Vec<&String> = o
@@ -465,6 +510,7 @@ pub const FAULTS: &[Fault] = &[
         key: "utf8-unchecked",
         title: "invalid UTF-8 is not validated (text messages, close reasons)",
         rfc: "RFC 6455 §8.1, §7.1.6",
+        class: Class::Failed,
         predicts: |f, _| f.invalid_utf8,
         explains: |o, _| {
             let f = o.facts?;
@@ -498,6 +544,7 @@ pub const FAULTS: &[Fault] = &[
         key: "rsv-unchecked",
         title: "reserved bits (RSV1-3) are not checked",
         rfc: "RFC 6455 §5.2",
+        class: Class::Failed,
         predicts: |f, _| f.rsv && !f.deflate,
         explains: |o, _| {
             let f = o.facts?;
@@ -515,6 +562,7 @@ pub const FAULTS: &[Fault] = &[
         key: "opcode-unchecked",
         title: "reserved opcodes are not checked",
         rfc: "RFC 6455 §5.2",
+        class: Class::Failed,
         // a reserved frame alone passes when ignored (the testsuite accepts silence): only a
         // ping after it shows whether it was ignored
         predicts: |f, _| f.reserved_opcode && f.pings > 0,
@@ -534,6 +582,7 @@ pub const FAULTS: &[Fault] = &[
         key: "fragments-refused",
         title: "fragmented messages are refused (or control frames inside them mishandled)",
         rfc: "RFC 6455 §5.4",
+        class: Class::Failed,
         predicts: |f, _| f.fragmented && f.messages_expected > 0 && f.message_size.is_none(),
         explains: |o, _| {
             let f = o.facts?;
@@ -559,6 +608,7 @@ pub const FAULTS: &[Fault] = &[
         key: "close-codes-refused",
         title: "valid close codes are refused",
         rfc: "RFC 6455 §7.4.1-§7.4.2",
+        class: Class::Failed,
         predicts: |f, _| {
             f.close_codes_accepted.first() == Some(&1000)
                 && f.close_code_sent.is_some_and(|c| c != 1000)
@@ -590,6 +640,7 @@ pub const FAULTS: &[Fault] = &[
         key: "close-codes-accepted",
         title: "invalid close codes are accepted",
         rfc: "RFC 6455 §7.4.1-§7.4.2",
+        class: Class::Failed,
         predicts: |f, _| f.close_codes_accepted == [1002] && f.close_code_sent.is_some(),
         explains: |o, _| {
             let sent = o.facts.and_then(|f| f.close_code_sent)?;
@@ -616,6 +667,7 @@ pub const FAULTS: &[Fault] = &[
         key: "size-limit",
         title: "messages over a size limit are refused",
         rfc: "RFC 6455 §7.4.1 (1009: message too big)",
+        class: Class::Failed,
         predicts: |f, explained| match (f.message_size, size_threshold(explained), f.deflate) {
             (Some(s), Some(t), false) => s >= t,
             _ => false,
@@ -644,6 +696,7 @@ pub const FAULTS: &[Fault] = &[
         key: "frame-cap",
         title: "messages of many frames are refused (a frame-count cap)",
         rfc: "RFC 6455 §5.4 (no limit on fragments)",
+        class: Class::Failed,
         predicts: |f, explained| match (f.frames_per_message, frames_threshold(explained)) {
             (Some(n), Some(t)) => n >= t,
             _ => false,
@@ -665,6 +718,7 @@ pub const FAULTS: &[Fault] = &[
         key: "too-slow",
         title: "the peer is too slow (the case's own timer fired)",
         rfc: "testsuite timers",
+        class: Class::Failed,
         predicts: never,
         explains: |o, _| {
             let result = o.case.result.as_deref()?;
@@ -677,6 +731,7 @@ pub const FAULTS: &[Fault] = &[
         key: "wrong-close-code",
         title: "the wrong close code is echoed",
         rfc: "RFC 6455 §5.5.1 (echo the code received)",
+        class: Class::Failed,
         predicts: |f, _| f.fuzzer_closes && f.close_codes_accepted.contains(&1000),
         explains: |o, _| {
             (o.case.behavior_close == Some(Verdict::WrongCode)).then(|| {
@@ -707,6 +762,7 @@ pub const FAULTS: &[Fault] = &[
         key: "no-close-reply",
         title: "close frames are never answered",
         rfc: "RFC 6455 §5.5.1",
+        class: Class::Failed,
         predicts: |f, _| f.fuzzer_closes,
         explains: |o, _| {
             (o.events_ok && !o.close_ok && o.close_unanswered())
@@ -723,6 +779,7 @@ pub const FAULTS: &[Fault] = &[
         key: "tcp-drop",
         title: "TCP is dropped without the closing handshake",
         rfc: "RFC 6455 §7.1.1",
+        class: Class::Failed,
         predicts: |f, _| f.fuzzer_closes,
         explains: |o, _| {
             (!o.close_ok && o.peer_dropped())

@@ -155,10 +155,27 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
         if !ok_word(&case.behavior)
             && let Some(result) = case.result.as_deref().filter(|r| !r.is_empty())
         {
-            return match case.id.as_ref().and_then(limits::label) {
-                Some(sent) => format!("{result} (sent {sent})"),
-                None => result.to_string(),
-            };
+            let sent = case
+                .id
+                .as_ref()
+                .and_then(limits::label)
+                .map(|s| format!(" (sent {s})"))
+                .unwrap_or_default();
+            // "Did not receive message within 100 seconds." is what the case writes whenever
+            // the echo never came, even when the peer closed at once: say what happened.
+            if result.contains("within")
+                && let Some(code) = case.closing.remote_close_code
+            {
+                let after = case
+                    .duration_ms
+                    .map(|ms| format!(" after {}", secs_text(ms)))
+                    .unwrap_or_default();
+                return format!(
+                    "no echo: the peer closed with {code}{after}{sent}; the case's result \
+                     reads \"{result}\""
+                );
+            }
+            return format!("{result}{sent}");
         }
         return if ev.received_count == 0 {
             "no events expected, none received".to_string()
@@ -169,10 +186,55 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
     let d = &ev.diff;
     if d.edits == 0 {
         let word = ev.against.as_deref().unwrap_or("OK");
-        return if word == "OK" {
-            "events as expected".to_string()
-        } else {
-            format!("events match the {word} expectation")
+        if word == "OK" && !ok_word(&case.behavior) {
+            // 7.x: a WRONG CODE close fails the behaviour too; the events were fine
+            return match &case.behavior_close {
+                Some(Verdict::WrongCode) => format!(
+                    "events as expected, but the peer's close code {} fails the case",
+                    case.closing
+                        .remote_close_code
+                        .map(|c| c.to_string())
+                        .unwrap_or("(none)".into())
+                ),
+                _ => match case.result.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("events as expected; the case's own rule failed it: {r}"),
+                    None => "events as expected; the verdict comes from the closing".to_string(),
+                },
+            };
+        }
+        if word == "OK" {
+            return "events as expected".to_string();
+        }
+        // what made it non-strict: how the events differ from the OK list
+        let ok = case
+            .expected
+            .iter()
+            .find(|(w, _)| w == "OK")
+            .map(|(_, l)| diff::align(&case.received, l));
+        return match ok {
+            Some(a) if a.edits > 0 => {
+                let kinds = |list: Vec<&str>| {
+                    by_kind(list.into_iter())
+                        .into_iter()
+                        .map(|(k, n)| format!("{n} {}", plural_kind(&k, n)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let missing = kinds(a.missing.iter().map(|m| m.event.kind.as_str()).collect());
+                let extra = kinds(a.unexpected.iter().map(|m| m.event.kind.as_str()).collect());
+                let mut why = Vec::new();
+                if !missing.is_empty() {
+                    why.push(format!("{missing} of the OK list never arrived"));
+                }
+                if !extra.is_empty() {
+                    why.push(format!("{extra} beyond the OK list arrived"));
+                }
+                format!(
+                    "events match the {word} expectation, not the OK one: {}",
+                    why.join(", ")
+                )
+            }
+            _ => format!("events match the {word} expectation"),
         };
     }
     let mut parts = Vec::new();
@@ -218,6 +280,15 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
         parts.push(format!("{n} unexpected {}", plural_kind(&kind, n)));
     }
     parts.join(", ")
+}
+
+/// Milliseconds in words: `120 ms`, `3.2 s`.
+fn secs_text(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }
 
 fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint]) -> Cause {
@@ -329,10 +400,12 @@ fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint])
     )
 }
 
-/// The first line of a description, without the `<b>`/`<br>` tags the testsuite writes.
+/// The whole description on one line, without the `<b>`/`<br>` tags the testsuite writes
+/// (cutting it at its first line lost what many cases say after it).
 fn short_title(description: &str) -> String {
-    let first = description.split("<br>").next().unwrap_or("");
-    let first = first.lines().next().unwrap_or("").trim();
+    let joined = description.replace("<br>", " ");
+    let joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = joined.as_str();
     let mut out = String::new();
     let mut in_tag = false;
     for ch in first.chars() {
@@ -393,12 +466,18 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         (Some(id), Some(s)) => families::hints(id, passing, s),
         _ => Vec::new(),
     };
+    // 2.10/2.11's dispute (only the last ping need be answered) bears on the case only when
+    // some pongs, not all, arrived
+    let pongs = |list: &[Event]| list.iter().filter(|e| e.kind() == "pong").count();
+    let (got, want) = (pongs(&case.received), pongs(expected));
+    let pong_dispute_applies = got > 0 && got < want;
     let disputes = case
         .id
         .as_ref()
         .map(families::disputes)
         .unwrap_or_default()
         .into_iter()
+        .filter(|d| pong_dispute_applies || !d.contains("§5.5.3"))
         .map(str::to_string)
         .collect();
     let id_text = case
@@ -661,10 +740,14 @@ mod tests {
     #[test]
     fn the_seed_names_the_ten_missing_pongs() {
         let x = seed();
+        // the headline names the fault the report-wide diagnosis found, with the symptom
         assert_eq!(
             x.headline,
-            "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+            "2.11 FAILED: frames split across TCP reads are lost (no buffering across reads) \
+             (our frames reached the peer in chops; 10 of 10 expected pongs never arrived); \
+             close UNCLEAN"
         );
+        assert_eq!(x.events.summary, "10 of 10 expected pongs never arrived");
         assert_eq!(x.events.against.as_deref(), Some("OK"));
         let missing: Vec<(String, Option<String>)> = x
             .events
@@ -715,7 +798,8 @@ mod tests {
         assert_eq!(x.closing.agrees, Some(true));
         assert_eq!(x.hints[0].cause, Some("split-across-reads"));
         assert!(x.disputes[0].contains("§5.5.3"));
-        assert_eq!(x.cause.unwrap().key, "split-across-reads");
+        assert_eq!(x.cause.unwrap().key, "split-reads");
+        assert_eq!(x.fault.as_deref(), Some("split-reads"));
     }
 
     #[test]
@@ -778,12 +862,7 @@ mod tests {
         assert!(out.errors.is_empty());
         let n: usize = out.report.groups.iter().map(|g| g.cases.len()).sum();
         assert_eq!(n, out.report.explanations.len());
-        assert!(
-            out.report
-                .groups
-                .iter()
-                .any(|g| g.cause.key == "unimplemented")
-        );
+        assert!(out.report.groups.iter().any(|g| g.key == "deflate-missing"));
     }
 
     #[test]

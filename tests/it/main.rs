@@ -6,6 +6,7 @@ mod cli_run;
 mod cli_summarize;
 mod common;
 mod corpus_check;
+mod corpus_diagnosis;
 mod corpus_explain;
 mod corpus_frames;
 mod corpus_html;
