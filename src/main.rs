@@ -51,6 +51,7 @@ fn main() -> ExitCode {
             output,
         } => explain(case, path, agent.as_deref(), all, &output),
         cli::Command::Export { path, out, html } => export(&path, &out, html),
+        cli::Command::Case { case, output } => describe_case(&case, &output),
         cli::Command::Replay(args) => replay(args),
         cli::Command::Fuzzingserver(args) => fuzzingserver(args),
         cli::Command::Run(args) => run(&args),
@@ -156,6 +157,12 @@ fn explain(
                 return ExitStatus::Error;
             }
         };
+        // a case id and no report to look in: describe the case from the catalog
+        if let (Target::Id(id), None) = (&target, &path)
+            && !default().exists()
+        {
+            return describe_case(&id.to_string(), output);
+        }
         (target, path.unwrap_or_else(default))
     };
     let outcome = match explain::run(&target, &path, agent) {
@@ -184,6 +191,27 @@ fn explain(
     } else {
         ExitStatus::Error
     }
+}
+
+/// `wsreport case CASE`: the case from the catalog.
+fn describe_case(case: &str, output: &cli::Output) -> ExitStatus {
+    let id: wsreport::model::CaseId = match case.parse() {
+        Ok(id) => id,
+        Err(e) => {
+            eprintln!("wsreport: error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let Some(d) = wsreport::explain::case::describe(&id) else {
+        eprintln!("wsreport: error: case {id} is not in the catalog");
+        return ExitStatus::Error;
+    };
+    print(&match output.format() {
+        Format::Json => render::json::render(&d),
+        Format::Markdown => render::explain::case_markdown(&d),
+        _ => render::explain::case_text(&d, output.style()),
+    });
+    ExitStatus::Success
 }
 
 fn replay(args: cli::ReplayArgs) -> ExitStatus {

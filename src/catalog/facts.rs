@@ -36,6 +36,8 @@ pub struct CaseFacts {
     pub invalid_utf8: bool,
     /// The fuzzer starts the closing handshake (`expectedClose.closedByMe`).
     pub fuzzer_closes: bool,
+    /// A clean close is required (`requireClean`).
+    pub clean_required: bool,
     /// The peer must fail the connection (`closedByMe` false).
     pub peer_must_fail: bool,
     /// The close code the case's own close frame carries (7.x).
@@ -147,6 +149,7 @@ impl CaseFacts {
         f.invalid_utf8 = ec.close_code.contains(&1007);
         f.fuzzer_closes = ec.closed_by_me == Some(true);
         f.peer_must_fail = ec.closed_by_me == Some(false);
+        f.clean_required = ec.require_clean == Some(true);
         f.deflate = def.deflate.is_some();
         f
     }

@@ -141,6 +141,26 @@ fn pair_hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hin
                     Difference::Fragmented => "fragmented",
                 }),
             ),
+            // a frame over 16 KiB reaches the peer in several reads even when written whole:
+            // then the whole twin failing says nothing against split reads
+            (true, false, false)
+                if p.difference == Difference::Chopped
+                    && other
+                        .parse::<CaseId>()
+                        .ok()
+                        .and_then(|o| crate::catalog::facts(&o))
+                        .is_some_and(|f| f.largest_frame > 16 << 10) =>
+            {
+                (
+                    format!(
+                        "{other} (the same, sent whole) fails too ({}); its frame is large \
+                         enough to arrive in several reads either way, so both may fail on \
+                         {what}",
+                        verdicts(sib)
+                    ),
+                    None,
+                )
+            }
             (true, false, false) => (
                 format!(
                     "{other} (the same, sent whole) fails too ({}): the {family} sending is not \
@@ -381,13 +401,25 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].cause, Some("split-across-reads"));
         assert!(h[0].text.contains("2.10"), "{}", h[0].text);
-        // Both fail: not the chopping.
+        // Both fail, the whole one small: not the chopping.
         let sibs = [entry("2.10", "FAILED", "OK"), entry("2.11", "FAILED", "OK")];
         let h = hints(&"2.11".parse().unwrap(), false, &sibs);
         assert_eq!(h[0].cause, None);
         assert!(h[0].text.contains("not the cause"));
         // A passing case gets no hints.
         assert!(hints(&"2.10".parse().unwrap(), true, &sibs).is_empty());
+    }
+
+    #[test]
+    fn a_large_whole_twin_failing_does_not_clear_split_reads() {
+        // 1.1.7's 64 KiB frame arrives in several reads however it is written
+        let sibs = [
+            entry("1.1.7", "FAILED", "OK"),
+            entry("1.1.8", "FAILED", "OK"),
+        ];
+        let h = hints(&"1.1.8".parse().unwrap(), false, &sibs);
+        assert!(!h[0].text.contains("not the cause"), "{}", h[0].text);
+        assert!(h[0].text.contains("either way"), "{}", h[0].text);
     }
 
     #[test]

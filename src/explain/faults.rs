@@ -763,7 +763,7 @@ pub const FAULTS: &[Fault] = &[
         title: "close frames are never answered",
         rfc: "RFC 6455 §5.5.1",
         class: Class::Failed,
-        predicts: |f, _| f.fuzzer_closes,
+        predicts: |f, _| f.fuzzer_closes && f.clean_required,
         explains: |o, _| {
             (o.events_ok && !o.close_ok && o.close_unanswered())
                 .then(|| "we sent close; the peer never answered, our timer fired".into())
@@ -780,7 +780,7 @@ pub const FAULTS: &[Fault] = &[
         title: "TCP is dropped without the closing handshake",
         rfc: "RFC 6455 §7.1.1",
         class: Class::Failed,
-        predicts: |f, _| f.fuzzer_closes,
+        predicts: |f, _| f.fuzzer_closes && f.clean_required,
         explains: |o, _| {
             (!o.close_ok && o.peer_dropped())
                 .then(|| "the peer closed TCP without sending a close frame".into())

@@ -8,6 +8,7 @@
 //! The JSON rendering of [`Explanation`] is a documented contract (README, "explain --format
 //! json").
 
+pub mod case;
 pub mod closing;
 pub mod diagnosis;
 pub mod diff;
@@ -797,7 +798,8 @@ mod tests {
         assert_eq!(x.closing.rule, closing::CloseRule::NotClean);
         assert_eq!(x.closing.agrees, Some(true));
         assert_eq!(x.hints[0].cause, Some("split-across-reads"));
-        assert!(x.disputes[0].contains("§5.5.3"));
+        // no pong at all: "only the last ping need be answered" does not apply
+        assert!(x.disputes.is_empty(), "{:?}", x.disputes);
         assert_eq!(x.cause.unwrap().key, "split-reads");
         assert_eq!(x.fault.as_deref(), Some("split-reads"));
     }
@@ -880,6 +882,71 @@ mod tests {
 #[cfg(test)]
 mod size_tests {
     use super::*;
+
+    #[test]
+    fn the_last_pong_dispute_shows_only_when_some_pongs_arrived() {
+        let pongs: Vec<Event> = (0..10)
+            .map(|i| Event::Pong(format!("payload-{i}")))
+            .collect();
+        let case = |received: Vec<Event>| Case {
+            id: Some("2.10".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::Ok),
+            expected: vec![("OK".into(), pongs.clone())],
+            received,
+            ..Case::default()
+        };
+        let last = explain_case(&case(vec![pongs[9].clone()]), None);
+        assert!(last.disputes.iter().any(|d| d.contains("§5.5.3")));
+        assert!(explain_case(&case(Vec::new()), None).disputes.is_empty());
+    }
+
+    #[test]
+    fn a_wrong_code_failing_the_behaviour_says_so() {
+        let case = Case {
+            id: Some("7.7.5".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::WrongCode),
+            expected: vec![("OK".into(), Vec::new())],
+            closing: crate::model::Closing {
+                remote_close_code: Some(1002),
+                ..Default::default()
+            },
+            ..Case::default()
+        };
+        let x = explain_case(&case, None);
+        assert_eq!(
+            x.events.summary,
+            "events as expected, but the peer's close code 1002 fails the case"
+        );
+    }
+
+    #[test]
+    fn a_size_case_refused_at_once_says_so_not_the_timeout() {
+        let case = Case {
+            id: Some("9.1.2".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::Ok),
+            duration_ms: Some(100),
+            result: Some("Did not receive message within 100 seconds.".into()),
+            closing: crate::model::Closing {
+                remote_close_code: Some(1009),
+                ..Default::default()
+            },
+            ..Case::default()
+        };
+        let x = explain_case(&case, None);
+        assert!(
+            x.events
+                .summary
+                .starts_with("no echo: the peer closed with 1009 after 100 ms (sent 256 KiB"),
+            "{}",
+            x.events.summary
+        );
+    }
 
     #[test]
     fn a_size_case_is_explained_by_its_result_and_what_it_sent() {

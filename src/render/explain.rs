@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::Style;
+use crate::explain::case::CaseDescription;
 use crate::explain::diff::EventView;
 use crate::explain::{ExplainReport, Explanation};
 
@@ -290,6 +291,75 @@ pub fn markdown(r: &ExplainReport) -> String {
             }
             out.push('\n');
         }
+    }
+    out
+}
+
+fn case_sections(d: &CaseDescription, bullet: &str) -> Vec<(String, Vec<String>)> {
+    let list = |l: &[String]| l.iter().map(|x| format!("{bullet}{x}")).collect::<Vec<_>>();
+    let mut out = vec![
+        ("What it sends".to_string(), list(&d.sends)),
+        (
+            format!("What it expects ({})", d.rfc),
+            list(&d.expects)
+                .into_iter()
+                .chain([format!("{bullet}closing: {}", d.closing)])
+                .chain([format!(
+                    "{bullet}in the testsuite's words: {}",
+                    d.expectation
+                )])
+                .collect(),
+        ),
+    ];
+    if !d.faults.is_empty() {
+        out.push((
+            "Faults that make it fail".into(),
+            d.faults
+                .iter()
+                .map(|f| format!("{bullet}[{}] {}", f.key, f.title))
+                .collect(),
+        ));
+    }
+    if !d.disputes.is_empty() {
+        out.push((
+            "Known disputes".into(),
+            d.disputes.iter().map(|x| format!("{bullet}{x}")).collect(),
+        ));
+    }
+    out
+}
+
+/// `wsreport case` as text.
+pub fn case_text(d: &CaseDescription, style: Style) -> String {
+    let mut out = String::new();
+    for w in wrap(&format!("{} {}", d.id, d.description), WIDTH, 2) {
+        out.push_str(&paint(&w, "1", style));
+        out.push('\n');
+    }
+    for (title, lines) in case_sections(d, "  ") {
+        out.push('\n');
+        out.push_str(&paint(&title, "1", style));
+        out.push('\n');
+        for l in lines {
+            for w in wrap(&l, WIDTH, 2) {
+                out.push_str(&w);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// `wsreport case` as Markdown.
+pub fn case_markdown(d: &CaseDescription) -> String {
+    let mut out = format!("### {} {}\n\n", d.id, d.description);
+    for (title, lines) in case_sections(d, "- ") {
+        let _ = writeln!(out, "**{title}**\n");
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out.push('\n');
     }
     out
 }
