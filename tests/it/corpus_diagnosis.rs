@@ -98,3 +98,31 @@ fn gws_and_deno_non_strict_cases_are_named() {
     );
     insta::assert_snapshot!(format!("{gws}\n---\n{deno}"));
 }
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn compare_says_what_the_wire_logs_show_across_the_nim_websock_upgrade() {
+    use wsreport::compare::{WarningKind, diff, run::Run};
+    let root = corpus_root().join("status-im__nim-websock");
+    let (old, e1) = Run::load(&[root.join("server-devel-2025-10-03")]);
+    let (new, e2) = Run::load(&[root.join("server-devel")]);
+    assert!(e1.is_empty() && e2.is_empty());
+    let c = diff::compare(&old, &new, wsreport::policy::Policy::default());
+    let w = c
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::TestsuiteChanged)
+        .unwrap();
+    assert!(
+        w.message.contains(
+            "the fuzzer sent the same octets in both runs and the peer answered differently"
+        ),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message.contains("the implementation changed too"),
+        "{}",
+        w.message
+    );
+}
