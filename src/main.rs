@@ -177,7 +177,7 @@ fn explain(
     let text = match output.format() {
         Format::Table => render::explain::text(r, output.style()),
         Format::Markdown => render::explain::markdown(r),
-        Format::Json if r.explanations.len() == 1 && r.groups.is_empty() => {
+        Format::Json if r.explanations.len() == 1 && r.diagnosis.groups.is_empty() => {
             render::json::render(&r.explanations[0])
         }
         Format::Json => render::json::render(r),

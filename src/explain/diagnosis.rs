@@ -46,7 +46,8 @@ pub struct FaultGroup {
 /// The diagnosis of one report: its groups, gating failures first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Diagnosis {
-    /// The groups.
+    /// The groups, agent by agent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<FaultGroup>,
 }
 
@@ -195,7 +196,7 @@ pub fn diagnose_agent(
                         .iter()
                         .filter_map(|&i| observed[i].as_ref())
                         .collect();
-                    let mut ev = (s.fault.evidence)(&refs);
+                    let mut ev = (s.fault.evidence)(&refs, ctx);
                     if !s.counter.is_empty() {
                         ev.push_str(&format!(
                             "; yet {} pass, though this fault predicts they fail",

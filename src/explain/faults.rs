@@ -212,7 +212,7 @@ pub struct Fault {
     /// This case's evidence when the fault explains how it failed, else `None`.
     pub explains: fn(&Observed, Agent) -> Option<String>,
     /// The group's evidence over the cases attributed to it.
-    pub evidence: fn(&[&Observed]) -> String,
+    pub evidence: fn(&[&Observed], Agent) -> String,
 }
 
 /// "1 case", "3 cases".
@@ -291,7 +291,7 @@ pub const FAULTS: &[Fault] = &[
                 None
             }
         },
-        evidence: |l| format!("{} never got past the opening handshake", n_cases(l.len())),
+        evidence: |l, _| format!("no opening handshake completed in {}", n_cases(l.len())),
     },
     Fault {
         key: "deflate-missing",
@@ -303,7 +303,7 @@ pub const FAULTS: &[Fault] = &[
             (o.behavior() == Some(&Verdict::Unimplemented) && !a.deflate_somewhere())
                 .then(|| "the permessage-deflate offer was not accepted".into())
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "no permessage-deflate offer was accepted in {}: the answers carry no \
                  extension",
@@ -324,7 +324,7 @@ pub const FAULTS: &[Fault] = &[
             let offer = offer_of(&o.id).unwrap_or("this offer");
             Some(format!("the offer with {offer} was not accepted"))
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let mut offers: Vec<&str> = l.iter().filter_map(|o| offer_of(&o.id)).collect();
             offers.sort();
             offers.dedup();
@@ -347,11 +347,11 @@ pub const FAULTS: &[Fault] = &[
                     .into()
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let chops_only = l.iter().all(|o| o.facts.is_some_and(|f| f.chopped));
             format!(
-                "{} fail on invalid UTF-8 at the message's end instead of at the \
-                 invalid octet{}; allowed, hence NON-STRICT",
+                "UTF-8 failed at the message's end instead of at the invalid octet in \
+                 {}{}; allowed, hence NON-STRICT",
                 n_cases(l.len()),
                 if chops_only {
                     " (only where the octets came as chops of one frame: UTF-8 is checked \
@@ -380,7 +380,7 @@ pub const FAULTS: &[Fault] = &[
                     )
                 })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "{}: the bad frame arrived in the same read as a valid message, and the peer \
                  failed before echoing it; the testsuite accepts this as NON-STRICT",
@@ -402,7 +402,7 @@ pub const FAULTS: &[Fault] = &[
                 )
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "codes {} were accepted; they are registered with IANA since the testsuite \
                  was written",
@@ -421,7 +421,7 @@ pub const FAULTS: &[Fault] = &[
             (e >= 2 && r >= 1 && r < e && o.pongs_received.last() == o.pongs_expected.last())
                 .then(|| format!("{r} of {e} pongs, the last ping's answered"))
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let (r, e) = pongs_total(l);
             format!(
                 "{r} of {e} pongs arrived, each for the last ping of a burst; RFC 6455 §5.5.3 \
@@ -448,10 +448,9 @@ pub const FAULTS: &[Fault] = &[
                 None
             }
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
-                "{} whose frames reach the peer in pieces fail ({}); the same frames \
-                 written whole pass",
+                "failing where our frames reach the peer in pieces: {} ({})",
                 n_cases(l.len()),
                 ids_text(l)
             )
@@ -467,7 +466,7 @@ pub const FAULTS: &[Fault] = &[
             (!o.pongs_expected.is_empty() && o.pongs_received.is_empty() && !o.events_ok)
                 .then(|| format!("0 of {} pongs arrived", o.pongs_expected.len()))
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let (r, e) = pongs_total(l);
             format!("{r} of {e} pings answered in {}", n_cases(l.len()))
         },
@@ -498,7 +497,7 @@ pub const FAULTS: &[Fault] = &[
                 )
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let (r, _) = pongs_total(l);
             format!(
                 "{r} pongs arrived in {}, with payloads other than the pings'",
@@ -530,10 +529,10 @@ pub const FAULTS: &[Fault] = &[
                 None
             }
         },
-        evidence: |l| {
+        evidence: |l, _| {
             let echoed = l.iter().filter(|o| o.messages_unexpected() > 0).count();
             format!(
-                "{} with invalid UTF-8 were accepted ({echoed} echoed the text); close \
+                "{} with invalid UTF-8 accepted ({echoed} echoed the text); close \
                  codes from the peer: {}",
                 n_cases(l.len()),
                 codes(l)
@@ -551,9 +550,9 @@ pub const FAULTS: &[Fault] = &[
             (f.rsv && !f.deflate && (o.messages_unexpected() > 0 || o.remote_code() != Some(1002)))
                 .then(|| "a frame with RSV bits set was not failed with 1002".into())
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
-                "{} send RSV bits without an extension and the peer did not fail them",
+                "{} with RSV bits set (no extension) not failed by the peer",
                 n_cases(l.len())
             )
         },
@@ -571,9 +570,9 @@ pub const FAULTS: &[Fault] = &[
                 && (o.messages_unexpected() > 0 || o.remote_code() != Some(1002)))
             .then(|| "a frame with a reserved opcode was not failed with 1002".into())
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
-                "{} send reserved opcodes and the peer did not fail them",
+                "{} with reserved opcodes not failed by the peer",
                 n_cases(l.len())
             )
         },
@@ -595,9 +594,9 @@ pub const FAULTS: &[Fault] = &[
                 }
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
-                "{} send valid fragmented messages and none came back; close codes from \
+                "{} with valid fragmented messages that never came back; close codes from \
                  the peer: {}",
                 n_cases(l.len()),
                 codes(l)
@@ -628,7 +627,7 @@ pub const FAULTS: &[Fault] = &[
                 )
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "valid codes {} were refused (the peer answered {})",
                 sent_codes(l),
@@ -655,7 +654,7 @@ pub const FAULTS: &[Fault] = &[
                 },
             )
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "invalid codes {} were accepted (the peer answered {})",
                 sent_codes(l),
@@ -682,14 +681,26 @@ pub const FAULTS: &[Fault] = &[
                 )
             })
         },
-        evidence: |l| match size_threshold(l) {
-            Some(t) => format!(
-                "messages of {} and more are refused with {} ({})",
-                octets(t),
-                codes(l),
-                n_cases(l.len())
-            ),
-            None => format!("{} messages refused", n_cases(l.len())),
+        evidence: |l, a| match size_threshold(l) {
+            Some(t) => {
+                let passed = a
+                    .entries
+                    .iter()
+                    .filter(|e| super::hint::passes(e))
+                    .filter_map(|e| crate::catalog::facts(&e.id)?.message_size)
+                    .filter(|&s| s < t)
+                    .max();
+                format!(
+                    "messages of {} and more are refused with {} ({}){}",
+                    octets(t),
+                    codes(l),
+                    n_cases(l.len()),
+                    passed
+                        .map(|p| format!("; up to {} they are echoed", octets(p)))
+                        .unwrap_or_default()
+                )
+            }
+            None => format!("messages refused in {}", n_cases(l.len())),
         },
     },
     Fault {
@@ -706,7 +717,7 @@ pub const FAULTS: &[Fault] = &[
             (n > 1 && !o.events_ok && matches!(o.remote_code(), Some(1009 | 1008)))
                 .then(|| format!("a message of {n} frames was refused"))
         },
-        evidence: |l| match frames_threshold(l) {
+        evidence: |l, _| match frames_threshold(l) {
             Some(t) => format!(
                 "messages of {t} frames and more are refused ({})",
                 n_cases(l.len())
@@ -725,7 +736,7 @@ pub const FAULTS: &[Fault] = &[
             (result.contains("within") && !o.peer_sent_close())
                 .then(|| format!("{result} (after {} ms)", o.case.duration_ms.unwrap_or(0)))
         },
-        evidence: |l| format!("{} ran out of time waiting for the peer", n_cases(l.len())),
+        evidence: |l, _| format!("time ran out waiting for the peer in {}", n_cases(l.len())),
     },
     Fault {
         key: "wrong-close-code",
@@ -750,7 +761,7 @@ pub const FAULTS: &[Fault] = &[
                 )
             })
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "the peer's close code was {} in {}",
                 codes(l),
@@ -768,7 +779,7 @@ pub const FAULTS: &[Fault] = &[
             (o.events_ok && !o.close_ok && o.close_unanswered())
                 .then(|| "we sent close; the peer never answered, our timer fired".into())
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
                 "{}: every message was echoed, but our close got no reply",
                 n_cases(l.len())
@@ -785,9 +796,9 @@ pub const FAULTS: &[Fault] = &[
             (!o.close_ok && o.peer_dropped())
                 .then(|| "the peer closed TCP without sending a close frame".into())
         },
-        evidence: |l| {
+        evidence: |l, _| {
             format!(
-                "{} ended by the peer dropping TCP, no close frame sent",
+                "the peer dropped TCP without a close frame in {}",
                 n_cases(l.len())
             )
         },
@@ -811,4 +822,22 @@ pub fn offer_of(id: &CaseId) -> Option<&'static str> {
 /// Whether `fault` predicts case `id` to fail (for `wsreport case`).
 pub fn predicts_case(fault: &Fault, facts: &CaseFacts) -> bool {
     (fault.predicts)(facts, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_is_in_the_readme_table_and_keys_are_unique() {
+        let readme = include_str!("../../README.md");
+        for (i, f) in FAULTS.iter().enumerate() {
+            assert!(
+                readme.contains(&format!("| `{}` |", f.key)),
+                "README's fault table lacks {}",
+                f.key
+            );
+            assert!(FAULTS[i + 1..].iter().all(|g| g.key != f.key), "{}", f.key);
+        }
+    }
 }

@@ -548,10 +548,10 @@ pub type CauseGroup = FaultGroup;
 pub struct ExplainReport {
     /// One per case and agent explained.
     pub explanations: Vec<Explanation>,
-    /// With `--all`: the non-passing cases grouped by the fault they are attributed to
-    /// (report-wide diagnosis), gating failures first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<FaultGroup>,
+    /// With `--all`: the report-wide diagnosis, the non-passing cases grouped by the fault
+    /// they are attributed to, gating failures first (`groups` in JSON).
+    #[serde(flatten)]
+    pub diagnosis: Diagnosis,
 }
 
 /// What to explain.
@@ -710,7 +710,7 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
         }
         out.report.explanations.extend(xs);
         if matches!(target, Target::All) {
-            out.report.groups.extend(groups);
+            out.report.diagnosis.groups.extend(groups);
         }
         k = end;
     }
@@ -862,9 +862,21 @@ mod tests {
     fn all_groups_by_cause() {
         let out = run(&Target::All, &fixtures().join("servers"), None).unwrap();
         assert!(out.errors.is_empty());
-        let n: usize = out.report.groups.iter().map(|g| g.cases.len()).sum();
+        let n: usize = out
+            .report
+            .diagnosis
+            .groups
+            .iter()
+            .map(|g| g.cases.len())
+            .sum();
         assert_eq!(n, out.report.explanations.len());
-        assert!(out.report.groups.iter().any(|g| g.key == "deflate-missing"));
+        assert!(
+            out.report
+                .diagnosis
+                .groups
+                .iter()
+                .any(|g| g.key == "deflate-missing")
+        );
     }
 
     #[test]

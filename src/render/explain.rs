@@ -206,7 +206,7 @@ fn class_word(c: crate::explain::faults::Class) -> &'static str {
 fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut agent: Option<(&str, &std::path::Path)> = None;
-    for g in &r.groups {
+    for g in &r.diagnosis.groups {
         if agent != Some((g.agent.as_str(), g.report.as_path())) {
             agent = Some((g.agent.as_str(), g.report.as_path()));
             out.push(format!("agent {} ({}):", g.agent, g.report.display()));
@@ -233,7 +233,7 @@ fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
 /// The terminal rendering.
 pub fn text(r: &ExplainReport, style: Style) -> String {
     let mut out = String::new();
-    if !r.groups.is_empty() {
+    if !r.diagnosis.groups.is_empty() {
         out.push_str(&paint("Diagnosis: non-passing cases by fault", "1", style));
         out.push('\n');
         for l in groups_text(r, "  ") {
@@ -272,7 +272,7 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
 /// The Markdown rendering (for an issue or `$GITHUB_STEP_SUMMARY`).
 pub fn markdown(r: &ExplainReport) -> String {
     let mut out = String::new();
-    if !r.groups.is_empty() {
+    if !r.diagnosis.groups.is_empty() {
         out.push_str("### Diagnosis: non-passing cases by fault\n\n");
         for l in groups_text(r, "- ") {
             out.push_str(&l);

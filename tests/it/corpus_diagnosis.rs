@@ -17,6 +17,7 @@ fn diagnose(dir: &str) -> (String, Vec<(String, String, usize)>) {
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let groups = out
         .report
+        .diagnosis
         .groups
         .iter()
         .map(|g| {
@@ -30,7 +31,7 @@ fn diagnose(dir: &str) -> (String, Vec<(String, String, usize)>) {
         .collect();
     let only_groups = explain::ExplainReport {
         explanations: Vec::new(),
-        groups: out.report.groups,
+        diagnosis: out.report.diagnosis,
     };
     let text = render::explain::text(&only_groups, Style { color: false });
     let text = text.replace(&format!("{}/", root.display()), "[corpus]/");
