@@ -810,13 +810,9 @@ pub fn by_key(key: &str) -> Option<&'static Fault> {
     FAULTS.iter().find(|f| f.key == key)
 }
 
-/// The permessage-deflate offer of a 13.x case, in words.
+/// The permessage-deflate offer of a 13.x case, in words (from the catalog).
 pub fn offer_of(id: &CaseId) -> Option<&'static str> {
-    let key = id.parts().get(..2)?;
-    super::families::DEFLATE_OFFERS
-        .iter()
-        .find(|(k, _)| *k == format!("{}.{}", key[0], key[1]))
-        .map(|(_, o)| *o)
+    crate::catalog::facts::offer(id)
 }
 
 /// Whether `fault` predicts case `id` to fail (for `wsreport case`).
