@@ -463,10 +463,34 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
     events.summary = events_summary(case, &events, expected);
     let closing = closing::explain(case);
     let passing = ok_word(&case.behavior) && ok_word(&case.behavior_close);
-    let hints = match (&case.id, siblings) {
+    let negotiation = negotiation::negotiation(case);
+    let mut hints = match (&case.id, siblings) {
         (Some(id), Some(s)) => families::hints(id, passing, s),
         _ => Vec::new(),
     };
+    // A parameter hint must not contradict the offer and answer shown: when this case's
+    // answer declined the extension, the case did not run (nothing was mishandled); when the
+    // answer does not carry the parameter named, say so.
+    if let Some(n) = &negotiation {
+        hints.retain_mut(|h| {
+            if h.family != "deflate-parameters" {
+                return true;
+            }
+            let Some(accepted) = &n.accepted else {
+                return false;
+            };
+            for param in ["no_context_takeover", "max_window_bits"] {
+                if h.text.contains(param) && !accepted.contains(param) {
+                    h.text.push_str(&format!(
+                        " (this case's answer, {accepted:?}, carries no {param}: the peer \
+                         declined it here)"
+                    ));
+                    break;
+                }
+            }
+            true
+        });
+    }
     // 2.10/2.11's dispute (only the last ping need be answered) bears on the case only when
     // some pongs, not all, arrived
     let pongs = |list: &[Event]| list.iter().filter(|e| e.kind() == "pong").count();
@@ -529,7 +553,7 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         events,
         wire: wire::summarize(case),
         closing,
-        negotiation: negotiation::negotiation(case),
+        negotiation,
         hints,
         disputes,
     }
@@ -912,6 +936,52 @@ mod size_tests {
         let last = explain_case(&case(vec![pongs[9].clone()]), None);
         assert!(last.disputes.iter().any(|d| d.contains("§5.5.3")));
         assert!(explain_case(&case(Vec::new()), None).disputes.is_empty());
+    }
+
+    #[test]
+    fn a_deflate_parameter_hint_never_contradicts_a_declined_offer() {
+        let entry = |id: &str, ok: bool| CaseEntry {
+            id: id.parse().unwrap(),
+            behavior: if ok {
+                Verdict::Ok
+            } else {
+                Verdict::Unimplemented
+            },
+            behavior_close: Verdict::Ok,
+            duration_ms: 0,
+            remote_close_code: None,
+            reportfile: None,
+        };
+        let siblings = [
+            entry("13.1.1", true),
+            entry("13.2.1", true),
+            entry("13.3.1", false),
+            entry("13.4.1", true),
+            entry("13.5.1", false),
+            entry("13.6.1", true),
+        ];
+        let case = Case {
+            id: Some("13.3.1".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Unimplemented),
+            behavior_close: Some(Verdict::Ok),
+            http_request: Some(
+                "GET / HTTP/1.1\r\nSec-WebSocket-Extensions: permessage-deflate; \
+                 client_max_window_bits=9; server_max_window_bits=9\r\n\r\n"
+                    .into(),
+            ),
+            http_response: Some("HTTP/1.1 101 Switching Protocols\r\n\r\n".into()),
+            ..Case::default()
+        };
+        let with_index = families::hints(&"13.3.1".parse().unwrap(), false, &siblings);
+        assert!(with_index.iter().any(|h| h.family == "deflate-parameters"));
+        let x = explain_case(&case, Some(&siblings));
+        assert!(x.negotiation.as_ref().unwrap().accepted.is_none());
+        assert!(
+            x.hints.iter().all(|h| h.family != "deflate-parameters"),
+            "{:?}",
+            x.hints
+        );
     }
 
     #[test]
