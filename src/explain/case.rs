@@ -196,9 +196,7 @@ pub fn faults_for(id: &CaseId) -> Vec<FaultRef> {
                     "utf8-late" => matches!(id.parts(), [6, 4, _]),
                     "pong-last-only" => f.pongs_expected.len() > 1,
                     "deflate-parameter-refused" => f.deflate,
-                    "fail-before-echo" => {
-                        matches!(id.category(), 3 | 4 | 5) && f.messages_expected > 0
-                    }
+                    "fail-before-echo" => matches!(id.category(), 3..=5) && f.messages_expected > 0,
                     "disputed-close-codes" => {
                         matches!(id.parts(), [7, 9, _])
                             && f.close_code_sent

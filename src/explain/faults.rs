@@ -370,15 +370,16 @@ pub const FAULTS: &[Fault] = &[
         predicts: never,
         explains: |o, _| {
             let f = o.facts?;
-            (matches!(o.id.category(), 3 | 4 | 5) && o.messages_received() < f.messages_expected)
-                .then(|| {
+            (matches!(o.id.category(), 3..=5) && o.messages_received() < f.messages_expected).then(
+                || {
                     format!(
                         "the peer failed the connection before echoing {} of {} messages sent \
                          ahead of the bad frame",
                         f.messages_expected - o.messages_received(),
                         f.messages_expected
                     )
-                })
+                },
+            )
         },
         evidence: |l, _| {
             format!(

@@ -9,7 +9,6 @@
 //! `.ci/run`'s `--ignored` step (`cargo test --release -- --ignored fault_matrix`).
 
 #[path = "../../examples/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod peers;
 
 use std::path::Path;
@@ -199,9 +198,12 @@ fn clients_report(fault: Fault, agent: &str, cases: &[&str], out: &Path) {
     rt.shutdown_background();
 }
 
+/// A group as the JSON has it: key, class, cases.
+type Group = (String, String, Vec<String>);
+
 /// What `explain --all --format json` says about the report under `dir`: the non-passing
 /// cases and the groups (key, class, cases).
-fn diagnosis(dir: &Path) -> (Vec<String>, Vec<(String, String, Vec<String>)>) {
+fn diagnosis(dir: &Path) -> (Vec<String>, Vec<Group>) {
     let out = wsreport::explain::run(&wsreport::explain::Target::All, dir, None).unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let text = wsreport::render::json::render(&out.report);
