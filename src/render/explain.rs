@@ -254,19 +254,24 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
             out.push('\n');
         }
         let _ = writeln!(out, "agent {}: {}", x.agent, x.title);
-        for (title, lines) in sections(x, "  ") {
-            out.push('\n');
-            out.push_str(&paint(&title, "1", style));
-            out.push('\n');
-            for l in lines {
-                for w in wrap(&l, WIDTH, 2) {
-                    out.push_str(&w);
-                    out.push('\n');
-                }
+        push_sections(&mut out, sections(x, "  "), style);
+    }
+    out
+}
+
+/// Titled sections, each line wrapped at [`WIDTH`].
+fn push_sections(out: &mut String, sections: Vec<(String, Vec<String>)>, style: Style) {
+    for (title, lines) in sections {
+        out.push('\n');
+        out.push_str(&paint(&title, "1", style));
+        out.push('\n');
+        for l in lines {
+            for w in wrap(&l, WIDTH, 2) {
+                out.push_str(&w);
+                out.push('\n');
             }
         }
     }
-    out
 }
 
 /// The Markdown rendering (for an issue or `$GITHUB_STEP_SUMMARY`).
@@ -336,17 +341,7 @@ pub fn case_text(d: &CaseDescription, style: Style) -> String {
         out.push_str(&paint(&w, "1", style));
         out.push('\n');
     }
-    for (title, lines) in case_sections(d, "  ") {
-        out.push('\n');
-        out.push_str(&paint(&title, "1", style));
-        out.push('\n');
-        for l in lines {
-            for w in wrap(&l, WIDTH, 2) {
-                out.push_str(&w);
-                out.push('\n');
-            }
-        }
-    }
+    push_sections(&mut out, case_sections(d, "  "), style);
     out
 }
 

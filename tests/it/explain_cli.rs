@@ -84,3 +84,32 @@ fn markdown_has_the_headline_as_heading() {
     assert_eq!(code, 0);
     assert!(out.starts_with("### 2.11 FAILED"), "{out}");
 }
+
+#[test]
+fn case_describes_a_case_from_the_catalog_alone() {
+    let (code, out, err) = wsreport(&["case", "2.11", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["id"], "2.11");
+    let keys: Vec<&str> = v["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"split-reads") && keys.contains(&"no-pong"),
+        "{keys:?}"
+    );
+    assert!(
+        v["sends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("close-after timer: 3 s"))
+    );
+    let (code, out, _) = wsreport(&["case", "2.11"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    assert_eq!(wsreport(&["case", "99.1"]).0, 2);
+}
