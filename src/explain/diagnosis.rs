@@ -103,7 +103,7 @@ pub fn diagnose_agent(
             for (i, o) in observed.iter().enumerate() {
                 let e = o
                     .as_ref()
-                    .filter(|_| class_of(cases[i]) == fault.class)
+                    .filter(|_| fault.classes.contains(&class_of(cases[i])))
                     .and_then(|o| (fault.explains)(o, ctx));
                 if e.is_some() {
                     explained.push(i);

@@ -203,9 +203,9 @@ pub struct Fault {
     pub title: &'static str,
     /// What the testsuite's expectation rests on (RFC 6455 / 7692 section).
     pub rfc: &'static str,
-    /// The class of the cases it explains: a lost frame makes a case FAILED, never
+    /// The classes of the cases it explains: a lost frame makes a case FAILED, never
     /// NON-STRICT; a refused offer makes it UNIMPLEMENTED.
-    pub class: Class,
+    pub classes: &'static [Class],
     /// Whether a passing case with these facts contradicts the fault (the cases it predicts
     /// to fail). `explained` are the failing cases it explains, for faults with a threshold.
     pub predicts: fn(&CaseFacts, &[&Observed]) -> bool,
@@ -280,7 +280,7 @@ pub const FAULTS: &[Fault] = &[
         key: "handshake-refused",
         title: "the opening handshake is refused",
         rfc: "RFC 6455 §4.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |_, _| true,
         explains: |o, _| {
             if o.handshake_failed() {
@@ -297,7 +297,7 @@ pub const FAULTS: &[Fault] = &[
         key: "deflate-missing",
         title: "permessage-deflate is not implemented (the offer is never accepted)",
         rfc: "RFC 7692 §5",
-        class: Class::Unimplemented,
+        classes: &[Class::Unimplemented],
         predicts: |f, _| f.deflate,
         explains: |o, a| {
             (o.behavior() == Some(&Verdict::Unimplemented) && !a.deflate_somewhere())
@@ -315,7 +315,7 @@ pub const FAULTS: &[Fault] = &[
         key: "deflate-parameter-refused",
         title: "permessage-deflate works, but one offer's parameters are refused",
         rfc: "RFC 7692 §7.1",
-        class: Class::Unimplemented,
+        classes: &[Class::Unimplemented],
         predicts: never,
         explains: |o, a| {
             if o.behavior() != Some(&Verdict::Unimplemented) || !a.deflate_somewhere() {
@@ -338,7 +338,7 @@ pub const FAULTS: &[Fault] = &[
         key: "utf8-late",
         title: "invalid UTF-8 is failed only when the message ends, not as soon as it arrives",
         rfc: "RFC 6455 §8.1 (fail fast: SHOULD)",
-        class: Class::NonStrict,
+        classes: &[Class::NonStrict],
         predicts: never,
         explains: |o, _| {
             (o.behavior() == Some(&Verdict::NonStrict) && o.id.category() == 6).then(|| {
@@ -366,7 +366,7 @@ pub const FAULTS: &[Fault] = &[
         key: "fail-before-echo",
         title: "a protocol error discards the replies owed to the valid frames before it",
         rfc: "RFC 6455 §7.1.7 (fail at once; what was answered before is not required)",
-        class: Class::NonStrict,
+        classes: &[Class::NonStrict],
         predicts: never,
         explains: |o, _| {
             let f = o.facts?;
@@ -393,7 +393,7 @@ pub const FAULTS: &[Fault] = &[
         key: "disputed-close-codes",
         title: "close codes 1012-1014 treated as valid (the testsuite's list is older)",
         rfc: "RFC 6455 §7.4.2, IANA registry",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: never,
         explains: |o, _| {
             let sent = o.facts.and_then(|f| f.close_code_sent)?;
@@ -415,7 +415,7 @@ pub const FAULTS: &[Fault] = &[
         key: "pong-last-only",
         title: "only the last of several pings is answered (RFC 6455 §5.5.3 allows this)",
         rfc: "RFC 6455 §5.5.3",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: never,
         explains: |o, _| {
             let (r, e) = (o.pongs_received.len(), o.pongs_expected.len());
@@ -434,7 +434,7 @@ pub const FAULTS: &[Fault] = &[
         key: "split-reads",
         title: "frames split across TCP reads are lost (no buffering across reads)",
         rfc: "RFC 6455 §5.2 (TCP is a stream: frames arrive in any pieces)",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.chopped,
         explains: |o, _| {
             let f = o.facts?;
@@ -461,7 +461,7 @@ pub const FAULTS: &[Fault] = &[
         key: "no-pong",
         title: "the peer never answers pings",
         rfc: "RFC 6455 §5.5.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| !f.pongs_expected.is_empty(),
         explains: |o, _| {
             (!o.pongs_expected.is_empty() && o.pongs_received.is_empty() && !o.events_ok)
@@ -476,7 +476,7 @@ pub const FAULTS: &[Fault] = &[
         key: "pong-payload",
         title: "pongs carry the wrong (or an empty) payload",
         rfc: "RFC 6455 §5.5.3 (the pong echoes the ping's application data)",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.pongs_expected.iter().any(|p| !p.is_empty()),
         explains: |o, _| {
             let wrong: Vec<&String> = o
@@ -510,7 +510,7 @@ pub const FAULTS: &[Fault] = &[
         key: "utf8-unchecked",
         title: "invalid UTF-8 is not validated (text messages, close reasons)",
         rfc: "RFC 6455 §8.1, §7.1.6",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.invalid_utf8,
         explains: |o, _| {
             let f = o.facts?;
@@ -544,7 +544,7 @@ pub const FAULTS: &[Fault] = &[
         key: "rsv-unchecked",
         title: "reserved bits (RSV1-3) are not checked",
         rfc: "RFC 6455 §5.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.rsv && !f.deflate,
         explains: |o, _| {
             let f = o.facts?;
@@ -562,7 +562,7 @@ pub const FAULTS: &[Fault] = &[
         key: "opcode-unchecked",
         title: "reserved opcodes are not checked",
         rfc: "RFC 6455 §5.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         // a reserved frame alone passes when ignored (the testsuite accepts silence): only a
         // ping after it shows whether it was ignored
         predicts: |f, _| f.reserved_opcode && f.pings > 0,
@@ -582,7 +582,8 @@ pub const FAULTS: &[Fault] = &[
         key: "fragments-refused",
         title: "fragmented messages are refused (or control frames inside them mishandled)",
         rfc: "RFC 6455 §5.4",
-        class: Class::Failed,
+        // refused at the first fragment, a case that accepts an early failure is NON-STRICT
+        classes: &[Class::Failed, Class::NonStrict],
         predicts: |f, _| f.fragmented && f.messages_expected > 0 && f.message_size.is_none(),
         explains: |o, _| {
             let f = o.facts?;
@@ -608,7 +609,7 @@ pub const FAULTS: &[Fault] = &[
         key: "close-codes-refused",
         title: "valid close codes are refused",
         rfc: "RFC 6455 §7.4.1-§7.4.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| {
             f.close_codes_accepted.first() == Some(&1000)
                 && f.close_code_sent.is_some_and(|c| c != 1000)
@@ -640,7 +641,7 @@ pub const FAULTS: &[Fault] = &[
         key: "close-codes-accepted",
         title: "invalid close codes are accepted",
         rfc: "RFC 6455 §7.4.1-§7.4.2",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.close_codes_accepted == [1002] && f.close_code_sent.is_some(),
         explains: |o, _| {
             let sent = o.facts.and_then(|f| f.close_code_sent)?;
@@ -667,7 +668,7 @@ pub const FAULTS: &[Fault] = &[
         key: "size-limit",
         title: "messages over a size limit are refused",
         rfc: "RFC 6455 §7.4.1 (1009: message too big)",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, explained| match (f.message_size, size_threshold(explained), f.deflate) {
             (Some(s), Some(t), false) => s >= t,
             _ => false,
@@ -708,7 +709,7 @@ pub const FAULTS: &[Fault] = &[
         key: "frame-cap",
         title: "messages of many frames are refused (a frame-count cap)",
         rfc: "RFC 6455 §5.4 (no limit on fragments)",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, explained| match (f.frames_per_message, frames_threshold(explained)) {
             (Some(n), Some(t)) => n >= t,
             _ => false,
@@ -730,7 +731,7 @@ pub const FAULTS: &[Fault] = &[
         key: "too-slow",
         title: "the peer is too slow (the case's own timer fired)",
         rfc: "testsuite timers",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: never,
         explains: |o, _| {
             let result = o.case.result.as_deref()?;
@@ -743,7 +744,7 @@ pub const FAULTS: &[Fault] = &[
         key: "wrong-close-code",
         title: "the wrong close code is echoed",
         rfc: "RFC 6455 §5.5.1 (echo the code received)",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.fuzzer_closes && f.close_codes_accepted.contains(&1000),
         explains: |o, _| {
             (o.case.behavior_close == Some(Verdict::WrongCode)).then(|| {
@@ -774,7 +775,7 @@ pub const FAULTS: &[Fault] = &[
         key: "no-close-reply",
         title: "close frames are never answered",
         rfc: "RFC 6455 §5.5.1",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.fuzzer_closes && f.clean_required,
         explains: |o, _| {
             (o.events_ok && !o.close_ok && o.close_unanswered())
@@ -791,7 +792,7 @@ pub const FAULTS: &[Fault] = &[
         key: "tcp-drop",
         title: "TCP is dropped without the closing handshake",
         rfc: "RFC 6455 §7.1.1",
-        class: Class::Failed,
+        classes: &[Class::Failed],
         predicts: |f, _| f.fuzzer_closes && f.clean_required,
         explains: |o, _| {
             (!o.close_ok && o.peer_dropped())
