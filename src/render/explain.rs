@@ -11,7 +11,8 @@ use crate::explain::{ExplainReport, Explanation};
 fn event(e: &EventView) -> String {
     let mut s = e.kind.clone();
     if let Some(p) = &e.payload {
-        let _ = write!(s, " {p:?}");
+        // long payloads (hex dumps of invalid UTF-8) cut, with their length, for 80 columns
+        let _ = write!(s, " {:?}", crate::explain::ranges::cut(p, 40));
     }
     if e.binary == Some(true) {
         s.push_str(" (binary)");
@@ -253,7 +254,10 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
             out.push_str(&paint(&w, code, style));
             out.push('\n');
         }
-        let _ = writeln!(out, "agent {}: {}", x.agent, x.title);
+        for w in wrap(&format!("agent {}: {}", x.agent, x.title), WIDTH, 2) {
+            out.push_str(&w);
+            out.push('\n');
+        }
         push_sections(&mut out, sections(x, "  "), style);
     }
     out
