@@ -11,16 +11,19 @@
 //! - `no-pong`: never answers pings (fails 2.1–2.4, 2.6, 2.9–2.11).
 //! - `no-utf8`: never validates UTF-8 (fails 6.x with invalid text).
 //! - `no-close-reply`: ignores the peer's close frame (every case the fuzzer closes is unclean).
+//! - and one switch per family `wsreport explain` names (see `common::Fault::ALL`):
+//!   `pong-empty`, `pong-last-only`, `utf8-late`, `tcp-drop`, `accept-bad-close-codes`,
+//!   `refuse-valid-close-codes`, `wrong-close-code`, `no-rsv-check`, `no-opcode-check`,
+//!   `no-fragments`, `size-limit` (100 KiB, 1009), `frame-cap` (100 frames, 1009),
+//!   `handshake-refused`.
 
 mod common;
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use wsreport::protocol::handshake::accept_for;
+use tokio::net::TcpListener;
 
-use common::{Ending, Endpoint, Fault, Role};
+use common::Fault;
 
 /// How long the server waits for the next read before giving a connection up.
 const IDLE: Duration = Duration::from_secs(60);
@@ -54,49 +57,5 @@ async fn main() {
     };
     let listener = TcpListener::bind(&listen).await.expect("bind");
     println!("ws://{}", listener.local_addr().expect("address"));
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, fault));
-    }
-}
-
-async fn connection(mut stream: TcpStream, fault: Fault) {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut head = Vec::new();
-    let rest = loop {
-        let Ok(n) = stream.read(&mut buf).await else {
-            return;
-        };
-        if n == 0 {
-            return;
-        }
-        head.extend_from_slice(&buf[..n]);
-        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            break head.split_off(end + 4);
-        }
-    };
-    let text = String::from_utf8_lossy(&head).to_string();
-    let Some(key) = text.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim()
-            .eq_ignore_ascii_case("sec-websocket-key")
-            .then(|| v.trim().to_string())
-    }) else {
-        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
-        return;
-    };
-    let response = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-        accept_for(&key)
-    );
-    if stream.write_all(response.as_bytes()).await.is_err() {
-        return;
-    }
-    let mut endpoint = Endpoint::echo(Role::Server, fault);
-    if common::run(&mut stream, rest, &mut endpoint, IDLE).await == Ending::SentClose {
-        common::finish(&mut stream, Role::Server, Duration::from_secs(2)).await;
-    }
+    common::serve(listener, fault, IDLE).await;
 }

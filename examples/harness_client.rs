@@ -24,17 +24,8 @@ mod common;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use wsreport::protocol::handshake::{check_response, new_key, request};
-use wsreport::wire::opcode;
 
-use common::{Ending, Endpoint, Fault, Role};
-
-/// The largest response head read.
-const MAX_HEAD: usize = 16 * 1024;
-/// How long the client waits for the server to close TCP after a closing handshake.
-const CLOSE_WAIT: Duration = Duration::from_secs(3);
+use common::Fault;
 
 struct Options {
     /// `host:port` of the fuzzing server.
@@ -95,98 +86,12 @@ fn parse_args() -> Result<Options, String> {
     Ok(o)
 }
 
-/// `s` percent-encoded for a query value (RFC 3986 unreserved characters kept).
-fn query_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Opens a WebSocket connection to `resource` (RFC 6455 §4.1), each step bounded by `idle`;
-/// returns the stream and the octets read past the response head.
-async fn connect(
-    host: &str,
-    resource: &str,
-    idle: Duration,
-) -> Result<(TcpStream, Vec<u8>), String> {
-    let mut stream = tokio::time::timeout(idle, TcpStream::connect(host))
-        .await
-        .map_err(|_| format!("connecting to {host} timed out"))?
-        .map_err(|e| format!("connecting to {host}: {e}"))?;
-    let _ = stream.set_nodelay(true);
-    let key = new_key();
-    stream
-        .write_all(&request(host, resource, &key, None))
-        .await
-        .map_err(|e| format!("sending the request: {e}"))?;
-    let mut head = Vec::new();
-    let mut buf = vec![0u8; 4096];
-    let rest = loop {
-        let n = tokio::time::timeout(idle, stream.read(&mut buf))
-            .await
-            .map_err(|_| format!("no handshake response within {idle:?}"))?
-            .map_err(|e| format!("reading the response: {e}"))?;
-        if n == 0 {
-            return Err("the server closed before its handshake response".into());
-        }
-        head.extend_from_slice(&buf[..n]);
-        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            break head.split_off(end + 4);
-        }
-        if head.len() > MAX_HEAD {
-            return Err(format!("response head over {MAX_HEAD} octets"));
-        }
-    };
-    check_response(&head, &key)?;
-    Ok((stream, rest))
-}
-
-/// Runs `endpoint` on a connection to `resource` until the connection ends; a connection
-/// the server leaves idle is closed by us (normal closure) so control URLs never hang.
-async fn session(o: &Options, resource: &str, endpoint: &mut Endpoint) -> Result<Ending, String> {
-    let (mut stream, rest) = connect(&o.host, resource, o.idle).await?;
-    let ending = common::run(&mut stream, rest, endpoint, o.idle).await;
-    match ending {
-        Ending::SentClose => common::finish(&mut stream, Role::Client, CLOSE_WAIT).await,
-        Ending::Idle => {
-            let close = Role::Client.frame(opcode::CLOSE, 1000u16.to_be_bytes().to_vec());
-            let _ = stream.write_all(&close.encode()).await;
-            common::finish(&mut stream, Role::Client, CLOSE_WAIT).await;
-        }
-        Ending::Gone => {}
-    }
-    Ok(ending)
-}
-
-/// The text messages a control URL sends.
-async fn ask(o: &Options, resource: &str) -> Result<Vec<String>, String> {
-    let mut endpoint = Endpoint::collect(Role::Client);
-    session(o, resource, &mut endpoint).await?;
-    Ok(endpoint
-        .received
-        .into_iter()
-        .filter(|(op, _)| *op == opcode::TEXT)
-        .map(|(_, text)| String::from_utf8_lossy(&text).into_owned())
-        .collect())
-}
-
-/// Runs case `n`; `Err` says why it did not end with a closed connection.
 async fn run_case(o: &Options, n: usize) -> Result<(), String> {
-    let resource = format!("/runCase?case={n}&agent={}", query_escape(&o.agent));
-    let mut endpoint = Endpoint::echo(Role::Client, o.fault);
-    // the idle bound ends a quiet case; this one ends a server that trickles forever
-    let bound = o.idle * 8;
-    match tokio::time::timeout(bound, session(o, &resource, &mut endpoint)).await {
-        Err(_) => Err(format!("still running after {bound:?}")),
-        Ok(Err(e)) => Err(e),
-        Ok(Ok(Ending::Idle)) => Err(format!("nothing received for {:?}", o.idle)),
-        Ok(Ok(_)) => Ok(()),
-    }
+    common::client_case(&o.host, n, &o.agent, o.fault, o.idle).await
+}
+
+async fn ask(o: &Options, resource: &str) -> Result<Vec<String>, String> {
+    common::ask(&o.host, resource, o.idle).await
 }
 
 async fn harness(o: &Options) -> Result<(), String> {
@@ -204,7 +109,7 @@ async fn harness(o: &Options) -> Result<(), String> {
     for (n, e) in &troubled {
         eprintln!("harness_client: case {n}: {e}");
     }
-    let agent = query_escape(&o.agent);
+    let agent = common::query_escape(&o.agent);
     ask(o, &format!("/updateReports?agent={agent}")).await?;
     if o.stop {
         // the server may stop before answering; whatever happens, it was asked

@@ -77,7 +77,9 @@ pub enum Command {
     ///
     /// CASE is a case id (looked up under PATH) or a case file. With several agents, each
     /// non-passing one is explained (or the one named). --all explains every non-passing case
-    /// under PATH (then the first positional argument is PATH), grouped by cause.
+    /// under PATH (then the first positional argument is PATH), grouped by the fault the
+    /// report-wide diagnosis attributes them to. A case id with no PATH and no reports/
+    /// directory is described from the catalog (as `wsreport case`).
     ///
     /// Examples:
     ///   wsreport explain 2.11 reports/clients
@@ -96,6 +98,19 @@ pub enum Command {
         /// Explain every non-passing case, grouped by cause.
         #[arg(long)]
         all: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Describe a case from the catalog: what it sends, what it expects and why, the faults
+    /// that make it fail, its disputes. No report needed.
+    ///
+    /// Examples:
+    ///   wsreport case 2.11
+    ///   wsreport case 9.1.6 --format json
+    #[command(verbatim_doc_comment)]
+    Case {
+        /// A case id such as 2.11.
+        case: String,
         #[command(flatten)]
         output: Output,
     },

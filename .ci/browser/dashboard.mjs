@@ -101,7 +101,7 @@ const t0 = Date.now();
   const missing = lines.filter((l) => /^missing #\d+ pong "payload-\d"$/.test(l));
   eq(missing.length, 10, "2.11: ten missing pongs listed");
   ok(lines.includes("10 of 10 expected pongs never arrived"), "2.11: the events summary");
-  ok((await page.textContent("#detail")).includes("split-across-reads"), "2.11: the fault");
+  ok((await page.textContent("#detail")).includes("split-reads"), "2.11: the fault");
   ok((await page.textContent("#detail")).includes("Send 10 Pings with payload."), "2.11: the description");
   ok(await page.$eval("#case-2\\.11", (r) => r.classList.contains("selected")), "2.11: its row is marked");
   // keyboard: / searches, arrows move between rows, Enter opens, Esc goes back to the list

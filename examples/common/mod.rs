@@ -9,9 +9,12 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use wsreport::protocol::handshake::{accept_for, check_response, new_key, request};
 use wsreport::wire::{self, Decoded, Frame, is_valid_close_code, opcode};
 
-/// One known fault an example peer can be given.
+/// One known fault an example peer can be given; each is one family `wsreport explain`
+/// must name (its fault key in `wsreport::explain::faults`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// A correct peer (echo, pongs, checks, close handshake).
@@ -20,26 +23,79 @@ pub enum Fault {
     NoReassembly,
     /// Never answers pings.
     NoPong,
-    /// Never validates UTF-8.
+    /// Answers pings with an empty payload.
+    PongEmpty,
+    /// Answers only the last ping of a burst (RFC 6455 §5.5.3 allows it).
+    PongLastOnly,
+    /// Never validates UTF-8 (text messages, close reasons).
     NoUtf8,
+    /// Validates UTF-8 only when the message is complete (no fail-fast).
+    Utf8Late,
     /// Ignores the other side's close frame.
     NoCloseReply,
+    /// Drops TCP where it should send a close frame (reply or failure).
+    TcpDrop,
+    /// Echoes close codes RFC 6455 §7.4 calls invalid instead of failing with 1002.
+    AcceptBadCloseCodes,
+    /// Fails with 1002 on valid close codes other than 1000-1003.
+    RefuseValidCloseCodes,
+    /// Answers every close with 1001, whatever code came.
+    WrongCloseCode,
+    /// Does not check the RSV bits.
+    NoRsvCheck,
+    /// Ignores frames with reserved opcodes.
+    NoOpcodeCheck,
+    /// Fails every fragmented message with 1002.
+    NoFragments,
+    /// Fails messages over 100 KiB with 1009.
+    SizeLimit,
+    /// Fails messages of more than 100 frames with 1009.
+    FrameCap,
+    /// Refuses the opening handshake.
+    HandshakeRefused,
 }
 
+/// The message size over which [`Fault::SizeLimit`] refuses.
+pub const SIZE_LIMIT: usize = 100 << 10;
+/// The frames per message over which [`Fault::FrameCap`] refuses.
+pub const FRAME_CAP: usize = 100;
+
 impl Fault {
+    /// Every fault with its `--fault` name.
+    pub const ALL: &'static [(&'static str, Fault)] = &[
+        ("none", Fault::None),
+        ("no-reassembly", Fault::NoReassembly),
+        ("no-pong", Fault::NoPong),
+        ("pong-empty", Fault::PongEmpty),
+        ("pong-last-only", Fault::PongLastOnly),
+        ("no-utf8", Fault::NoUtf8),
+        ("utf8-late", Fault::Utf8Late),
+        ("no-close-reply", Fault::NoCloseReply),
+        ("tcp-drop", Fault::TcpDrop),
+        ("accept-bad-close-codes", Fault::AcceptBadCloseCodes),
+        ("refuse-valid-close-codes", Fault::RefuseValidCloseCodes),
+        ("wrong-close-code", Fault::WrongCloseCode),
+        ("no-rsv-check", Fault::NoRsvCheck),
+        ("no-opcode-check", Fault::NoOpcodeCheck),
+        ("no-fragments", Fault::NoFragments),
+        ("size-limit", Fault::SizeLimit),
+        ("frame-cap", Fault::FrameCap),
+        ("handshake-refused", Fault::HandshakeRefused),
+    ];
+
     /// The names `--fault` takes, for usage lines.
-    pub const NAMES: &'static str = "none|no-reassembly|no-pong|no-utf8|no-close-reply";
+    pub const NAMES: &'static str = "none|no-reassembly|no-pong|pong-empty|pong-last-only|\
+        no-utf8|utf8-late|no-close-reply|tcp-drop|accept-bad-close-codes|\
+        refuse-valid-close-codes|wrong-close-code|no-rsv-check|no-opcode-check|no-fragments|\
+        size-limit|frame-cap|handshake-refused";
 
     /// The fault named `name` (one of [`Fault::NAMES`]).
     pub fn parse(name: &str) -> Result<Fault, String> {
-        Ok(match name {
-            "none" => Fault::None,
-            "no-reassembly" => Fault::NoReassembly,
-            "no-pong" => Fault::NoPong,
-            "no-utf8" => Fault::NoUtf8,
-            "no-close-reply" => Fault::NoCloseReply,
-            other => return Err(format!("unknown fault `{other}`")),
-        })
+        Fault::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| format!("unknown fault `{name}`"))
     }
 }
 
@@ -90,6 +146,10 @@ pub struct Endpoint {
     /// Echo each message back (the test peers); otherwise only keep it in `received`.
     echo: bool,
     message: Option<(u8, Vec<u8>)>,
+    /// Frames of the message being reassembled.
+    frames: usize,
+    /// [`Fault::PongLastOnly`]: the pong held back until the burst of pings ends.
+    pub held_pong: Option<Vec<u8>>,
     /// Whole messages received, `(opcode, payload)`, when not echoing.
     pub received: Vec<(u8, Vec<u8>)>,
 }
@@ -102,6 +162,8 @@ impl Endpoint {
             role,
             echo: true,
             message: None,
+            frames: 0,
+            held_pong: None,
             received: Vec::new(),
         }
     }
@@ -117,27 +179,53 @@ impl Endpoint {
 
     /// Reacts to one frame from the peer; frames to send go to `out`.
     pub fn frame(&mut self, f: Frame, out: &mut Vec<u8>) -> Act {
-        if f.rsv != 0 || !self.role.peer_masking_ok(f.mask.is_some()) {
+        let rsv_bad = f.rsv != 0 && self.fault != Fault::NoRsvCheck;
+        if rsv_bad || !self.role.peer_masking_ok(f.mask.is_some()) {
             return Act::Fail(1002);
         }
         let op = f.opcode;
+        let reserved = (3..=7).contains(&op) || op >= 11;
+        if reserved && self.fault == Fault::NoOpcodeCheck {
+            return Act::Continue;
+        }
         if opcode::is_control(op) {
             if !f.fin || f.payload.len() > 125 {
                 return Act::Fail(1002);
             }
             return match op {
                 opcode::PING => {
-                    if self.fault != Fault::NoPong {
-                        out.extend(wire::encode(&self.role.frame(opcode::PONG, f.payload)));
+                    match self.fault {
+                        Fault::NoPong => {}
+                        Fault::PongEmpty => {
+                            out.extend(wire::encode(&self.role.frame(opcode::PONG, Vec::new())))
+                        }
+                        Fault::PongLastOnly => self.held_pong = Some(f.payload),
+                        _ => out.extend(wire::encode(&self.role.frame(opcode::PONG, f.payload))),
                     }
                     Act::Continue
                 }
                 opcode::PONG => Act::Continue,
                 opcode::CLOSE => match wire::parse_close(&f.payload) {
                     Err(_) => Act::Fail(1002),
-                    Ok(c) if c.code.is_some_and(|c| !is_valid_close_code(c)) => Act::Fail(1002),
-                    Ok(c) if c.reason_str().is_err() => Act::Fail(1007),
+                    Ok(c)
+                        if c.code.is_some_and(|c| !is_valid_close_code(c))
+                            && self.fault != Fault::AcceptBadCloseCodes =>
+                    {
+                        Act::Fail(1002)
+                    }
+                    Ok(c)
+                        if c.code.is_some_and(|c| c > 1003)
+                            && self.fault == Fault::RefuseValidCloseCodes =>
+                    {
+                        Act::Fail(1002)
+                    }
+                    Ok(c) if c.reason_str().is_err() && self.fault != Fault::NoUtf8 => {
+                        Act::Fail(1007)
+                    }
                     Ok(_) if self.fault == Fault::NoCloseReply => Act::Continue,
+                    Ok(c) if self.fault == Fault::WrongCloseCode && c.code.is_some() => {
+                        Act::CloseReply(1001u16.to_be_bytes().to_vec())
+                    }
                     Ok(c) => Act::CloseReply(
                         c.code.map(|c| c.to_be_bytes().to_vec()).unwrap_or_default(),
                     ),
@@ -146,12 +234,26 @@ impl Endpoint {
             };
         }
         let (kind, mut data) = match (op, self.message.take()) {
-            (opcode::TEXT | opcode::BINARY, None) => (op, Vec::new()),
+            (opcode::TEXT | opcode::BINARY, None) => {
+                self.frames = 0;
+                (op, Vec::new())
+            }
             (opcode::CONTINUATION, Some(m)) => m,
             _ => return Act::Fail(1002),
         };
+        self.frames += 1;
+        if self.fault == Fault::NoFragments && (!f.fin || op == opcode::CONTINUATION) {
+            return Act::Fail(1002);
+        }
+        if self.fault == Fault::FrameCap && self.frames > FRAME_CAP {
+            return Act::Fail(1009);
+        }
         data.extend_from_slice(&f.payload);
-        if kind == opcode::TEXT && self.fault != Fault::NoUtf8 {
+        if self.fault == Fault::SizeLimit && data.len() > SIZE_LIMIT {
+            return Act::Fail(1009);
+        }
+        let validate_now = self.fault != Fault::NoUtf8 && (self.fault != Fault::Utf8Late || f.fin);
+        if kind == opcode::TEXT && validate_now {
             // fail fast (§8.1): an invalid sequence fails at once, an incomplete one at the end
             match std::str::from_utf8(&data) {
                 Ok(_) => {}
@@ -229,9 +331,23 @@ where
     let mut first_read = Some(rest).filter(|r| !r.is_empty());
     let mut pending = Vec::new();
     loop {
+        // a held pong goes out once the burst of pings is over: nothing more for 100 ms
+        let wait = if endpoint.held_pong.is_some() {
+            Duration::from_millis(100)
+        } else {
+            idle
+        };
         let read = match first_read.take() {
             Some(rest) => rest,
-            None => match tokio::time::timeout(idle, stream.read(&mut buf)).await {
+            None => match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+                Err(_) if endpoint.held_pong.is_some() => {
+                    let pong = endpoint.held_pong.take().unwrap_or_default();
+                    let frame = endpoint.role.frame(opcode::PONG, pong);
+                    if stream.write_all(&wire::encode(&frame)).await.is_err() {
+                        return Ending::Gone;
+                    }
+                    continue;
+                }
                 Err(_) => return Ending::Idle,
                 Ok(Ok(0) | Err(_)) => return Ending::Gone,
                 Ok(Ok(n)) => buf[..n].to_vec(),
@@ -270,6 +386,9 @@ where
             return Ending::Gone;
         }
         if let Some(body) = end {
+            if endpoint.fault == Fault::TcpDrop {
+                return Ending::Gone;
+            }
             let close = endpoint.role.frame(opcode::CLOSE, body);
             return match stream.write_all(&wire::encode(&close)).await {
                 Ok(()) => Ending::SentClose,
@@ -298,6 +417,172 @@ where
         }
     };
     let _ = tokio::time::timeout(wait, drain).await;
+}
+
+/// The largest response head a client reads.
+const MAX_HEAD: usize = 16 * 1024;
+/// How long a client waits for the server to close TCP after a closing handshake.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(3);
+
+/// Serves every connection of `listener` as an echo server with `fault`, forever.
+pub async fn serve(listener: TcpListener, fault: Fault, idle: Duration) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(stream, fault, idle));
+    }
+}
+
+/// One server connection: the opening handshake (RFC 6455 §4.2), then the echo endpoint.
+pub async fn serve_connection(mut stream: TcpStream, fault: Fault, idle: Duration) {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut head = Vec::new();
+    let rest = loop {
+        let Ok(n) = stream.read(&mut buf).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        head.extend_from_slice(&buf[..n]);
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            break head.split_off(end + 4);
+        }
+    };
+    let text = String::from_utf8_lossy(&head).to_string();
+    let key = text.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("sec-websocket-key")
+            .then(|| v.trim().to_string())
+    });
+    let Some(key) = key.filter(|_| fault != Fault::HandshakeRefused) else {
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        return;
+    };
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        accept_for(&key)
+    );
+    if stream.write_all(response.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut endpoint = Endpoint::echo(Role::Server, fault);
+    if run(&mut stream, rest, &mut endpoint, idle).await == Ending::SentClose {
+        finish(&mut stream, Role::Server, Duration::from_secs(2)).await;
+    }
+}
+
+/// Opens a WebSocket connection to `resource` on `host` (RFC 6455 §4.1), each step bounded
+/// by `idle`; returns the stream and the octets read past the response head.
+pub async fn connect(
+    host: &str,
+    resource: &str,
+    idle: Duration,
+) -> Result<(TcpStream, Vec<u8>), String> {
+    let mut stream = tokio::time::timeout(idle, TcpStream::connect(host))
+        .await
+        .map_err(|_| format!("connecting to {host} timed out"))?
+        .map_err(|e| format!("connecting to {host}: {e}"))?;
+    let _ = stream.set_nodelay(true);
+    let key = new_key();
+    stream
+        .write_all(&request(host, resource, &key, None))
+        .await
+        .map_err(|e| format!("sending the request: {e}"))?;
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let rest = loop {
+        let n = tokio::time::timeout(idle, stream.read(&mut buf))
+            .await
+            .map_err(|_| format!("no handshake response within {idle:?}"))?
+            .map_err(|e| format!("reading the response: {e}"))?;
+        if n == 0 {
+            return Err("the server closed before its handshake response".into());
+        }
+        head.extend_from_slice(&buf[..n]);
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            break head.split_off(end + 4);
+        }
+        if head.len() > MAX_HEAD {
+            return Err(format!("response head over {MAX_HEAD} octets"));
+        }
+    };
+    check_response(&head, &key)?;
+    Ok((stream, rest))
+}
+
+/// Runs `endpoint` on a connection to `resource` until the connection ends; a connection
+/// the server leaves idle is closed by us (normal closure) so control URLs never hang. A
+/// client with [`Fault::HandshakeRefused`] drops the connection after the server's answer.
+pub async fn session(
+    host: &str,
+    resource: &str,
+    endpoint: &mut Endpoint,
+    idle: Duration,
+) -> Result<Ending, String> {
+    let (mut stream, rest) = connect(host, resource, idle).await?;
+    if endpoint.fault == Fault::HandshakeRefused {
+        return Ok(Ending::Gone);
+    }
+    let ending = run(&mut stream, rest, endpoint, idle).await;
+    match ending {
+        Ending::SentClose => finish(&mut stream, Role::Client, CLOSE_WAIT).await,
+        Ending::Idle => {
+            let close = Role::Client.frame(opcode::CLOSE, 1000u16.to_be_bytes().to_vec());
+            let _ = stream.write_all(&close.encode()).await;
+            finish(&mut stream, Role::Client, CLOSE_WAIT).await;
+        }
+        Ending::Gone => {}
+    }
+    Ok(ending)
+}
+
+/// The text messages a control URL of a fuzzing server sends.
+pub async fn ask(host: &str, resource: &str, idle: Duration) -> Result<Vec<String>, String> {
+    let mut endpoint = Endpoint::collect(Role::Client);
+    session(host, resource, &mut endpoint, idle).await?;
+    Ok(endpoint
+        .received
+        .into_iter()
+        .filter(|(op, _)| *op == opcode::TEXT)
+        .map(|(_, text)| String::from_utf8_lossy(&text).into_owned())
+        .collect())
+}
+
+/// `s` percent-encoded for a query value (RFC 3986 unreserved characters kept).
+pub fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Runs case `n` of a fuzzing server as an echo client with `fault`; `Err` says why it did
+/// not end with a closed connection.
+pub async fn client_case(
+    host: &str,
+    n: usize,
+    agent: &str,
+    fault: Fault,
+    idle: Duration,
+) -> Result<(), String> {
+    let resource = format!("/runCase?case={n}&agent={}", query_escape(agent));
+    let mut endpoint = Endpoint::echo(Role::Client, fault);
+    // the idle bound ends a quiet case; this one ends a server that trickles forever
+    let bound = idle * 8;
+    match tokio::time::timeout(bound, session(host, &resource, &mut endpoint, idle)).await {
+        Err(_) => Err(format!("still running after {bound:?}")),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(Ending::Idle)) => Err(format!("nothing received for {idle:?}")),
+        Ok(Ok(_)) => Ok(()),
+    }
 }
 
 #[cfg(test)]

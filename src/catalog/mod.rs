@@ -20,6 +20,7 @@
 use crate::model::{CaseId, ExpectedClose};
 
 pub use deflate::{Deflate, DeflateAccept, DeflateOffer};
+pub use facts::{CaseFacts, facts};
 pub use reaction::{
     AwaitEcho, BigSend, DeflateSeries, EchoSeries, FragmentEnd, Repeated, TestData, fragments,
 };
@@ -401,6 +402,7 @@ fn plan(
 pub mod close;
 pub mod compression;
 mod deflate;
+pub mod facts;
 pub mod fragmentation;
 pub mod framing;
 pub mod limits;

@@ -34,6 +34,12 @@ pub(crate) fn run(
             }
             Err(e) => anyhow::bail!("{e}, nor a case file"),
         };
+        // a case id and no report to look in: describe the case from the catalog
+        if let (Target::Id(id), None) = (&target, &path)
+            && !default().exists()
+        {
+            return super::case::run(&id.to_string(), output);
+        }
         (target, path.unwrap_or_else(default))
     };
     let outcome = explain::run(&target, &path, agent)?;
@@ -41,7 +47,7 @@ pub(crate) fn run(
     let r = &outcome.report;
     let text = match output.format() {
         Format::Markdown => render::explain::markdown(r),
-        Format::Json if r.explanations.len() == 1 && r.groups.is_empty() => {
+        Format::Json if r.explanations.len() == 1 && r.diagnosis.groups.is_empty() => {
             render::json::render(&r.explanations[0])
         }
         Format::Json => render::json::render(r),

@@ -3,6 +3,7 @@
 //! builds the tokio runtime (once, for the commands that need one) and knows flag names.
 
 mod baseline;
+mod case;
 mod check;
 mod compare;
 mod dashboard;
@@ -88,6 +89,7 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             output,
         } => explain::run(case, path, agent.as_deref(), all, &output),
         Command::Export { path, out, html } => export::run(&path, &out, html),
+        Command::Case { case, output } => case::run(&case, &output),
         Command::Repro { case, out } => repro::run(&case, &out),
         Command::Replay(args) => runtime().and_then(|rt| replay::run(&rt, args)),
         Command::Fuzzingserver(args) => runtime().and_then(|rt| fuzzingserver::run(&rt, args)),

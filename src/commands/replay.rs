@@ -383,7 +383,7 @@ fn run_listen(
                     failed += 1;
                     let report = ExplainReport {
                         explanations: vec![explain_case(&case, None)],
-                        groups: Vec::new(),
+                        diagnosis: Default::default(),
                     };
                     for line in text(&report, Style { color: false }).lines() {
                         let _ = writeln!(out, "         {line}");

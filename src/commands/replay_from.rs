@@ -79,7 +79,7 @@ pub(crate) fn run(
     if !ok {
         let explained = ExplainReport {
             explanations: vec![explain_case(&case, None)],
-            groups: Vec::new(),
+            diagnosis: Default::default(),
         };
         for l in text(&explained, Style { color: false }).lines() {
             writeln!(out, "         {l}")?;

@@ -119,6 +119,8 @@ impl Baseline {
             testsuites: self.testsuite.clone(),
             agents,
             conflicts: Vec::new(),
+            // a baseline does not say which role was tested
+            modes: Vec::new(),
         }
     }
 

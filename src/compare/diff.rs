@@ -116,6 +116,7 @@ pub fn compare(old: &Run, new: &Run, policy: Policy) -> Comparison {
     warnings.extend(conflict_warnings(new));
     let (pairs, agent_warning) = pair_agents(&old.agent_names(), &new.agent_names(), "OLD", "NEW");
     warnings.extend(agent_warning);
+    warnings.extend(super::mode_warning(old, new));
     let empty = BTreeMap::new();
     let mut changes = Vec::new();
     let mut counts = ChangeCounts::default();
@@ -160,6 +161,11 @@ pub fn compare(old: &Run, new: &Run, policy: Policy) -> Comparison {
         "NEW",
         close_changes,
     ) {
+        let mut w = w;
+        if close_changes > 0 {
+            let ev = super::upgrade::evidence(old, new);
+            w.message = format!("{}: {}", w.message, super::upgrade::words(&ev));
+        }
         warnings.insert(0, w);
     }
     Comparison {

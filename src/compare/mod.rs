@@ -14,6 +14,7 @@ pub mod baseline;
 pub mod check;
 pub mod diff;
 pub mod run;
+pub mod upgrade;
 
 use serde::Serialize;
 
@@ -129,6 +130,8 @@ pub enum WarningKind {
     TestsuiteChanged,
     /// The agent names differ between the runs.
     AgentsDiffer,
+    /// One run tested servers, the other clients: the cases are not the same tests.
+    ModesDiffer,
     /// A case was met twice with different outcomes while merging batches.
     BatchConflict,
 }
@@ -212,9 +215,32 @@ pub fn testsuite_warning(
     differ.then(|| Warning {
         kind: WarningKind::TestsuiteChanged,
         message: format!(
-            "the testsuite changed: {old_label} ran {}, {new_label} ran {}; {close_changes} closing verdict(s) changed, likely because of the testsuite rather than the implementation",
+            "the testsuite changed: {old_label} ran {}, {new_label} ran {}; {close_changes} closing verdict(s) changed",
             old.join(", "),
             new.join(", ")
+        ),
+    })
+}
+
+/// A warning when the two runs tested different roles (servers vs clients).
+pub fn mode_warning(old: &run::Run, new: &run::Run) -> Option<Warning> {
+    let words = |r: &run::Run| {
+        r.modes
+            .iter()
+            .map(|m| match m {
+                crate::model::Mode::Servers => "tests servers",
+                crate::model::Mode::Clients => "tests clients",
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (!old.modes.is_empty() && !new.modes.is_empty() && old.modes != new.modes).then(|| Warning {
+        kind: WarningKind::ModesDiffer,
+        message: format!(
+            "the runs test different roles: OLD {}, NEW {}; the same case id is a different \
+             test in each role, so the comparison says little",
+            words(old),
+            words(new)
         ),
     })
 }

@@ -120,6 +120,8 @@ pub struct Run {
     pub agents: BTreeMap<String, BTreeMap<CaseId, RunCase>>,
     /// Cases met twice with different outcomes.
     pub conflicts: Vec<Conflict>,
+    /// The roles tested (servers, clients), in reading order.
+    pub modes: Vec<crate::model::Mode>,
 }
 
 impl Run {
@@ -128,6 +130,11 @@ impl Run {
         let mut run = Run::default();
         for r in reports {
             run.reports.push(r.path.clone());
+            if let Some(m) = r.mode
+                && !run.modes.contains(&m)
+            {
+                run.modes.push(m);
+            }
             if let Some(t) = &r.testsuite
                 && !run.testsuites.contains(t)
             {

@@ -1,10 +1,10 @@
 //! The one place where `explain`'s answer becomes the dashboard's: [`diagnosis`] maps an
-//! [`Explanation`] (per case) and [`group`] a [`CauseGroup`] (report-wide) into the small,
+//! [`Explanation`] (per case) and [`group`] a [`FaultGroup`] (report-wide) into the small,
 //! display-ready values the page shows. When `explain`'s types change, only this file changes.
 
 use serde::Serialize;
 
-use crate::explain::{CauseGroup, Explanation};
+use crate::explain::{Explanation, FaultGroup};
 use crate::render::explain::{event, moved, payload_change};
 
 /// At most this many missing or unexpected events are listed per case (the rest counted): the
@@ -209,10 +209,14 @@ pub fn diagnosis(x: &Explanation) -> Diagnosis {
     }
     Diagnosis {
         headline: x.headline.clone(),
-        fault: x.cause.as_ref().map(|c| Fault {
-            key: c.key.clone(),
-            title: c.title_one.clone(),
-            evidence: hints,
+        fault: x.fault.as_ref().map(|key| Fault {
+            key: key.clone(),
+            title: x
+                .cause
+                .as_ref()
+                .filter(|c| c.key == *key)
+                .map_or_else(|| "no known fault explains it".into(), |c| c.title.clone()),
+            evidence: x.fault_evidence.iter().cloned().chain(hints).collect(),
         }),
         checked: Vec::new(),
         sections,
@@ -220,15 +224,15 @@ pub fn diagnosis(x: &Explanation) -> Diagnosis {
 }
 
 /// The dashboard's view of one report-wide group; `column` is where its agent is shown.
-pub fn group(g: &CauseGroup, column: usize) -> Group {
-    let title = match g.cases.len() {
-        1 => format!("1 case {}", g.cause.title_one),
-        n => format!("{n} cases {}", g.cause.title),
+pub fn group(g: &FaultGroup, column: usize) -> Group {
+    let n = match g.cases.len() {
+        1 => "1 case".to_string(),
+        n => format!("{n} cases"),
     };
     Group {
         column,
-        key: g.cause.key.clone(),
-        title,
+        key: g.key.clone(),
+        title: format!("{n}: {} ({})", g.title, g.evidence),
         cases: g.cases.iter().map(ToString::to_string).collect(),
     }
 }

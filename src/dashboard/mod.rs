@@ -19,7 +19,7 @@ use crate::compare::baseline::{Baseline, BaselineError};
 use crate::compare::diff::{ChangeCounts, compare};
 use crate::compare::run::{Outcome, Run};
 use crate::compare::{Change, judge};
-use crate::explain::{explain_case, group_by_cause};
+use crate::explain::{diagnosis as faults, explain_case};
 use crate::load::{self, LoadError};
 use crate::model::{CaseId, Mode, Verdict, category_title};
 use crate::policy::{Judgement, Policy};
@@ -252,11 +252,12 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
     let width: usize = loaded.reports.iter().map(|r| r.agents.len()).sum();
     for (ri, r) in loaded.reports.iter().enumerate() {
         let mut started: Option<String> = None;
-        let mut explanations = Vec::new();
-        let first_column = columns.len();
         for run in &r.agents {
             let col = columns.len();
             let mut failing = 0;
+            // the failing cases of this agent, diagnosed together once all are read
+            let mut to_diagnose: Vec<(CaseId, crate::model::Case, crate::explain::Explanation)> =
+                Vec::new();
             for e in &run.cases {
                 let judgement = judge(&policy, &e.id, &Outcome::from(e));
                 failing += usize::from(judgement == Judgement::Fail);
@@ -286,7 +287,7 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
                         }
                         let d = diagnosis::diagnosis(&x);
                         if !x.passing {
-                            explanations.push(x);
+                            to_diagnose.push((e.id.clone(), case, x));
                         }
                         Some(d)
                     }
@@ -308,6 +309,20 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
                     diagnosis,
                 });
             }
+            let (found, attributions) = faults::diagnose_agent(
+                &r.path,
+                &run.agent,
+                &run.cases,
+                &to_diagnose.iter().map(|(_, c, _)| c).collect::<Vec<_>>(),
+                &to_diagnose.iter().map(|(_, _, x)| x).collect::<Vec<_>>(),
+            );
+            for ((id, _, mut x), a) in to_diagnose.into_iter().zip(&attributions) {
+                faults::apply(&mut x, a);
+                if let Some(cell) = rows.get_mut(&id).and_then(|row| row.cells[col].as_mut()) {
+                    cell.diagnosis = Some(diagnosis::diagnosis(&x));
+                }
+            }
+            groups.extend(found.iter().map(|g| diagnosis::group(g, col)));
             columns.push(Column {
                 report: ri,
                 agent: run.agent.clone(),
@@ -315,14 +330,6 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
                 summary: summarize_agent(run),
                 failing,
             });
-        }
-        for g in group_by_cause(&r.path, &explanations) {
-            let col = r
-                .agents
-                .iter()
-                .position(|a| a.agent == g.agent)
-                .map_or(first_column, |k| first_column + k);
-            groups.push(diagnosis::group(&g, col));
         }
         reports.push(ReportInfo {
             path: r.path.clone(),
@@ -663,11 +670,15 @@ mod tests {
         assert_eq!(c.judgement, Some(Judgement::Fail));
         assert_eq!(c.behavior_class, Some("case_failed"));
         let x = c.diagnosis.as_ref().unwrap();
-        assert_eq!(
-            x.headline,
-            "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+        // the report-wide diagnosis names the fault, as `explain` does
+        assert!(
+            x.headline
+                .starts_with("2.11 FAILED: frames split across TCP reads are lost")
+                && x.headline.contains("10 of 10 expected pongs never arrived"),
+            "{}",
+            x.headline
         );
-        assert_eq!(x.fault.as_ref().unwrap().key, "split-across-reads");
+        assert_eq!(x.fault.as_ref().unwrap().key, "split-reads");
         let events = &x.sections[0];
         assert_eq!(events.key, "events");
         let missing: Vec<&str> = events
@@ -687,7 +698,7 @@ mod tests {
         assert!(
             d.groups
                 .iter()
-                .any(|g| g.key == "split-across-reads" && g.cases == ["2.11"])
+                .any(|g| g.key == "split-reads" && g.cases == ["2.11"])
         );
     }
 

@@ -175,12 +175,14 @@ fn sentences(case: &Case) -> Vec<String> {
     if c.was_open_handshake_timeout == Some(true) {
         out.push("the opening handshake timed out".to_string());
     }
-    if let Some(d) = kill_after {
-        out.push(format!(
-            "we failed the connection after {} (fail-connection timer)",
+    // When our own fail-connection timer fired, `failedByMe`/`droppedByMe` are the timer's
+    // doing, not a protocol violation the peer made: say so after what happened before it.
+    let timer = kill_after.map(|d| {
+        format!(
+            "our fail-connection timer fired after {}, so we failed the connection",
             secs(d)
-        ));
-    }
+        )
+    });
     match c.closed_by_me {
         Some(true) => {
             let mut s = match c.local_close_code {
@@ -190,7 +192,7 @@ fn sentences(case: &Case) -> Vec<String> {
             if let Some(d) = close_after {
                 s.push_str(&format!(" after {} (close-after timer)", secs(d)));
             }
-            if c.failed_by_me == Some(true) {
+            if c.failed_by_me == Some(true) && timer.is_none() {
                 s.push_str(", failing the connection (we saw a protocol violation)");
             }
             out.push(s);
@@ -199,7 +201,7 @@ fn sentences(case: &Case) -> Vec<String> {
                     "the peer answered with close {}",
                     with_reason(code, &c.remote_close_reason)
                 )),
-                None if c.was_close_handshake_timeout == Some(true) => {
+                None if c.was_close_handshake_timeout == Some(true) || timer.is_some() => {
                     out.push("the peer never answered".to_string())
                 }
                 None => out.push("the peer sent no close code".to_string()),
@@ -211,6 +213,9 @@ fn sentences(case: &Case) -> Vec<String> {
                     "the peer sent close {}",
                     with_reason(code, &c.remote_close_reason)
                 )),
+                None if timer.is_some() && c.local_close_code.is_none() => {
+                    out.push("nobody sent a close frame".to_string())
+                }
                 None => out.push("the peer ended the connection without a close code".to_string()),
             }
             if let Some(code) = c.local_close_code {
@@ -219,7 +224,7 @@ fn sentences(case: &Case) -> Vec<String> {
                     with_reason(code, &c.local_close_reason)
                 ));
             }
-            if c.failed_by_me == Some(true) {
+            if c.failed_by_me == Some(true) && timer.is_none() {
                 out.push("we failed the connection".to_string());
             }
         }
@@ -229,6 +234,7 @@ fn sentences(case: &Case) -> Vec<String> {
             }
         }
     }
+    out.extend(timer);
     match c.dropped_by_me {
         Some(true) => out.push("we dropped TCP".to_string()),
         Some(false) => out.push("the peer dropped TCP".to_string()),

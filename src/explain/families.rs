@@ -7,96 +7,13 @@
 //! so on. When the whole variant passes and the chopped one fails, the implementation most
 //! likely mishandles frames split across reads.
 
-use serde::Serialize;
-
 use crate::model::{CaseEntry, CaseId, Verdict};
 
 use super::hint::{Hint, passes};
 
-/// How a case differs from its sibling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Difference {
-    /// The same frames, written in smaller chops (octet-wise, frame-wise, 997 octets).
-    Chopped,
-    /// The same message, sent in fragments.
-    Fragmented,
-}
-
-/// A case and the sibling it differs from in one respect.
-#[derive(Debug, Clone, Copy)]
-pub struct Pair {
-    /// The case with the extra twist.
-    pub variant: &'static str,
-    /// The plain sibling.
-    pub base: &'static str,
-    /// What the twist is.
-    pub difference: Difference,
-    /// The twist in words.
-    pub how: &'static str,
-}
-
-const fn chopped(variant: &'static str, base: &'static str, how: &'static str) -> Pair {
-    Pair {
-        variant,
-        base,
-        difference: Difference::Chopped,
-        how,
-    }
-}
-
-const fn fragmented(variant: &'static str, base: &'static str, how: &'static str) -> Pair {
-    Pair {
-        variant,
-        base,
-        difference: Difference::Fragmented,
-        how,
-    }
-}
-
-/// Pairs of cases that differ in one respect (from the descriptions in `cases.tsv`).
-pub const PAIRS: &[Pair] = &[
-    chopped("1.1.8", "1.1.7", "in chops of 997 octets"),
-    chopped("1.2.8", "1.2.7", "in chops of 997 octets"),
-    chopped("2.6", "2.4", "octet-wise"),
-    chopped("2.11", "2.10", "octet-wise"),
-    chopped("5.4", "5.3", "frame-wise"),
-    chopped("5.5", "5.3", "octet-wise"),
-    chopped("5.7", "5.6", "frame-wise"),
-    chopped("5.8", "5.6", "octet-wise"),
-    chopped("5.10", "5.9", "frame-wise"),
-    chopped("5.11", "5.9", "octet-wise"),
-    chopped("5.13", "5.12", "frame-wise"),
-    chopped("5.14", "5.12", "octet-wise"),
-    chopped(
-        "6.4.3",
-        "6.4.1",
-        "as 3 chops of one frame instead of 3 frames",
-    ),
-    chopped(
-        "6.4.4",
-        "6.4.2",
-        "as 3 chops of one frame instead of 3 frames",
-    ),
-    fragmented("6.2.2", "6.2.1", "in 2 fragments"),
-    fragmented("6.2.3", "6.2.1", "in fragments of 1 octet"),
-    fragmented("6.3.2", "6.3.1", "in fragments of 1 octet"),
-    fragmented("5.6", "5.3", "with a ping between the fragments"),
-];
-
-/// The `permessage-deflate` offer of each 13.x group, in our words.
-pub const DEFLATE_OFFERS: &[(&str, &str)] = &[
-    ("13.1", "default offer"),
-    ("13.2", "no context takeover"),
-    ("13.3", "max window bits 9"),
-    ("13.4", "max window bits 15"),
-    ("13.5", "no context takeover, max window bits 9"),
-    ("13.6", "no context takeover, max window bits 15"),
-    (
-        "13.7",
-        "three offers: (no context takeover, 9), (no context takeover), (default)",
-    ),
-];
+// The sibling pairs, 13.x offers and disputes are facts about the cases: they live in the
+// catalog beside what each case sends (`crate::catalog::facts`).
+pub use crate::catalog::facts::{DEFLATE_OFFERS, Difference, PAIRS, Pair, disputes};
 
 fn verdicts(e: &CaseEntry) -> String {
     if e.behavior_close == Verdict::Ok {
@@ -141,6 +58,26 @@ fn pair_hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hin
                     Difference::Fragmented => "fragmented",
                 }),
             ),
+            // a frame over 16 KiB reaches the peer in several reads even when written whole:
+            // then the whole twin failing says nothing against split reads
+            (true, false, false)
+                if p.difference == Difference::Chopped
+                    && other
+                        .parse::<CaseId>()
+                        .ok()
+                        .and_then(|o| crate::catalog::facts(&o))
+                        .is_some_and(|f| f.largest_frame > 16 << 10) =>
+            {
+                (
+                    format!(
+                        "{other} (the same, sent whole) fails too ({}); its frame is large \
+                         enough to arrive in several reads either way, so both may fail on \
+                         {what}",
+                        verdicts(sib)
+                    ),
+                    None,
+                )
+            }
             (true, false, false) => (
                 format!(
                     "{other} (the same, sent whole) fails too ({}): the {family} sending is not \
@@ -318,36 +255,6 @@ pub fn hints(id: &CaseId, this_passes: bool, siblings: &[CaseEntry]) -> Vec<Hint
     out
 }
 
-/// Known disputes about a case: where the testsuite's expectation is arguable.
-pub fn disputes(id: &CaseId) -> Vec<&'static str> {
-    match id.parts() {
-        [2, 10] | [2, 11] => vec![
-            "disputed: RFC 6455 §5.5.3 lets an endpoint that receives several pings before it \
-             can answer reply only to the most recent one, so missing pongs here need not be a \
-             bug; the case's own expectation says the behaviour is not required by the spec",
-        ],
-        [6, 4, _] => vec![
-            "disputed: whether the peer can fail fast on invalid UTF-8 depends on how the octets \
-             were chopped and on its read sizes; failing only at the end of the message is \
-             NON-STRICT, which many conformant implementations show",
-        ],
-        [7, 7, _] => vec![
-            "disputed: the set of valid close codes has grown since the testsuite was written \
-             (1012-1014 were registered later), so a peer's idea of \"valid\" may differ from the \
-             case's",
-        ],
-        [7, 9, _] => vec![
-            "disputed: some codes older testsuites list as invalid (1012-1014) were later \
-             registered with IANA as valid; accepting them is arguably correct",
-        ],
-        [12, 4, _] | [12, 5, _] => vec![
-            "disputed: 12.4.x and 12.5.x are known to have testsuite data issues (their payloads), \
-             so failures there may not be the implementation's fault",
-        ],
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,13 +288,25 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].cause, Some("split-across-reads"));
         assert!(h[0].text.contains("2.10"), "{}", h[0].text);
-        // Both fail: not the chopping.
+        // Both fail, the whole one small: not the chopping.
         let sibs = [entry("2.10", "FAILED", "OK"), entry("2.11", "FAILED", "OK")];
         let h = hints(&"2.11".parse().unwrap(), false, &sibs);
         assert_eq!(h[0].cause, None);
         assert!(h[0].text.contains("not the cause"));
         // A passing case gets no hints.
         assert!(hints(&"2.10".parse().unwrap(), true, &sibs).is_empty());
+    }
+
+    #[test]
+    fn a_large_whole_twin_failing_does_not_clear_split_reads() {
+        // 1.1.7's 64 KiB frame arrives in several reads however it is written
+        let sibs = [
+            entry("1.1.7", "FAILED", "OK"),
+            entry("1.1.8", "FAILED", "OK"),
+        ];
+        let h = hints(&"1.1.8".parse().unwrap(), false, &sibs);
+        assert!(!h[0].text.contains("not the cause"), "{}", h[0].text);
+        assert!(h[0].text.contains("either way"), "{}", h[0].text);
     }
 
     #[test]

@@ -98,22 +98,27 @@ pub fn size_hint(id: &CaseId, siblings: &[CaseEntry]) -> Option<Hint> {
     if id.category() != 9 {
         return None;
     }
+    // A close-only failure (every message echoed, the close unclean) is not about sizes.
+    let echoed = |e: &CaseEntry| crate::policy::clean(&e.behavior);
+    if siblings.iter().find(|e| &e.id == id).is_some_and(echoed) {
+        return None;
+    }
     let group = subgroup(id, siblings);
     if group.len() < 2 {
         return None;
     }
-    let first_fail = group.iter().position(|e| !passes(e))?;
+    let first_fail = group.iter().position(|e| !echoed(e))?;
     let shown: Vec<String> = group
         .iter()
         .map(|e| {
             let what = label(&e.id).unwrap_or_else(|| e.id.to_string());
-            let word = if passes(e) { "pass" } else { "FAIL" };
+            let word = if echoed(e) { "pass" } else { "FAIL" };
             format!("{} ({what}) {word}", e.id)
         })
         .collect();
     let first = group[first_fail];
     let first_label = label(&first.id).unwrap_or_default();
-    let threshold = group[first_fail..].iter().all(|e| !passes(e));
+    let threshold = group[first_fail..].iter().all(|e| !echoed(e));
     let sub = &id.parts()[..2];
     let axis = match sub[1] {
         1 | 2 => "message size",
@@ -121,11 +126,11 @@ pub fn size_hint(id: &CaseId, siblings: &[CaseEntry]) -> Option<Hint> {
         5 | 6 => "write size",
         _ => "message size",
     };
-    let last_fail = group.iter().rposition(|e| !passes(e))?;
+    let last_fail = group.iter().rposition(|e| !echoed(e))?;
     let fewer_frames_pass = matches!(sub[1], 3 | 4)
         && first_fail == 0
         && last_fail + 1 < group.len()
-        && group[last_fail + 1..].iter().all(|e| passes(e));
+        && group[last_fail + 1..].iter().all(|e| echoed(e));
     let text = if fewer_frames_pass {
         let frames = |e: &CaseEntry| frame_count(&e.id).unwrap_or(0);
         let (failed, passed) = (frames(group[last_fail]), frames(group[last_fail + 1]));
@@ -279,6 +284,13 @@ mod tests {
         assert_eq!(l("12.1.1"), "1000 messages of 16 octets, one frame each");
         assert_eq!(l("13.3.11"), "1000 messages of 8 KiB, frames of 256 octets");
         assert!(label(&"1.1.1".parse().unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_close_only_failure_is_not_a_size_limit() {
+        let mut sib: Vec<CaseEntry> = (1..=6).map(|n| entry(&format!("9.1.{n}"), true)).collect();
+        sib[3].behavior_close = Verdict::Unclean;
+        assert!(size_hint(&"9.1.4".parse().unwrap(), &sib).is_none());
     }
 
     #[test]

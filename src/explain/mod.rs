@@ -8,15 +8,18 @@
 //! The JSON rendering of [`Explanation`] is a documented contract (README, "explain --format
 //! json").
 
+pub mod case;
 pub mod closing;
+pub mod diagnosis;
 pub mod diff;
 pub mod families;
+pub mod faults;
 pub mod hint;
 pub mod limits;
 pub mod negotiation;
+pub mod ranges;
 pub mod wire;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -25,6 +28,7 @@ use crate::load::{self, LoadError};
 use crate::model::{Case, CaseEntry, CaseId, Event, ExpectedClose, Mode, Verdict};
 
 pub use closing::ClosingExplanation;
+pub use diagnosis::{Diagnosis, FaultGroup};
 pub use diff::Alignment;
 pub use hint::Hint;
 pub use wire::WireSummary;
@@ -96,6 +100,12 @@ pub struct Explanation {
     pub headline: String,
     /// The cause, for non-passing cases.
     pub cause: Option<Cause>,
+    /// The key of the fault the report-wide diagnosis attributes the case to
+    /// ([`faults::FAULTS`]), or `unexplained`; `None` for passing cases.
+    pub fault: Option<String>,
+    /// This case's evidence for that fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault_evidence: Option<String>,
     /// For passing cases: what was checked.
     pub checked: Vec<String>,
     /// The events diff.
@@ -146,10 +156,27 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
         if !ok_word(&case.behavior)
             && let Some(result) = case.result.as_deref().filter(|r| !r.is_empty())
         {
-            return match case.id.as_ref().and_then(limits::label) {
-                Some(sent) => format!("{result} (sent {sent})"),
-                None => result.to_string(),
-            };
+            let sent = case
+                .id
+                .as_ref()
+                .and_then(limits::label)
+                .map(|s| format!(" (sent {s})"))
+                .unwrap_or_default();
+            // "Did not receive message within 100 seconds." is what the case writes whenever
+            // the echo never came, even when the peer closed at once: say what happened.
+            if result.contains("within")
+                && let Some(code) = case.closing.remote_close_code
+            {
+                let after = case
+                    .duration_ms
+                    .map(|ms| format!(" after {}", secs_text(ms)))
+                    .unwrap_or_default();
+                return format!(
+                    "no echo: the peer closed with {code}{after}{sent}; the case's result \
+                     reads \"{result}\""
+                );
+            }
+            return format!("{result}{sent}");
         }
         return if ev.received_count == 0 {
             "no events expected, none received".to_string()
@@ -160,10 +187,55 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
     let d = &ev.diff;
     if d.edits == 0 {
         let word = ev.against.as_deref().unwrap_or("OK");
-        return if word == "OK" {
-            "events as expected".to_string()
-        } else {
-            format!("events match the {word} expectation")
+        if word == "OK" && !ok_word(&case.behavior) {
+            // 7.x: a WRONG CODE close fails the behaviour too; the events were fine
+            return match &case.behavior_close {
+                Some(Verdict::WrongCode) => format!(
+                    "events as expected, but the peer's close code {} fails the case",
+                    case.closing
+                        .remote_close_code
+                        .map(|c| c.to_string())
+                        .unwrap_or("(none)".into())
+                ),
+                _ => match case.result.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("events as expected; the case's own rule failed it: {r}"),
+                    None => "events as expected; the verdict comes from the closing".to_string(),
+                },
+            };
+        }
+        if word == "OK" {
+            return "events as expected".to_string();
+        }
+        // what made it non-strict: how the events differ from the OK list
+        let ok = case
+            .expected
+            .iter()
+            .find(|(w, _)| w == "OK")
+            .map(|(_, l)| diff::align(&case.received, l));
+        return match ok {
+            Some(a) if a.edits > 0 => {
+                let kinds = |list: Vec<&str>| {
+                    by_kind(list.into_iter())
+                        .into_iter()
+                        .map(|(k, n)| format!("{n} {}", plural_kind(&k, n)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let missing = kinds(a.missing.iter().map(|m| m.event.kind.as_str()).collect());
+                let extra = kinds(a.unexpected.iter().map(|m| m.event.kind.as_str()).collect());
+                let mut why = Vec::new();
+                if !missing.is_empty() {
+                    why.push(format!("{missing} of the OK list never arrived"));
+                }
+                if !extra.is_empty() {
+                    why.push(format!("{extra} beyond the OK list arrived"));
+                }
+                format!(
+                    "events match the {word} expectation, not the OK one: {}",
+                    why.join(", ")
+                )
+            }
+            _ => format!("events match the {word} expectation"),
         };
     }
     let mut parts = Vec::new();
@@ -209,6 +281,15 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
         parts.push(format!("{n} unexpected {}", plural_kind(&kind, n)));
     }
     parts.join(", ")
+}
+
+/// Milliseconds in words: `120 ms`, `3.2 s`.
+fn secs_text(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }
 
 fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint]) -> Cause {
@@ -320,10 +401,12 @@ fn cause(case: &Case, ev: &Events, closing: &ClosingExplanation, hints: &[Hint])
     )
 }
 
-/// The first line of a description, without the `<b>`/`<br>` tags the testsuite writes.
+/// The whole description on one line, without the `<b>`/`<br>` tags the testsuite writes
+/// (cutting it at its first line lost what many cases say after it).
 fn short_title(description: &str) -> String {
-    let first = description.split("<br>").next().unwrap_or("");
-    let first = first.lines().next().unwrap_or("").trim();
+    let joined = description.replace("<br>", " ");
+    let joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = joined.as_str();
     let mut out = String::new();
     let mut in_tag = false;
     for ch in first.chars() {
@@ -380,16 +463,46 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
     events.summary = events_summary(case, &events, expected);
     let closing = closing::explain(case);
     let passing = ok_word(&case.behavior) && ok_word(&case.behavior_close);
-    let hints = match (&case.id, siblings) {
+    let negotiation = negotiation::negotiation(case);
+    let mut hints = match (&case.id, siblings) {
         (Some(id), Some(s)) => families::hints(id, passing, s),
         _ => Vec::new(),
     };
+    // A parameter hint must not contradict the offer and answer shown: when this case's
+    // answer declined the extension, the case did not run (nothing was mishandled); when the
+    // answer does not carry the parameter named, say so.
+    if let Some(n) = &negotiation {
+        hints.retain_mut(|h| {
+            if h.family != "deflate-parameters" {
+                return true;
+            }
+            let Some(accepted) = &n.accepted else {
+                return false;
+            };
+            for param in ["no_context_takeover", "max_window_bits"] {
+                if h.text.contains(param) && !accepted.contains(param) {
+                    h.text.push_str(&format!(
+                        " (this case's answer, {accepted:?}, carries no {param}: the peer \
+                         declined it here)"
+                    ));
+                    break;
+                }
+            }
+            true
+        });
+    }
+    // 2.10/2.11's dispute (only the last ping need be answered) bears on the case only when
+    // some pongs, not all, arrived
+    let pongs = |list: &[Event]| list.iter().filter(|e| e.kind() == "pong").count();
+    let (got, want) = (pongs(&case.received), pongs(expected));
+    let pong_dispute_applies = got > 0 && got < want;
     let disputes = case
         .id
         .as_ref()
         .map(families::disputes)
         .unwrap_or_default()
         .into_iter()
+        .filter(|d| pong_dispute_applies || !d.contains("§5.5.3"))
         .map(str::to_string)
         .collect();
     let id_text = case
@@ -434,11 +547,13 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         passing,
         headline,
         cause,
+        fault: None,
+        fault_evidence: None,
         checked,
         events,
         wire: wire::summarize(case),
         closing,
-        negotiation: negotiation::negotiation(case),
+        negotiation,
         hints,
         disputes,
     }
@@ -449,27 +564,18 @@ pub fn headline(case: &Case, siblings: Option<&[CaseEntry]>) -> String {
     explain_case(case, siblings).headline
 }
 
-/// Cases that share a cause (`explain --all`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CauseGroup {
-    /// The report directory (two reports may name the same agent).
-    pub report: PathBuf,
-    /// The agent.
-    pub agent: String,
-    /// The cause.
-    pub cause: Cause,
-    /// The cases, in id order.
-    pub cases: Vec<CaseId>,
-}
+/// The groups of `explain --all` (kept under its old name for callers).
+pub type CauseGroup = FaultGroup;
 
 /// What `wsreport explain` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ExplainReport {
     /// One per case and agent explained.
     pub explanations: Vec<Explanation>,
-    /// With `--all`: the non-passing cases grouped by cause, largest group first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<CauseGroup>,
+    /// With `--all`: the report-wide diagnosis, the non-passing cases grouped by the fault
+    /// they are attributed to, gating failures first (`groups` in JSON).
+    #[serde(flatten)]
+    pub diagnosis: Diagnosis,
 }
 
 /// What to explain.
@@ -515,37 +621,6 @@ pub struct Outcome {
     pub errors: Vec<LoadError>,
 }
 
-/// Groups the explanations of one report by agent and cause, largest group first.
-pub fn group_by_cause(report: &Path, explanations: &[Explanation]) -> Vec<CauseGroup> {
-    let mut map: BTreeMap<(String, Cause), Vec<CaseId>> = BTreeMap::new();
-    for x in explanations {
-        if let (Some(c), Some(id)) = (&x.cause, &x.id) {
-            map.entry((x.agent.clone(), c.clone()))
-                .or_default()
-                .push(id.clone());
-        }
-    }
-    let mut groups: Vec<CauseGroup> = map
-        .into_iter()
-        .map(|((agent, cause), mut cases)| {
-            cases.sort();
-            CauseGroup {
-                report: report.to_path_buf(),
-                agent,
-                cause,
-                cases,
-            }
-        })
-        .collect();
-    groups.sort_by(|a, b| {
-        a.agent
-            .cmp(&b.agent)
-            .then(b.cases.len().cmp(&a.cases.len()))
-            .then(a.cases.first().cmp(&b.cases.first()))
-    });
-    groups
-}
-
 /// Runs `wsreport explain`: finds the case(s) under `path`, explains each non-passing agent (or
 /// the one named; or, when every agent passes, each passing one).
 pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome, ExplainError> {
@@ -565,7 +640,18 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
                         .find(|a| a.agent == case.agent)
                         .map(|a| a.cases.as_slice())
                 });
-                out.report.explanations.push(explain_case(&case, siblings));
+                let mut x = explain_case(&case, siblings);
+                if !x.passing {
+                    let (_, a) = diagnosis::diagnose_agent(
+                        file,
+                        &case.agent,
+                        siblings.unwrap_or_default(),
+                        &[&case],
+                        &[&x],
+                    );
+                    diagnosis::apply(&mut x, &a[0]);
+                }
+                out.report.explanations.push(x);
             }
             Err(e) => out.errors.push(e),
         }
@@ -613,23 +699,44 @@ pub fn run(target: &Target, path: &Path, agent: Option<&str>) -> Result<Outcome,
             candidates.retain(|(_, _, e)| !hint::passes(e));
         }
     }
-    let mut start = 0;
-    for (k, (r, run, e)) in candidates.iter().enumerate() {
-        match load::load_case(r, &run.agent, e) {
-            Ok(case) => out
-                .report
-                .explanations
-                .push(explain_case(&case, Some(&run.cases))),
-            Err(err) => out.errors.push(err),
+    // Explained agent by agent, then diagnosed over the agent's whole run.
+    let mut k = 0;
+    while k < candidates.len() {
+        let (r, run, _) = candidates[k];
+        let mut end = k;
+        while end < candidates.len()
+            && std::ptr::eq(candidates[end].0, r)
+            && std::ptr::eq(candidates[end].1, run)
+        {
+            end += 1;
         }
-        let last_of_report = candidates
-            .get(k + 1)
-            .is_none_or(|(next, _, _)| !std::ptr::eq(*next, *r));
-        if matches!(target, Target::All) && last_of_report {
-            let groups = group_by_cause(&r.path, &out.report.explanations[start..]);
-            out.report.groups.extend(groups);
-            start = out.report.explanations.len();
+        let mut cases = Vec::new();
+        let mut xs = Vec::new();
+        for (_, _, e) in &candidates[k..end] {
+            match load::load_case(r, &run.agent, e) {
+                Ok(case) => {
+                    xs.push(explain_case(&case, Some(&run.cases)));
+                    cases.push(case);
+                }
+                Err(err) => out.errors.push(err),
+            }
         }
+        let failing: Vec<usize> = (0..xs.len()).filter(|&i| !xs[i].passing).collect();
+        let (groups, attributions) = diagnosis::diagnose_agent(
+            &r.path,
+            &run.agent,
+            &run.cases,
+            &failing.iter().map(|&i| &cases[i]).collect::<Vec<_>>(),
+            &failing.iter().map(|&i| &xs[i]).collect::<Vec<_>>(),
+        );
+        for (&i, a) in failing.iter().zip(&attributions) {
+            diagnosis::apply(&mut xs[i], a);
+        }
+        out.report.explanations.extend(xs);
+        if matches!(target, Target::All) {
+            out.report.diagnosis.groups.extend(groups);
+        }
+        k = end;
     }
     Ok(out)
 }
@@ -658,10 +765,14 @@ mod tests {
     #[test]
     fn the_seed_names_the_ten_missing_pongs() {
         let x = seed();
+        // the headline names the fault the report-wide diagnosis found, with the symptom
         assert_eq!(
             x.headline,
-            "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+            "2.11 FAILED: frames split across TCP reads are lost (no buffering across reads) \
+             (our frames reached the peer in chops; 10 of 10 expected pongs never arrived); \
+             close UNCLEAN"
         );
+        assert_eq!(x.events.summary, "10 of 10 expected pongs never arrived");
         assert_eq!(x.events.against.as_deref(), Some("OK"));
         let missing: Vec<(String, Option<String>)> = x
             .events
@@ -711,8 +822,10 @@ mod tests {
         assert_eq!(x.closing.rule, closing::CloseRule::NotClean);
         assert_eq!(x.closing.agrees, Some(true));
         assert_eq!(x.hints[0].cause, Some("split-across-reads"));
-        assert!(x.disputes[0].contains("§5.5.3"));
-        assert_eq!(x.cause.unwrap().key, "split-across-reads");
+        // no pong at all: "only the last ping need be answered" does not apply
+        assert!(x.disputes.is_empty(), "{:?}", x.disputes);
+        assert_eq!(x.cause.unwrap().key, "split-reads");
+        assert_eq!(x.fault.as_deref(), Some("split-reads"));
     }
 
     #[test]
@@ -773,13 +886,20 @@ mod tests {
     fn all_groups_by_cause() {
         let out = run(&Target::All, &fixtures().join("servers"), None).unwrap();
         assert!(out.errors.is_empty());
-        let n: usize = out.report.groups.iter().map(|g| g.cases.len()).sum();
+        let n: usize = out
+            .report
+            .diagnosis
+            .groups
+            .iter()
+            .map(|g| g.cases.len())
+            .sum();
         assert_eq!(n, out.report.explanations.len());
         assert!(
             out.report
+                .diagnosis
                 .groups
                 .iter()
-                .any(|g| g.cause.key == "unimplemented")
+                .any(|g| g.key == "deflate-missing")
         );
     }
 
@@ -798,6 +918,117 @@ mod tests {
 #[cfg(test)]
 mod size_tests {
     use super::*;
+
+    #[test]
+    fn the_last_pong_dispute_shows_only_when_some_pongs_arrived() {
+        let pongs: Vec<Event> = (0..10)
+            .map(|i| Event::Pong(format!("payload-{i}")))
+            .collect();
+        let case = |received: Vec<Event>| Case {
+            id: Some("2.10".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::Ok),
+            expected: vec![("OK".into(), pongs.clone())],
+            received,
+            ..Case::default()
+        };
+        let last = explain_case(&case(vec![pongs[9].clone()]), None);
+        assert!(last.disputes.iter().any(|d| d.contains("§5.5.3")));
+        assert!(explain_case(&case(Vec::new()), None).disputes.is_empty());
+    }
+
+    #[test]
+    fn a_deflate_parameter_hint_never_contradicts_a_declined_offer() {
+        let entry = |id: &str, ok: bool| CaseEntry {
+            id: id.parse().unwrap(),
+            behavior: if ok {
+                Verdict::Ok
+            } else {
+                Verdict::Unimplemented
+            },
+            behavior_close: Verdict::Ok,
+            duration_ms: 0,
+            remote_close_code: None,
+            reportfile: None,
+        };
+        let siblings = [
+            entry("13.1.1", true),
+            entry("13.2.1", true),
+            entry("13.3.1", false),
+            entry("13.4.1", true),
+            entry("13.5.1", false),
+            entry("13.6.1", true),
+        ];
+        let case = Case {
+            id: Some("13.3.1".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Unimplemented),
+            behavior_close: Some(Verdict::Ok),
+            http_request: Some(
+                "GET / HTTP/1.1\r\nSec-WebSocket-Extensions: permessage-deflate; \
+                 client_max_window_bits=9; server_max_window_bits=9\r\n\r\n"
+                    .into(),
+            ),
+            http_response: Some("HTTP/1.1 101 Switching Protocols\r\n\r\n".into()),
+            ..Case::default()
+        };
+        let with_index = families::hints(&"13.3.1".parse().unwrap(), false, &siblings);
+        assert!(with_index.iter().any(|h| h.family == "deflate-parameters"));
+        let x = explain_case(&case, Some(&siblings));
+        assert!(x.negotiation.as_ref().unwrap().accepted.is_none());
+        assert!(
+            x.hints.iter().all(|h| h.family != "deflate-parameters"),
+            "{:?}",
+            x.hints
+        );
+    }
+
+    #[test]
+    fn a_wrong_code_failing_the_behaviour_says_so() {
+        let case = Case {
+            id: Some("7.7.5".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::WrongCode),
+            expected: vec![("OK".into(), Vec::new())],
+            closing: crate::model::Closing {
+                remote_close_code: Some(1002),
+                ..Default::default()
+            },
+            ..Case::default()
+        };
+        let x = explain_case(&case, None);
+        assert_eq!(
+            x.events.summary,
+            "events as expected, but the peer's close code 1002 fails the case"
+        );
+    }
+
+    #[test]
+    fn a_size_case_refused_at_once_says_so_not_the_timeout() {
+        let case = Case {
+            id: Some("9.1.2".parse().unwrap()),
+            agent: "A".into(),
+            behavior: Some(Verdict::Failed),
+            behavior_close: Some(Verdict::Ok),
+            duration_ms: Some(100),
+            result: Some("Did not receive message within 100 seconds.".into()),
+            closing: crate::model::Closing {
+                remote_close_code: Some(1009),
+                ..Default::default()
+            },
+            ..Case::default()
+        };
+        let x = explain_case(&case, None);
+        assert!(
+            x.events
+                .summary
+                .starts_with("no echo: the peer closed with 1009 after 100 ms (sent 256 KiB"),
+            "{}",
+            x.events.summary
+        );
+    }
 
     #[test]
     fn a_size_case_is_explained_by_its_result_and_what_it_sent() {

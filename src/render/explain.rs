@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::Style;
+use crate::explain::case::CaseDescription;
 use crate::explain::diff::{EventView, Moved, PayloadChange};
 use crate::explain::{ExplainReport, Explanation};
 use crate::text::{markdown_code, markdown_inline, visible};
@@ -12,7 +13,8 @@ use crate::text::{markdown_code, markdown_inline, visible};
 pub(crate) fn event(e: &EventView) -> String {
     let mut s = e.kind.clone();
     if let Some(p) = &e.payload {
-        let _ = write!(s, " {p:?}");
+        // long payloads (hex dumps of invalid UTF-8) cut, with their length, for 80 columns
+        let _ = write!(s, " {:?}", crate::explain::ranges::cut(p, 40));
     }
     if e.binary == Some(true) {
         s.push_str(" (binary)");
@@ -167,35 +169,92 @@ fn sections(x: &Explanation, bullet: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// The width text output is wrapped to.
+pub const WIDTH: usize = 80;
+
+/// `line` wrapped at spaces to `width` columns; continuation lines indented like the first
+/// line's text (after its leading spaces and bullet), plus `extra`.
+fn wrap(line: &str, width: usize, extra: usize) -> Vec<String> {
+    if line.chars().count() <= width {
+        return vec![line.to_string()];
+    }
+    let lead = line.len() - line.trim_start().len();
+    let bullet = if line[lead..].starts_with("- ") { 2 } else { 0 };
+    let indent = " ".repeat(lead + bullet + extra);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in line[lead..].split(' ') {
+        let prefix = if out.is_empty() && cur.is_empty() {
+            " ".repeat(lead)
+        } else {
+            String::new()
+        };
+        let candidate = if cur.is_empty() {
+            format!("{prefix}{word}")
+        } else {
+            format!("{cur} {word}")
+        };
+        if candidate.chars().count() > width && !cur.trim().is_empty() {
+            out.push(cur);
+            cur = format!("{indent}{word}");
+        } else {
+            cur = candidate;
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn class_word(c: crate::explain::faults::Class) -> &'static str {
+    use crate::explain::faults::Class;
+    match c {
+        Class::Failed => "failing",
+        Class::NonStrict => "NON-STRICT",
+        Class::Informational => "INFORMATIONAL",
+        Class::Unimplemented => "UNIMPLEMENTED",
+    }
+}
+
+/// The diagnosis: per agent, one block per group (title, cases as ranges, evidence).
 fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
-    r.groups
-        .iter()
-        .map(|g| {
-            let ids: Vec<String> = g.cases.iter().map(|c| c.to_string()).collect();
-            let (n, title) = match g.cases.len() {
-                1 => ("1 case".to_string(), &g.cause.title_one),
-                n => (format!("{n} cases"), &g.cause.title),
-            };
-            format!(
-                "{bullet}{} ({}): {n} {title}: {}",
-                g.agent,
-                g.report.display(),
-                ids.join(", ")
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut agent: Option<(&str, &std::path::Path)> = None;
+    for g in &r.diagnosis.groups {
+        if agent != Some((g.agent.as_str(), g.report.as_path())) {
+            agent = Some((g.agent.as_str(), g.report.as_path()));
+            out.push(format!("agent {} ({}):", g.agent, g.report.display()));
+        }
+        let n = match g.cases.len() {
+            1 => "1 case".to_string(),
+            n => format!("{n} cases"),
+        };
+        out.push(format!(
+            "{bullet}{n} {} [{}]: {}",
+            class_word(g.class),
+            g.key,
+            g.title
+        ));
+        out.push(format!(
+            "{bullet}  cases: {}",
+            crate::explain::ranges::collapse(&g.cases)
+        ));
+        out.push(format!("{bullet}  evidence: {}", g.evidence));
+    }
+    out
 }
 
 /// The terminal rendering. Every line is made [`visible`]: a report's texts (agent names,
 /// payloads, close reasons) never reach the terminal as escape sequences or line breaks.
 pub fn text(r: &ExplainReport, style: Style) -> String {
     let mut out = String::new();
-    if !r.groups.is_empty() {
-        out.push_str(&paint("Non-passing cases by cause", "1", style));
+    if !r.diagnosis.groups.is_empty() {
+        out.push_str(&paint("Diagnosis: non-passing cases by fault", "1", style));
         out.push('\n');
         for l in groups_text(r, "  ") {
-            out.push_str(&visible(&l));
-            out.push('\n');
+            for w in wrap(&visible(&l), WIDTH, 2) {
+                out.push_str(&w);
+                out.push('\n');
+            }
         }
         out.push('\n');
     }
@@ -204,20 +263,36 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
             out.push('\n');
         }
         let code = if x.passing { "1;32" } else { "1;31" };
-        out.push_str(&paint(&visible(&x.headline), code, style));
+        for w in wrap(&visible(&x.headline), WIDTH, 2) {
+            out.push_str(&paint(&w, code, style));
+            out.push('\n');
+        }
+        for w in wrap(
+            &format!("agent {}: {}", visible(&x.agent), visible(&x.title)),
+            WIDTH,
+            2,
+        ) {
+            out.push_str(&w);
+            out.push('\n');
+        }
+        push_sections(&mut out, sections(x, "  "), style);
+    }
+    out
+}
+
+/// Titled sections, each line wrapped at [`WIDTH`].
+fn push_sections(out: &mut String, sections: Vec<(String, Vec<String>)>, style: Style) {
+    for (title, lines) in sections {
         out.push('\n');
-        let _ = writeln!(out, "agent {}: {}", visible(&x.agent), visible(&x.title));
-        for (title, lines) in sections(x, "  ") {
-            out.push('\n');
-            out.push_str(&paint(&visible(&title), "1", style));
-            out.push('\n');
-            for l in lines {
-                out.push_str(&visible(&l));
+        out.push_str(&paint(&visible(&title), "1", style));
+        out.push('\n');
+        for l in lines {
+            for w in wrap(&visible(&l), WIDTH, 2) {
+                out.push_str(&w);
                 out.push('\n');
             }
         }
     }
-    out
 }
 
 /// The Markdown rendering (for an issue or `$GITHUB_STEP_SUMMARY`). A report's texts stay
@@ -225,8 +300,8 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
 /// become HTML.
 pub fn markdown(r: &ExplainReport) -> String {
     let mut out = String::new();
-    if !r.groups.is_empty() {
-        out.push_str("### Non-passing cases by cause\n\n");
+    if !r.diagnosis.groups.is_empty() {
+        out.push_str("### Diagnosis: non-passing cases by fault\n\n");
         for l in groups_text(r, "- ") {
             out.push_str(&markdown_inline(&l));
             out.push('\n');
@@ -249,6 +324,65 @@ pub fn markdown(r: &ExplainReport) -> String {
             }
             out.push('\n');
         }
+    }
+    out
+}
+
+fn case_sections(d: &CaseDescription, bullet: &str) -> Vec<(String, Vec<String>)> {
+    let list = |l: &[String]| l.iter().map(|x| format!("{bullet}{x}")).collect::<Vec<_>>();
+    let mut out = vec![
+        ("What it sends".to_string(), list(&d.sends)),
+        (
+            format!("What it expects ({})", d.rfc),
+            list(&d.expects)
+                .into_iter()
+                .chain([format!("{bullet}closing: {}", d.closing)])
+                .chain([format!(
+                    "{bullet}in the testsuite's words: {}",
+                    d.expectation
+                )])
+                .collect(),
+        ),
+    ];
+    if !d.faults.is_empty() {
+        out.push((
+            "Faults that make it fail".into(),
+            d.faults
+                .iter()
+                .map(|f| format!("{bullet}[{}] {}", f.key, f.title))
+                .collect(),
+        ));
+    }
+    if !d.disputes.is_empty() {
+        out.push((
+            "Known disputes".into(),
+            d.disputes.iter().map(|x| format!("{bullet}{x}")).collect(),
+        ));
+    }
+    out
+}
+
+/// `wsreport case` as text.
+pub fn case_text(d: &CaseDescription, style: Style) -> String {
+    let mut out = String::new();
+    for w in wrap(&format!("{} {}", d.id, d.description), WIDTH, 2) {
+        out.push_str(&paint(&w, "1", style));
+        out.push('\n');
+    }
+    push_sections(&mut out, case_sections(d, "  "), style);
+    out
+}
+
+/// `wsreport case` as Markdown.
+pub fn case_markdown(d: &CaseDescription) -> String {
+    let mut out = format!("### {} {}\n\n", d.id, d.description);
+    for (title, lines) in case_sections(d, "- ") {
+        let _ = writeln!(out, "**{title}**\n");
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out.push('\n');
     }
     out
 }

@@ -381,3 +381,26 @@ fn junit_output_validates_against_the_junit_schema() {
     let out = wsreport(&["compare", &f("old"), &f("new"), "--format", "junit"]);
     validate_junit(&stdout(&out), "compare.xml");
 }
+
+#[test]
+fn compare_warns_when_one_run_tested_servers_and_the_other_clients() {
+    use wsreport::compare::{WarningKind, diff, run::Run};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports");
+    let (old, _) = Run::load(&[fixtures.join("clients")]);
+    let (new, _) = Run::load(&[fixtures.join("servers")]);
+    let c = diff::compare(&old, &new, wsreport::policy::Policy::default());
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::ModesDiffer),
+        "{:?}",
+        c.warnings
+    );
+    let (same, _) = Run::load(&[fixtures.join("servers")]);
+    let c = diff::compare(&same, &new, wsreport::policy::Policy::default());
+    assert!(
+        c.warnings
+            .iter()
+            .all(|w| w.kind != WarningKind::ModesDiffer)
+    );
+}

@@ -61,9 +61,14 @@ fn json_is_the_explanation_document() {
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(
-        v["headline"],
-        "2.11 FAILED: 10 of 10 expected pongs never arrived; close UNCLEAN"
+    assert_eq!(v["fault"], "split-reads");
+    assert!(
+        v["headline"]
+            .as_str()
+            .unwrap()
+            .contains("10 of 10 expected pongs never arrived"),
+        "{}",
+        v["headline"]
     );
 }
 
@@ -78,4 +83,33 @@ fn markdown_has_the_headline_as_heading() {
     ]);
     assert_eq!(code, 0);
     assert!(out.starts_with("### 2.11 FAILED"), "{out}");
+}
+
+#[test]
+fn case_describes_a_case_from_the_catalog_alone() {
+    let (code, out, err) = wsreport(&["case", "2.11", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["id"], "2.11");
+    let keys: Vec<&str> = v["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"split-reads") && keys.contains(&"no-pong"),
+        "{keys:?}"
+    );
+    assert!(
+        v["sends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("close-after timer: 3 s"))
+    );
+    let (code, out, _) = wsreport(&["case", "2.11"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    assert_eq!(wsreport(&["case", "99.1"]).0, 2);
 }
