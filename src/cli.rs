@@ -294,9 +294,14 @@ impl Judging {
 /// Output options of the gate commands, which also speak JUnit and GitHub.
 #[derive(Debug, Args)]
 pub struct GateOutput {
-    /// Output format: table, json, markdown, junit (XML test report), github (annotations).
+    /// Output format: table, json, markdown, junit (XML test report), github (annotations),
+    /// badge (shields.io endpoint JSON).
     #[arg(long, value_enum, default_value_t = GateFormatArg::Table)]
     pub format: GateFormatArg,
+    /// With --format markdown: the most bytes to write. Long tables lose their last rows and
+    /// say how many (the default fits a PR comment; a step summary takes 1048576).
+    #[arg(long, value_name = "BYTES", default_value_t = wsreport::render::fit::PR_COMMENT_BYTES)]
+    pub max_bytes: usize,
     /// When to colour the table: auto colours only on a terminal and honours NO_COLOR.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -313,8 +318,10 @@ pub enum GateFormatArg {
     Markdown,
     /// JUnit XML: one testcase per case.
     Junit,
-    /// GitHub Actions workflow commands (::error …).
+    /// GitHub Actions workflow commands (::error …): at most 10 errors, the worst first.
     Github,
+    /// shields.io endpoint JSON: {"schemaVersion":1,"label":"autobahn","message":"517/517 OK",…}.
+    Badge,
 }
 
 impl GateOutput {
@@ -326,6 +333,7 @@ impl GateOutput {
             GateFormatArg::Markdown => Format::Markdown,
             GateFormatArg::Junit => Format::Junit,
             GateFormatArg::Github => Format::Github,
+            GateFormatArg::Badge => Format::Badge,
         }
     }
 

@@ -27,6 +27,7 @@
 //! - [`text`]: text helpers: lone surrogates, error chains.
 #![deny(missing_docs)]
 
+pub mod attempts;
 pub mod catalog;
 pub mod compare;
 pub mod event;

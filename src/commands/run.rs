@@ -45,7 +45,9 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     print(&match output.format() {
         Format::Json => render::json::render(&report),
         Format::Table => render::table::run(&report, output.style()),
-        Format::Markdown => render::markdown::run(&report),
+        Format::Markdown => {
+            render::fit::markdown(&render::markdown::run(&report), output.max_bytes)
+        }
         Format::Junit => report
             .check
             .as_ref()
@@ -55,6 +57,11 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
             .check
             .as_ref()
             .map(render::github::check)
+            .unwrap_or_default(),
+        Format::Badge => report
+            .check
+            .as_ref()
+            .map(render::badge::check)
             .unwrap_or_default(),
     });
     Ok(if report.has_errors() {

@@ -1,7 +1,9 @@
 //! Output formats. Each format is one file; [`Format`] picks it. Renderers lay out values the
 //! library computed and compute nothing themselves.
 
+pub mod badge;
 pub mod explain;
+pub mod fit;
 pub(crate) mod gate;
 pub mod github;
 pub mod json;
@@ -24,6 +26,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`check`, `compare`).
     Github,
+    /// A shields.io endpoint badge (`check`, `compare`, `run`).
+    Badge,
 }
 
 /// Styling decided once, from `--color`, `NO_COLOR` and whether stdout is a terminal.

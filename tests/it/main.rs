@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module links the crate once (ripgrep's tests/tests.rs).
 
 mod catalog_vs_cases_tsv;
+mod ci_limits;
 mod cli_compare;
 mod cli_run;
 mod cli_summarize;
