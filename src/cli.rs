@@ -550,6 +550,31 @@ pub struct RunArgs {
     pub sending: Sending,
     #[command(flatten)]
     pub output: GateOutput,
+    #[command(flatten)]
+    pub ci: RunCi,
+}
+
+/// `run`'s CI conveniences: the server started for the run, shards, re-runs.
+#[derive(Debug, Args)]
+pub struct RunCi {
+    /// Start the server under test first: a shell command in which `{port}` becomes a free
+    /// port; the target is then ws://127.0.0.1:{port} (or --target with `{port}` filled in).
+    /// Its output goes to stderr; it is stopped (its whole process group) when the run ends.
+    #[arg(long, value_name = "CMD")]
+    pub server_cmd: Option<String>,
+    /// Retry the first connection to each server for up to this many seconds (default 30
+    /// with --server-cmd, else 0: one try).
+    #[arg(long, value_name = "SECONDS")]
+    pub wait: Option<f64>,
+    /// Run only share K of N of the selected cases (stable: every K-th case in the testsuite's
+    /// order); `check`, `summarize` and `compare` merge the shards' report directories.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<wsreport::shard::Shard>,
+    /// Re-run each case that fails the policy up to N times until it passes; a case whose
+    /// verdict changed is reported flaky. The report keeps the first verdict; every attempt
+    /// goes into wsreport-attempts.json beside it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rerun_failed: usize,
 }
 
 impl RunArgs {
@@ -574,6 +599,16 @@ impl RunArgs {
             jobs: self.jobs,
             testdata: self.sending.testdata.clone(),
             fragment_end: self.sending.fragment_end(),
+            shard: self.ci.shard,
+            wait: std::time::Duration::from_secs_f64(self.ci.wait.unwrap_or(
+                if self.ci.server_cmd.is_some() {
+                    30.0
+                } else {
+                    0.0
+                },
+            )),
+            rerun_failed: self.ci.rerun_failed,
+            rerun_policy: self.judging.policy(),
         }
     }
 }

@@ -45,6 +45,8 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod server_cmd;
+pub mod shard;
 pub mod spec;
 pub mod summary;
 pub mod text;
