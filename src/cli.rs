@@ -110,6 +110,8 @@ pub enum Command {
         /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
         #[arg(long)]
         no_deflate: bool,
+        #[command(flatten)]
+        tls: ServerTlsArgs,
     },
     /// Replay cases against a WebSocket server, natively, as the testsuite's fuzzing client.
     ///
@@ -438,6 +440,8 @@ pub struct ReplayArgs {
     /// behaviour; every run is reported.
     #[arg(long, default_value_t = 1, requires = "listen")]
     pub repeat: usize,
+    #[command(flatten)]
+    pub handshake: Handshake,
 }
 
 /// What the case engine sends: the test data of 12.x/13.x and how fragmented messages end
@@ -552,6 +556,79 @@ pub struct RunArgs {
     pub output: GateOutput,
     #[command(flatten)]
     pub ci: RunCi,
+    #[command(flatten)]
+    pub handshake: Handshake,
+}
+
+/// How a client connects: TLS for wss:// targets and extra upgrade-request headers (`run`,
+/// `replay`).
+#[derive(Debug, Args)]
+pub struct Handshake {
+    /// For a wss:// target: trust the CA certificates in this PEM file instead of the built-in
+    /// web roots (a self-signed server certificate can be its own CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// For a wss:// target: accept any certificate (test servers only).
+    #[arg(long, conflicts_with = "ca")]
+    pub insecure: bool,
+    /// A header added to every upgrade request, as NAME:VALUE (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// The Origin header of the upgrade request.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// The Sec-WebSocket-Protocol header of the upgrade request (subprotocols, comma-separated).
+    #[arg(long)]
+    pub protocol: Option<String>,
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value))
+            if !name.trim().is_empty()
+                && name
+                    .trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b':')
+                && !value.contains(['\r', '\n']) =>
+        {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("`{s}` is not NAME:VALUE")),
+    }
+}
+
+impl Handshake {
+    /// How wss:// certificates are checked.
+    pub fn tls(&self) -> wsreport::tls::ClientTlsOptions {
+        wsreport::tls::ClientTlsOptions {
+            ca: self.ca.clone(),
+            insecure: self.insecure,
+        }
+    }
+
+    /// Every header added to the upgrade request, --origin and --protocol last.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut h = self.headers.clone();
+        if let Some(o) = &self.origin {
+            h.push(("Origin".into(), o.clone()));
+        }
+        if let Some(p) = &self.protocol {
+            h.push(("Sec-WebSocket-Protocol".into(), p.clone()));
+        }
+        h
+    }
+}
+
+/// `serve`'s TLS: both files, or neither.
+#[derive(Debug, Args)]
+pub struct ServerTlsArgs {
+    /// Serve wss://: the certificate chain (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Serve wss://: the private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `run`'s CI conveniences: the server started for the run, shards, re-runs.
@@ -609,6 +686,8 @@ impl RunArgs {
             )),
             rerun_failed: self.ci.rerun_failed,
             rerun_policy: self.judging.policy(),
+            tls: self.handshake.tls(),
+            headers: self.handshake.headers(),
         }
     }
 }

@@ -50,4 +50,5 @@ pub mod shard;
 pub mod spec;
 pub mod summary;
 pub mod text;
+pub mod tls;
 pub mod wire;

@@ -71,6 +71,10 @@ pub struct RunCommand {
     pub rerun_failed: usize,
     /// The policy that picks the cases to re-run.
     pub rerun_policy: Policy,
+    /// How `wss://` servers' certificates are checked (`--ca`, `--insecure`).
+    pub tls: crate::tls::ClientTlsOptions,
+    /// Headers added to each upgrade request (`--header`, `--origin`, `--protocol`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why `run` could not start or finish.
@@ -120,6 +124,9 @@ pub enum RunError {
     /// The compression cases' test data is missing or wrong.
     #[error(transparent)]
     TestData(#[from] crate::replay::TestDataError),
+    /// The TLS configuration for `wss://` servers is unusable.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The reports could not be written.
     #[error("cannot write {}", dir.display())]
     Write {
@@ -268,11 +275,19 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
     }
 
     let mut agents = Vec::new();
+    let mut tls = None;
     for (agent, url, origin, options) in servers {
         let target = Target::parse(&url).map_err(|source| RunError::Target { origin, source })?;
         let mut opts = ReplayOptions::client(&target, agent.clone());
         opts.testdata = cmd.testdata.clone();
         opts.fragment_end = cmd.fragment_end;
+        opts.extra_headers = cmd.headers.clone();
+        if target.tls {
+            if tls.is_none() {
+                tls = Some(crate::tls::ClientTls::new(&cmd.tls)?);
+            }
+            opts.tls = tls.clone();
+        }
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)
@@ -688,12 +703,12 @@ mod tests {
             Err(RunError::NothingSelected)
         ));
         let c = RunCommand {
-            target: Some("wss://example.org".into()),
+            target: Some("wss//example.org".into()),
             ..RunCommand::default()
         };
         let e = crate::text::error_chain(&plan_with(&c, None).unwrap_err());
         assert!(
-            e.starts_with("the target URL: `wss://example.org` is not a ws:// URL"),
+            e.starts_with("the target URL: `wss//example.org` is not a ws:// or wss:// URL"),
             "{e}"
         );
     }

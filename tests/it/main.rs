@@ -3,6 +3,7 @@
 mod catalog_vs_cases_tsv;
 mod ci_limits;
 mod ci_run;
+mod ci_tls;
 mod cli_compare;
 mod cli_run;
 mod cli_summarize;

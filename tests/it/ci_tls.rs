@@ -1,0 +1,168 @@
+//! wss:// and handshake options over loopback: `run` against the reference server behind TLS
+//! (a self-signed certificate made here, trusted with `--ca`) gets the verdicts of the plain
+//! run; `--header`, `--origin` and `--protocol` reach the upgrade request.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use wsreport::run::{self, Gate, RunCommand};
+use wsreport::serve::{ServeOptions, serve};
+use wsreport::tls::{ClientTlsOptions, ServerTls};
+
+/// A self-signed certificate for 127.0.0.1 and localhost: (cert.pem, key.pem).
+fn self_signed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    (cert, key)
+}
+
+/// The reference server (TLS when given) on a free port, running until the runtime drops.
+fn start_serve(tls: Option<ServerTls>) -> (tokio::runtime::Runtime, std::net::SocketAddr) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let opts = ServeOptions {
+        tls,
+        ..ServeOptions::default()
+    };
+    rt.spawn(serve(listener, opts));
+    (rt, addr)
+}
+
+/// case id → verdicts of a run.
+fn run_verdicts(cmd: &RunCommand) -> (BTreeMap<String, String>, run::RunReport) {
+    let plan = run::plan(cmd).unwrap();
+    let done = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(run::execute(&plan, cmd.jobs, &wsreport::event::ignore()))
+        .unwrap();
+    assert!(done.errors.is_empty(), "{:?}", done.errors);
+    let report = run::report(done, &Gate::default());
+    let check = report.check.clone().unwrap();
+    let v = check
+        .cases
+        .iter()
+        .map(|c| {
+            let o = c.outcome.as_ref().unwrap();
+            (c.case.to_string(), o.pair())
+        })
+        .collect();
+    (v, report)
+}
+
+const SHARE: [&str; 8] = [
+    "1.1.*", "1.2.1", "2.*", "3.*", "5.1", "5.15", "6.1.*", "7.1.*",
+];
+
+#[test]
+fn a_wss_run_against_serve_with_a_self_signed_certificate_equals_the_plain_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(tmp.path());
+    let (tls_rt, tls_addr) = start_serve(Some(ServerTls::new(&cert, &key).unwrap()));
+    let (plain_rt, plain_addr) = start_serve(None);
+    let base = RunCommand {
+        cases: SHARE.map(String::from).to_vec(),
+        jobs: 4,
+        ..RunCommand::default()
+    };
+    let (secure, report) = run_verdicts(&RunCommand {
+        target: Some(format!("wss://{tls_addr}")),
+        out: Some(tmp.path().join("wss")),
+        tls: ClientTlsOptions {
+            ca: Some(cert.clone()),
+            insecure: false,
+        },
+        ..base.clone()
+    });
+    let (plain, _) = run_verdicts(&RunCommand {
+        target: Some(format!("ws://{plain_addr}")),
+        out: Some(tmp.path().join("ws")),
+        ..base.clone()
+    });
+    assert!(report.passed());
+    assert!(secure.len() > 30, "{}", secure.len());
+    assert_eq!(secure, plain);
+
+    // without --ca the certificate is refused: nothing runs; with --insecure it is accepted
+    let bin = env!("CARGO_BIN_EXE_wsreport");
+    let target = format!("wss://{tls_addr}");
+    let o = Command::new(bin)
+        .args(["replay", "1.1.1", "--target", &target])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("UnknownIssuer"), "{err}");
+    let o = Command::new(bin)
+        .args(["replay", "1.1.1", "2.2", "--target", &target, "--insecure"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    drop((tls_rt, plain_rt));
+}
+
+#[test]
+fn header_origin_and_protocol_reach_the_upgrade_request() {
+    let (rt, addr) = start_serve(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_wsreport");
+    let out = tmp.path().join("r");
+    let o = Command::new(bin)
+        .args([
+            "run",
+            "--target",
+            &format!("ws://{addr}/chat"),
+            "--cases",
+            "1.1.1",
+        ])
+        .args([
+            "--header",
+            "Authorization: Bearer t0ken",
+            "--origin",
+            "https://example.test",
+        ])
+        .args(["--protocol", "chat.v1", "--out"])
+        .arg(&out)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    drop(rt);
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("unknownserver_case_1_1_1.json")).unwrap(),
+    )
+    .unwrap();
+    let req = case["httpRequest"].as_str().unwrap();
+    assert!(req.starts_with("GET /chat HTTP/1.1\r\n"), "{req}");
+    assert!(
+        req.ends_with(
+            "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer t0ken\r\n\
+             Origin: https://example.test\r\nSec-WebSocket-Protocol: chat.v1\r\n\r\n"
+        ),
+        "{req}"
+    );
+    let bad = Command::new(bin)
+        .args(["run", "--header", "no colon", "--list"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
