@@ -342,13 +342,14 @@ pub async fn replay_tcp(
     seq: u64,
 ) -> Result<Replayed, ReplayError> {
     let addr = target.addr();
+    let connect_error = |source| ReplayError::Connect {
+        addr: addr.clone(),
+        case: def.id.clone(),
+        source,
+    };
     let stream = tokio::net::TcpStream::connect(&addr)
         .await
-        .map_err(|source| ReplayError::Connect {
-            addr: addr.clone(),
-            case: def.id.clone(),
-            source,
-        })?;
+        .map_err(connect_error)?;
     // Chopped writes must leave as separate segments (autobahn's `tcpNoDelay`).
     let _ = stream.set_nodelay(true);
     if !target.tls {
@@ -356,22 +357,13 @@ pub async fn replay_tcp(
     }
     let tls = match &opts.tls {
         Some(tls) => tls.clone(),
-        None => {
-            crate::tls::ClientTls::new(&Default::default()).map_err(|e| ReplayError::Connect {
-                addr: addr.clone(),
-                case: def.id.clone(),
-                source: std::io::Error::other(e),
-            })?
-        }
+        None => crate::tls::ClientTls::new(&Default::default())
+            .map_err(|e| connect_error(std::io::Error::other(e)))?,
     };
-    let stream =
-        tls.connect(&target.host, stream)
-            .await
-            .map_err(|source| ReplayError::Connect {
-                addr: addr.clone(),
-                case: def.id.clone(),
-                source,
-            })?;
+    let stream = tls
+        .connect(&target.host, stream)
+        .await
+        .map_err(connect_error)?;
     replay_stream(stream, def, opts, seq).await
 }
 

@@ -3,15 +3,9 @@
 //! 64 KiB, one JUnit `<testcase>` per case, and a shields.io badge.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::ci::wsreport;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

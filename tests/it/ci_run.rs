@@ -2,37 +2,18 @@
 //! starts and stops the server, `--rerun-failed` names a case flaky that failed once.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use wsreport::compare::run::Run;
-use wsreport::run::{self, Gate, RunCommand};
-use wsreport::serve::{ServeOptions, serve};
+use wsreport::run::RunCommand;
+use wsreport::serve::ServeOptions;
 use wsreport::shard::Shard;
 
-/// The reference server on a free loopback port, running on its own runtime until dropped.
-fn start_serve() -> (tokio::runtime::Runtime, std::net::SocketAddr) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(serve(listener, ServeOptions::default()));
-    (rt, addr)
-}
-
-fn run_into(cmd: &RunCommand) -> run::RunReport {
-    let plan = run::plan(cmd).unwrap();
-    let done = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(run::execute(&plan, cmd.jobs, &wsreport::event::ignore()))
-        .unwrap();
-    assert!(done.errors.is_empty(), "{:?}", done.errors);
-    run::report(done, &Gate::default())
-}
+use crate::common::ci::{run_report as run_into, start_serve, wsreport};
 
 /// agent → case → (behavior/behaviorClose, case number) of the reports under `paths`, merged.
 fn verdicts(paths: &[PathBuf]) -> BTreeMap<String, BTreeMap<String, String>> {
@@ -76,7 +57,7 @@ fn case_numbers(dirs: &[PathBuf]) -> BTreeMap<String, u64> {
 
 #[test]
 fn three_shards_merged_equal_the_unsharded_run() {
-    let (server, addr) = start_serve();
+    let (server, addr) = start_serve(ServeOptions::default());
     let tmp = tempfile::tempdir().unwrap();
     let cases: Vec<String> = [
         "1.1.*", "2.*", "3.*", "5.1", "5.2", "5.3", "6.1.*", "7.1.*", "7.7.*",
@@ -119,15 +100,9 @@ fn three_shards_merged_equal_the_unsharded_run() {
     );
 
     // the binary's check and summarize merge the shards as one run
-    let bin = env!("CARGO_BIN_EXE_wsreport");
-    let shard_args: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
-    let out = Command::new(bin)
-        .arg("check")
-        .args(&shard_args)
-        .args(["--format", "json"])
-        .env_clear()
-        .output()
-        .unwrap();
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(shards.iter().map(|p| p.to_str().unwrap()));
+    let out = wsreport(&args);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["cases"].as_array().unwrap().len(), total);
@@ -242,13 +217,8 @@ fn a_case_that_fails_once_then_passes_is_reported_flaky() {
     assert_eq!(pairs, ["FAILED/FAILED", "OK/OK"]);
 
     // every output says so
-    let bin = env!("CARGO_BIN_EXE_wsreport");
     let fmt = |f: &str| {
-        let o = Command::new(bin)
-            .args(["check", out.to_str().unwrap(), "--format", f])
-            .env_clear()
-            .output()
-            .unwrap();
+        let o = wsreport(&["check", out.to_str().unwrap(), "--format", f]);
         String::from_utf8(o.stdout).unwrap()
     };
     assert!(fmt("table").contains("fail (flaky)"));

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use wsreport::run::{self, Gate, RunCommand};
-use wsreport::serve::{ServeOptions, serve};
+use crate::common::ci::wsreport;
+
+use wsreport::run::{self, RunCommand};
+use wsreport::serve::ServeOptions;
 use wsreport::tls::{ClientTlsOptions, ServerTls};
 
 /// A self-signed certificate for 127.0.0.1 and localhost: (cert.pem, key.pem).
@@ -22,28 +23,15 @@ fn self_signed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 
 /// The reference server (TLS when given) on a free port, running until the runtime drops.
 fn start_serve(tls: Option<ServerTls>) -> (tokio::runtime::Runtime, std::net::SocketAddr) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let opts = ServeOptions {
+    crate::common::ci::start_serve(ServeOptions {
         tls,
         ..ServeOptions::default()
-    };
-    rt.spawn(serve(listener, opts));
-    (rt, addr)
+    })
 }
 
 /// case id → verdicts of a run.
 fn run_verdicts(cmd: &RunCommand) -> (BTreeMap<String, String>, run::RunReport) {
-    let plan = run::plan(cmd).unwrap();
-    let done = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(run::execute(&plan, cmd.jobs, &wsreport::event::ignore()))
-        .unwrap();
-    assert!(done.errors.is_empty(), "{:?}", done.errors);
-    let report = run::report(done, &Gate::default());
+    let report = crate::common::ci::run_report(cmd);
     let check = report.check.clone().unwrap();
     let v = check
         .cases
@@ -90,21 +78,12 @@ fn a_wss_run_against_serve_with_a_self_signed_certificate_equals_the_plain_run()
     assert_eq!(secure, plain);
 
     // without --ca the certificate is refused: nothing runs; with --insecure it is accepted
-    let bin = env!("CARGO_BIN_EXE_wsreport");
     let target = format!("wss://{tls_addr}");
-    let o = Command::new(bin)
-        .args(["replay", "1.1.1", "--target", &target])
-        .env_clear()
-        .output()
-        .unwrap();
+    let o = wsreport(&["replay", "1.1.1", "--target", &target]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("UnknownIssuer"), "{err}");
-    let o = Command::new(bin)
-        .args(["replay", "1.1.1", "2.2", "--target", &target, "--insecure"])
-        .env_clear()
-        .output()
-        .unwrap();
+    let o = wsreport(&["replay", "1.1.1", "2.2", "--target", &target, "--insecure"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -118,27 +97,23 @@ fn a_wss_run_against_serve_with_a_self_signed_certificate_equals_the_plain_run()
 fn header_origin_and_protocol_reach_the_upgrade_request() {
     let (rt, addr) = start_serve(None);
     let tmp = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_wsreport");
     let out = tmp.path().join("r");
-    let o = Command::new(bin)
-        .args([
-            "run",
-            "--target",
-            &format!("ws://{addr}/chat"),
-            "--cases",
-            "1.1.1",
-        ])
-        .args([
-            "--header",
-            "Authorization: Bearer t0ken",
-            "--origin",
-            "https://example.test",
-        ])
-        .args(["--protocol", "chat.v1", "--out"])
-        .arg(&out)
-        .env_clear()
-        .output()
-        .unwrap();
+    let target = format!("ws://{addr}/chat");
+    let o = wsreport(&[
+        "run",
+        "--target",
+        &target,
+        "--cases",
+        "1.1.1",
+        "--header",
+        "Authorization: Bearer t0ken",
+        "--origin",
+        "https://example.test",
+        "--protocol",
+        "chat.v1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -159,10 +134,6 @@ fn header_origin_and_protocol_reach_the_upgrade_request() {
         ),
         "{req}"
     );
-    let bad = Command::new(bin)
-        .args(["run", "--header", "no colon", "--list"])
-        .env_clear()
-        .output()
-        .unwrap();
+    let bad = wsreport(&["run", "--header", "no colon", "--list"]);
     assert_eq!(bad.status.code(), Some(2));
 }
