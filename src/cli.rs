@@ -22,6 +22,15 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Refuse report files (index, case files, pages) larger than this, in octets (default
+    /// 64 MiB; the real reports' largest file is 0.5 MiB).
+    #[arg(
+        long,
+        global = true,
+        env = "WSREPORT_MAX_FILE_SIZE",
+        value_name = "OCTETS"
+    )]
+    pub max_file_size: Option<u64>,
 }
 
 /// The subcommands.

@@ -4,13 +4,16 @@
 //! the testsuite's HTML (`index.html` and a page per case, [`crate::report::html`]).
 //!
 //! Files are written only inside the output directory, under names wsreport builds itself
-//! (never a name taken from the input), and the input's own directory is never written to.
+//! (never a name taken from the input; agents whose names fold to one file name get their own,
+//! [`crate::report::files::Stems`]), never through a symbolic link already there, and the
+//! input's own directory is never written to. A case that cannot be written is one error and
+//! the export goes on.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::load::{self, LoadError, json};
-use crate::model::{AgentRun, CaseEntry, case_file_stem};
+use crate::model::{AgentRun, CaseEntry};
+use crate::report::files::{self, Stems};
 use crate::report::html::{self as html_report, IndexDetails};
 
 /// What an export writes besides the JSON.
@@ -50,10 +53,12 @@ pub struct Exported {
     pub cases: usize,
     /// Inputs that could not be read (each one line); the rest was exported.
     pub errors: Vec<LoadError>,
+    /// Case files that could not be written (each one line); they are left out of the index.
+    pub unwritten: Vec<ExportError>,
 }
 
 fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), ExportError> {
-    fs::write(path, bytes).map_err(|source| ExportError::Write {
+    files::write_file(path, bytes).map_err(|source| ExportError::Write {
         path: path.to_path_buf(),
         source,
     })
@@ -84,43 +89,59 @@ pub fn export(input: &Path, out: &Path, options: ExportOptions) -> Result<Export
         }
     }
     for report in &loaded.reports {
-        let mut dir = out.to_path_buf();
-        if several && let Ok(rel) = report.dir.strip_prefix(input) {
-            for c in rel.components() {
-                if let std::path::Component::Normal(n) = c {
-                    dir.push(n);
-                }
-            }
-        }
-        if same_dir(&dir, &report.dir) {
+        let rel = match report.dir.strip_prefix(input) {
+            Ok(rel) if several => rel,
+            _ => Path::new(""),
+        };
+        let mut planned = out.to_path_buf();
+        planned.extend(
+            rel.components()
+                .filter(|c| matches!(c, Component::Normal(_))),
+        );
+        if same_dir(&planned, &report.dir) {
             return Err(ExportError::IntoInput {
-                out: dir,
+                out: planned,
                 input: report.dir.clone(),
             });
         }
-        fs::create_dir_all(&dir).map_err(|source| ExportError::Write {
-            path: dir.clone(),
+        let dir = files::subdir(out, rel).map_err(|source| ExportError::Write {
+            path: planned.clone(),
             source,
         })?;
         let mut agents = Vec::new();
         let mut details = IndexDetails::new();
+        let mut stems = Stems::new();
         for run in &report.agents {
             let mut cases = Vec::new();
             for entry in &run.cases {
-                let stem = case_file_stem(&run.agent, &entry.id);
+                let stem = stems.case(&run.agent, &entry.id);
                 let name = format!("{stem}.json");
                 let written = match load::load_case(report, &run.agent, entry) {
                     Ok(case) => {
-                        write(&dir.join(&name), json::to_json(&json::case_to_value(&case)))?;
-                        if options.html {
-                            write(
-                                &dir.join(format!("{stem}.html")),
-                                html_report::case_page(&case),
-                            )?;
-                            details.add(&run.agent, &case);
+                        let wrote =
+                            write(&dir.join(&name), json::to_json(&json::case_to_value(&case)))
+                                .and_then(|()| {
+                                    if !options.html {
+                                        return Ok(());
+                                    }
+                                    write(
+                                        &dir.join(format!("{stem}.html")),
+                                        html_report::case_page(&case),
+                                    )
+                                });
+                        match wrote {
+                            Ok(()) => {
+                                if options.html {
+                                    details.add(&run.agent, &case);
+                                }
+                                done.cases += 1;
+                                Some(name)
+                            }
+                            Err(e) => {
+                                done.unwritten.push(e);
+                                None
+                            }
                         }
-                        done.cases += 1;
-                        Some(name)
                     }
                     Err(e) => {
                         done.errors.push(e);
@@ -163,5 +184,10 @@ pub fn export(input: &Path, out: &Path, options: ExportOptions) -> Result<Export
         }
         done.dirs.push(dir);
     }
+    // A case file the loader already refused (reading the first for the mode) is refused
+    // again when exported: one line is enough.
+    let mut seen = std::collections::HashSet::new();
+    done.errors
+        .retain(|e| seen.insert(crate::text::error_chain(e)));
     Ok(done)
 }

@@ -552,6 +552,11 @@ impl Case {
 /// The case file name the testsuite writes for an agent and case:
 /// `stratus@2`, `2.11` → `stratus_2_case_2_11`. Append `.json` or `.html`.
 pub fn case_file_stem(agent: &str, id: &CaseId) -> String {
+    format!("{}_case_{}", agent_file_stem(agent), id.file_stem())
+}
+
+/// The agent part of [`case_file_stem`]: lower case, every run of other characters one `_`.
+pub fn agent_file_stem(agent: &str) -> String {
     let cleaned: String = agent
         .to_lowercase()
         .chars()
@@ -563,8 +568,7 @@ pub fn case_file_stem(agent: &str, id: &CaseId) -> String {
             }
         })
         .collect();
-    let agent = cleaned.split_whitespace().collect::<Vec<_>>().join("_");
-    format!("{agent}_case_{}", id.file_stem())
+    cleaned.split_whitespace().collect::<Vec<_>>().join("_")
 }
 
 /// The title of a case category (the first number of a case id).

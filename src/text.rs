@@ -1,4 +1,6 @@
-//! Text that reports carry but Rust strings cannot: lone UTF-16 surrogates.
+//! Text that reports carry but Rust strings cannot: lone UTF-16 surrogates; and text from a
+//! report made safe for where it is shown ([`visible`] for a terminal, [`markdown_inline`] for
+//! Markdown, [`xml_safe`] for XML).
 //!
 //! The testsuite writes payloads of its UTF-8 cases as they are, and some hold lone surrogates:
 //! as `"\udc00"` escapes in case JSON, as the 3-byte form `ed b0 80` in HTML pages. Rust strings
@@ -142,6 +144,30 @@ pub fn decode_utf8_with_surrogates(bytes: &[u8]) -> Option<String> {
     )
 }
 
+/// Where page bytes stop being UTF-8 as the testsuite writes it (encoded surrogates
+/// `ed a0..bf xx` allowed): the offset of the first byte [`decode_page`] would replace.
+pub fn first_bad_byte(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let rest = &bytes[at..];
+        match std::str::from_utf8(rest) {
+            Ok(_) => return None,
+            Err(e) => {
+                let bad = &rest[e.valid_up_to()..];
+                if bad.len() >= 3
+                    && bad[0] == 0xED
+                    && (0xA0..=0xBF).contains(&bad[1])
+                    && (0x80..=0xBF).contains(&bad[2])
+                {
+                    at += e.valid_up_to() + 3;
+                } else {
+                    return Some(at + e.valid_up_to());
+                }
+            }
+        }
+    }
+}
+
 /// Decodes page bytes: UTF-8, with 3-byte encoded surrogates (`ed a0..bf xx`) mapped to their
 /// stand-ins and any other invalid byte replaced by U+FFFD, so a page is never lost.
 pub fn decode_page(bytes: &[u8]) -> String {
@@ -185,6 +211,94 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+/// Whether a character would act on a terminal or reorder the text around it instead of
+/// being shown: C0 controls (but tab), DEL, C1 controls, and the bidirectional overrides and
+/// isolates (U+202A..U+202E, U+2066..U+2069).
+fn acts(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// Report text as one line safe for a terminal: every character that would act instead of
+/// being shown (an escape sequence that sets the title or clears the screen, a carriage
+/// return that overwrites the line, a newline, a bidi override) is written as its Rust escape
+/// (`\u{1b}`, `\r`, `\n`), visibly.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if acts(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Report text as inline Markdown on one line: controls as in [`visible`] (so a newline or a
+/// `\r` cannot end a table row or start a heading), `|` escaped for table cells, and `<`, `>`,
+/// `&` as entities so that nothing becomes raw HTML.
+pub fn markdown_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c if acts(c) => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Report text as a Markdown code span: controls as in [`visible`], fenced with one more
+/// backtick than the longest run inside, so the text cannot close the span.
+pub fn markdown_code(s: &str) -> String {
+    let text = visible(s);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Whether XML 1.0 allows a character (its `Char` production).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Text with every character XML 1.0 does not allow (C0 controls but tab, newline and
+/// carriage return; U+FFFE, U+FFFF) written as its Rust escape (`\u{fffe}`): a document that
+/// holds one is not XML, and CI test-report readers refuse it whole.
+pub fn xml_safe(s: &str) -> Cow<'_, str> {
+    if s.chars().all(xml_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if xml_char(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_default());
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -234,9 +348,58 @@ mod tests {
     }
 
     #[test]
+    fn the_first_byte_that_is_not_utf8_is_found() {
+        assert_eq!(first_bad_byte(b"a\xed\xb0\x80b"), None);
+        assert_eq!(first_bad_byte(b"ok"), None);
+        assert_eq!(first_bad_byte(b"a\xed\xb0\x80b\xff"), Some(5));
+        assert_eq!(first_bad_byte(b"cut\xe2\x82"), Some(3));
+    }
+
+    #[test]
     fn pages_with_raw_surrogates_and_bad_bytes_decode() {
         assert_eq!(decode_page(b"a\xed\xb0\x80b"), "a\u{10e400}b");
         assert_eq!(decode_page(b"a\xffb\x00"), "a\u{FFFD}b\0");
         assert_eq!(decode_page(b"cut\xe2\x82"), "cut\u{FFFD}");
+    }
+
+    #[test]
+    fn report_text_cannot_act_on_a_terminal() {
+        let rows: &[(&str, &str)] = &[
+            ("plain\ttab", "plain\ttab"),
+            ("\x1b]0;owned\x07title", "\\u{1b}]0;owned\\u{7}title"),
+            ("\x1b[2J", "\\u{1b}[2J"),
+            ("over\rwrite", "over\\rwrite"),
+            ("two\nlines", "two\\nlines"),
+            ("\u{9b}31m", "\\u{9b}31m"),
+            ("a\u{202e}b", "a\\u{202e}b"),
+            ("κ\u{10e400}", "κ\u{10e400}"),
+        ];
+        for (input, want) in rows {
+            assert_eq!(visible(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn report_text_stays_inline_markdown() {
+        assert_eq!(
+            markdown_inline("a|b\r\n# head <img src=x onerror=alert(1)> & co"),
+            "a\\|b\\r\\n# head &lt;img src=x onerror=alert(1)&gt; &amp; co"
+        );
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_from_inside() {
+        assert_eq!(markdown_code("stratus@2"), "`stratus@2`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x\n# h"), "`` `x\\n# h ``");
+    }
+
+    #[test]
+    fn xml_invalid_characters_are_written_visibly() {
+        assert_eq!(xml_safe("ok\t\n"), "ok\t\n");
+        assert_eq!(
+            xml_safe("a\u{fffe}b\u{ffff}\x01"),
+            "a\\u{fffe}b\\u{ffff}\\u{1}"
+        );
     }
 }

@@ -27,7 +27,11 @@ pub(crate) fn run(
         let case = case.unwrap_or_default();
         let target = match case.parse() {
             Ok(id) => Target::Id(id),
-            Err(_) if Path::new(&case).is_file() => Target::File(case.into()),
+            // Anything that is there is read as a case file, which refuses what is not a
+            // regular file in one line (a FIFO, a device).
+            Err(_) if Path::new(&case).exists() && !Path::new(&case).is_dir() => {
+                Target::File(case.into())
+            }
             Err(e) => anyhow::bail!("{e}, nor a case file"),
         };
         (target, path.unwrap_or_else(default))

@@ -9,11 +9,14 @@ use super::{note, report_errors};
 pub(crate) fn run(path: &Path, out: &Path, html: bool) -> anyhow::Result<ExitStatus> {
     let done = wsreport::export::export(path, out, wsreport::export::ExportOptions { html })?;
     report_errors(&done.errors);
+    for e in &done.unwritten {
+        super::error(&anyhow::anyhow!("{}", wsreport::text::error_chain(e)));
+    }
     for dir in &done.dirs {
         note(&format!("wrote {}", dir.display()));
     }
     note(&format!("exported {} case files", done.cases));
     Ok(ExitStatus::from_errors(
-        done.errors.is_empty() && !done.dirs.is_empty(),
+        done.errors.is_empty() && done.unwritten.is_empty() && !done.dirs.is_empty(),
     ))
 }

@@ -125,6 +125,25 @@ impl Reporter {
     }
 }
 
+/// One log line on stderr, made [`visible`].
 fn line(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", visible(text));
+}
+
+/// Agent names come from the client: a log line shows their control characters as escapes, so
+/// a name cannot send escape sequences to the operator's terminal.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    wsreport::text::visible(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_chosen_agent_names_reach_the_log_visibly() {
+        // Before: the title-setting sequence went to the terminal as it was.
+        let said = visible("\x1b]0;owned\x07evil\r\n: case 1.1.1");
+        assert_eq!(said, r"\u{1b}]0;owned\u{7}evil\r\n: case 1.1.1");
+    }
 }

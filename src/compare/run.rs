@@ -164,7 +164,13 @@ impl Run {
 
     /// Reads and merges every report under `paths`; the errors are those of the loader.
     pub fn load(paths: &[PathBuf]) -> (Run, Vec<LoadError>) {
-        let loaded = load_paths(paths);
+        let mut loaded = load_paths(paths);
+        // A run is judged from its index, but a case file the index names that is missing,
+        // refused (outside the report) or not a regular file is said, as `summarize` says it
+        // (exit 2): an incomplete report is not a clean input to gate on.
+        for r in &loaded.reports {
+            loaded.errors.extend(crate::load::check_case_files(r));
+        }
         let mut run = Run::merge(&loaded.reports);
         run.read_attempts();
         (run, loaded.errors)

@@ -176,6 +176,16 @@ async fn answer(
     stream: TcpStream,
     writer: &dyn ReportWriter,
 ) {
+    let mut stream = stream;
+    // A request that is no WebSocket upgrade (a plain `curl`, a missing key) gets its HTTP
+    // status, as `/runCase` gives it, instead of a connection closed without a word.
+    if let Err(refusal) = crate::protocol::handshake::check_request(&head) {
+        let _ = stream
+            .write_all(&crate::protocol::handshake::error_response(&refusal))
+            .await;
+        let _ = stream.shutdown().await;
+        return;
+    }
     let rewind = Rewind {
         head,
         pos: 0,
@@ -260,6 +270,15 @@ pub async fn handle(
 ) {
     let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
         Ok(Ok(h)) => h,
+        Ok(Err(e)) if e.kind() == io::ErrorKind::InvalidData => {
+            http_error(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                &e.to_string(),
+            )
+            .await;
+            return;
+        }
         Ok(Err(_)) => return,
         Err(_) => {
             http_error(

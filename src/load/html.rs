@@ -4,7 +4,8 @@
 //! escaping: payloads may hold `<`, `&`, NUL bytes and raw surrogates. An HTML parser would
 //! turn those into markup, entities or U+FFFD, so case pages are read by the template's own
 //! markers over the decoded bytes ([`crate::text::decode_page`]); `index.html`, whose cells
-//! hold only words and numbers, is read with `scraper`.
+//! hold only words and numbers, is read with `scraper`. wsreport's own pages escape their
+//! texts and say so in their head ([`ESCAPED_MARKER`]); their texts are unescaped as read.
 //!
 //! What a page cannot tell is said, not guessed ([`PageNotes`]): an UNIMPLEMENTED case's page
 //! says `Fail`; Expected/Observed reprs may be cut at 1000 characters; octet rows show no
@@ -84,6 +85,60 @@ fn malformed(part: &'static str, text: &str) -> PageError {
     }
 }
 
+/// The line in the head of wsreport's case pages that says their texts are HTML-escaped
+/// (wstest's are not; see [`crate::report::html`]).
+pub const ESCAPED_MARKER: &str = "<meta name=\"generator\" content=\"wsreport; texts escaped\" />";
+
+/// Undoes [`crate::report::html::escape`]: `&lt;`, `&gt;`, `&quot;`, `&amp;`; anything else
+/// (a `&` that starts none of them) is kept as it is.
+pub fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let entity = [
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&amp;", '&'),
+        ]
+        .into_iter()
+        .find(|(e, _)| rest.starts_with(e));
+        match entity {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A page's texts as written: unescaped when the page says it escaped them.
+#[derive(Debug, Clone, Copy)]
+struct Texts {
+    escaped: bool,
+}
+
+impl Texts {
+    fn of<'a>(&self, t: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.escaped {
+            unescape(t)
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    }
+}
+
 /// A cursor over page text that finds the template's markers in order.
 struct Scan<'a> {
     s: &'a str,
@@ -133,18 +188,25 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
     let mut sc = Scan { s, at: 0 };
     let mut case = Case::default();
     let mut notes = PageNotes::default();
+    let texts = Texts {
+        escaped: s
+            .find("<p class=\"case ")
+            .is_some_and(|header| s[..header].contains(ESCAPED_MARKER)),
+    };
 
     // Header: `<p class="case case_ok">AGENT - <span …><b>Case 2.11</b></span> : Pass - <span
     // …><b>108</b> ms @ STARTED</a></p>`
     sc.skip("<p class=\"case ", "header")
         .map_err(|_| PageError::NotAutobahn)?;
     notes.header_class = sc.until("\">", "header")?.trim().to_string();
-    case.agent = sc.until(" - <span", "header agent")?.to_string();
+    case.agent = texts.of(sc.until(" - <span", "header agent")?).into_owned();
     sc.skip("<b>Case ", "header case id")?;
     let id = sc.until("</b>", "header case id")?;
     case.id = Some(id.parse().map_err(|_| malformed("case id", id))?);
     sc.skip("</span> : ", "header outcome")?;
-    notes.header_word = sc.until(" - <span", "header outcome")?.trim().to_string();
+    notes.header_word = texts
+        .of(sc.until(" - <span", "header outcome")?.trim())
+        .into_owned();
     let verdict = header_verdict(&notes.header_word);
     notes.behavior_uncertain = verdict == Verdict::Failed;
     case.behavior = Some(verdict);
@@ -156,19 +218,27 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
         .find("</p>")
         .ok_or(PageError::Cut { missing: "header" })?;
     let started = &s[sc.at..line_end];
-    case.started = Some(started.strip_suffix("</a>").unwrap_or(started).to_string());
+    case.started = Some(
+        texts
+            .of(started.strip_suffix("</a>").unwrap_or(started))
+            .into_owned(),
+    );
     sc.at = line_end;
 
     sc.skip("<b>Case Description</b><br/><br/>", "Case Description")?;
-    case.description = sc.until("</p>", "Case Description")?.to_string();
+    case.description = texts.of(sc.until("</p>", "Case Description")?).into_owned();
     sc.skip("<b>Case Expectation</b><br/><br/>", "Case Expectation")?;
-    case.expectation = sc.until("</p>", "Case Expectation")?.to_string();
+    case.expectation = texts.of(sc.until("</p>", "Case Expectation")?).into_owned();
 
     sc.skip("<b>Case Outcome</b><br/><br/>", "Case Outcome")?;
-    case.result = Some(sc.until("<br/><br/>", "Case Outcome")?.to_string());
+    case.result = Some(
+        texts
+            .of(sc.until("<br/><br/>", "Case Outcome")?)
+            .into_owned(),
+    );
     sc.skip("<span class=\"case_pickle\">", "Expected")?;
-    let expected = sc.until("</span><br/><br/>", "Expected")?;
-    let (exp, cut) = pyrepr::parse_expected(expected).map_err(|source| PageError::Repr {
+    let expected = texts.of(sc.until("</span><br/><br/>", "Expected")?);
+    let (exp, cut) = pyrepr::parse_expected(&expected).map_err(|source| PageError::Repr {
         part: "Expected",
         source,
     })?;
@@ -187,10 +257,11 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
         .ok_or(PageError::Cut {
             missing: "Observed",
         })?;
-    let (rec, cut) = pyrepr::parse_events(observed).map_err(|source| PageError::Repr {
-        part: "Observed",
-        source,
-    })?;
+    let (rec, cut) =
+        pyrepr::parse_events(&texts.of(observed)).map_err(|source| PageError::Repr {
+            part: "Observed",
+            source,
+        })?;
     case.received = rec;
     notes.received_cut = cut;
     sc.at = closing_at;
@@ -198,24 +269,28 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
         "<b>Case Closing Behavior</b><br/><br/>",
         "Case Closing Behavior",
     )?;
-    let closing = sc.until("</p>", "Case Closing Behavior")?;
+    let closing = texts.of(sc.until("</p>", "Case Closing Behavior")?);
     match closing.rsplit_once(" (") {
         Some((sentence, verdict)) if verdict.ends_with(')') => {
             case.result_close = Some(sentence.to_string());
             case.behavior_close = Some(Verdict::parse(&verdict[..verdict.len() - 1]));
         }
-        _ => return Err(malformed("Case Closing Behavior", closing)),
+        _ => return Err(malformed("Case Closing Behavior", &closing)),
     }
 
     sc.skip("<h2>Opening Handshake</h2>", "Opening Handshake")?;
     sc.skip("<pre class=\"http_dump\">", "Opening Handshake request")?;
-    case.http_request = Some(handshake(sc.until("</pre>", "Opening Handshake")?));
+    case.http_request = Some(handshake(
+        &texts.of(sc.until("</pre>", "Opening Handshake")?),
+    ));
     sc.skip("<pre class=\"http_dump\">", "Opening Handshake response")?;
-    case.http_response = Some(handshake(sc.until("</pre>", "Opening Handshake")?));
+    case.http_response = Some(handshake(
+        &texts.of(sc.until("</pre>", "Opening Handshake")?),
+    ));
 
     sc.skip("<h2>Closing Behavior</h2>", "Closing Behavior")?;
     let table = sc.until("</table>", "Closing Behavior")?;
-    case.closing = closing_table(table)?;
+    case.closing = closing_table(table, texts)?;
 
     sc.skip("<h2>Wire Statistics</h2>", "Wire Statistics")?;
     let log_at = sc.find("<h2>Wire Log</h2>").ok_or(PageError::Cut {
@@ -237,7 +312,7 @@ pub fn parse_case_text(s: &str) -> Result<Page, PageError> {
     })?;
     case.create_wirelog = Some(!s[sc.at..div].contains("disabled!"));
     sc.at = div;
-    case.wirelog = wire_log(&s[div..])?;
+    case.wirelog = wire_log(&s[div..], texts)?;
     if !s[sc.at..].contains("</html>") {
         return Err(PageError::Cut { missing: "</html>" });
     }
@@ -323,12 +398,12 @@ pub fn set_closing(c: &mut Closing, key: &str, v: &str) -> Result<(), PageError>
     Ok(())
 }
 
-fn closing_table(table: &str) -> Result<Closing, PageError> {
+fn closing_table(table: &str, texts: Texts) -> Result<Closing, PageError> {
     let mut c = Closing::default();
     for row in rows(table, "stats_row") {
         let cs = cells(row);
         if cs.len() >= 2 {
-            set_closing(&mut c, cs[0], cs[1])?;
+            set_closing(&mut c, cs[0], &texts.of(cs[1]))?;
         }
     }
     Ok(c)
@@ -356,8 +431,8 @@ fn stats_table(stats: &str, title: &'static str) -> Result<BTreeMap<u64, u64>, P
 /// A row being read: its kind line and the continuation lines that follow it.
 struct Pending<'a> {
     class: &'a str,
-    head: &'a str,
-    more: Vec<&'a str>,
+    head: std::borrow::Cow<'a, str>,
+    more: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// Joins the lines Python's `textwrap.wrap(text, 100)` made: a long word (hex) is broken at
@@ -525,12 +600,13 @@ pub fn wire_row(class: &str, head: &str, more: &[&str]) -> Result<WireRow, PageE
 /// Indent of continuation lines: `NNN ` plus `RX OCTETS: ` (15 characters).
 pub const CONTINUATION: &str = "               ";
 
-fn wire_log(div: &str) -> Result<Vec<WireRow>, PageError> {
+fn wire_log(div: &str, texts: Texts) -> Result<Vec<WireRow>, PageError> {
     let mut rows = Vec::new();
     let mut pending: Option<Pending> = None;
     let mut closed = false;
     let finish = |p: Pending, rows: &mut Vec<WireRow>| -> Result<(), PageError> {
-        rows.push(wire_row(p.class, p.head, &p.more)?);
+        let more: Vec<&str> = p.more.iter().map(|m| m.as_ref()).collect();
+        rows.push(wire_row(p.class, &p.head, &more)?);
         Ok(())
     };
     for line in div.split('\n').skip(1) {
@@ -557,7 +633,7 @@ fn wire_log(div: &str) -> Result<Vec<WireRow>, PageError> {
         };
         if let Some(cont) = content.strip_prefix(CONTINUATION) {
             match pending.as_mut() {
-                Some(p) => p.more.push(cont),
+                Some(p) => p.more.push(texts.of(cont)),
                 None => return Err(malformed("wire log", content)),
             }
             continue;
@@ -571,7 +647,7 @@ fn wire_log(div: &str) -> Result<Vec<WireRow>, PageError> {
         }
         pending = Some(Pending {
             class,
-            head: &head[1..],
+            head: texts.of(&head[1..]),
             more: Vec::new(),
         });
     }

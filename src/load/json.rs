@@ -130,17 +130,26 @@ impl<'a> Fields<'a> {
     fn uint(&self, key: &str) -> Result<Option<u64>, JsonError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => as_uint(v)
-                .map(Some)
-                .ok_or_else(|| wrong(self.at(key), "a non-negative integer", v)),
+            Some(v) => as_uint(v).map(Some).ok_or_else(|| match v.as_f64() {
+                // `1e308`, a 26-digit number: a number, but none a u64 holds.
+                Some(f) if f >= 0.0 && f.fract() == 0.0 => JsonError::Field {
+                    at: self.at(key),
+                    problem: format!("{v} is out of range (more than {})", u64::MAX),
+                },
+                _ => wrong(self.at(key), "a non-negative integer", v),
+            }),
         }
     }
 }
 
+/// A non-negative integer, also when written as a float (`3.0`); none above `u64::MAX` (a
+/// cast would saturate there and make `1e308` read as `u64::MAX`).
 fn as_uint(v: &Value) -> Option<u64> {
+    // 2^64: the first float a u64 cannot hold.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
     v.as_u64().or_else(|| {
         v.as_f64()
-            .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+            .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < LIMIT)
             .map(|f| f as u64)
     })
 }
@@ -218,18 +227,89 @@ pub fn parse_index(bytes: &[u8]) -> Result<(Vec<AgentRun>, Vec<JsonError>), Json
                     reportfile: e.reportfile.map(|r| r.into_owned()),
                 });
             }
-            entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
             runs.push(AgentRun {
                 agent: agent.into_owned(),
                 cases: entries,
             });
         }
         if all_ids {
-            runs.sort_by(|a, b| a.agent.cmp(&b.agent));
-            return Ok((runs, Vec::new()));
+            let mut problems = Vec::new();
+            runs = last_of_each_agent(runs, &mut problems);
+            for run in &mut runs {
+                last_of_each_case(run, &mut problems);
+            }
+            return Ok((runs, problems));
         }
     }
-    Ok(index_from_value(&parse_bytes(bytes)?))
+    let value = parse_bytes(bytes)?;
+    let (mut runs, mut problems) = index_from_value(&value);
+    for run in &mut runs {
+        // Two keys for one id (`1.1`, `1.01`).
+        last_of_each_case(run, &mut problems);
+    }
+    // A map keeps one value per key in silence; the pairs tell which keys came twice.
+    if let Ok(s) = std::str::from_utf8(&text::replace_lone_surrogate_escapes(bytes))
+        && let Ok(Pairs(agents)) =
+            serde_json::from_str::<Pairs<String, Pairs<String, serde::de::IgnoredAny>>>(s)
+    {
+        let mut seen = std::collections::HashSet::new();
+        for (agent, _) in &agents {
+            if !seen.insert(agent.as_str()) {
+                problems.push(twice(format!("agent {agent:?}")));
+            }
+        }
+        for (agent, Pairs(cases)) in &agents {
+            let mut seen = std::collections::HashSet::new();
+            for (id, _) in cases {
+                if !seen.insert(id.as_str()) {
+                    problems.push(twice(format!("agent {agent:?} case {id:?}")));
+                }
+            }
+        }
+    }
+    Ok((runs, problems))
+}
+
+/// A key the index holds more than once (`index.json` is a JSON object: the testsuite never
+/// writes a key twice, and readers keep the last).
+fn twice(at: String) -> JsonError {
+    JsonError::Field {
+        at,
+        problem: "appears more than once in the index; the last is used".into(),
+    }
+}
+
+/// Sorts agents by name, keeping the last of any agent named twice (as a JSON map would).
+fn last_of_each_agent(mut runs: Vec<AgentRun>, problems: &mut Vec<JsonError>) -> Vec<AgentRun> {
+    runs.sort_by(|a, b| a.agent.cmp(&b.agent)); // stable: equal names keep document order
+    let mut out: Vec<AgentRun> = Vec::with_capacity(runs.len());
+    for run in runs {
+        match out.last_mut() {
+            Some(prev) if prev.agent == run.agent => {
+                problems.push(twice(format!("agent {:?}", run.agent)));
+                *prev = run;
+            }
+            _ => out.push(run),
+        }
+    }
+    out
+}
+
+/// Sorts an agent's cases by id, keeping the last of any case listed twice.
+fn last_of_each_case(run: &mut AgentRun, problems: &mut Vec<JsonError>) {
+    run.cases.sort_by(|a, b| a.id.cmp(&b.id)); // stable: equal ids keep document order
+    let before = run.cases.len();
+    let mut out: Vec<CaseEntry> = Vec::with_capacity(before);
+    for e in run.cases.drain(..) {
+        match out.last_mut() {
+            Some(prev) if prev.id == e.id => {
+                problems.push(twice(format!("agent {:?} case \"{}\"", run.agent, e.id)));
+                *prev = e;
+            }
+            _ => out.push(e),
+        }
+    }
+    run.cases = out;
 }
 
 /// Reads `index.json`: agent → case id → entry. A bad entry is reported and skipped; the
@@ -800,6 +880,83 @@ pub fn to_json(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(b: &str, duration: &str) -> String {
+        format!(
+            r#"{{"behavior": "{b}", "behaviorClose": "OK", "duration": {duration}, "reportfile": "x.json"}}"#
+        )
+    }
+
+    #[test]
+    fn keys_the_index_holds_twice_are_said_and_counted_once() {
+        let ok = entry("OK", "1");
+        let failed = entry("FAILED", "2");
+        let odd = r#"{"behavior": "OK", "behaviorClose": "OK", "extra": 1}"#;
+        let rows = [
+            // the fast path (plain entries) and the general one (an unknown field)
+            format!(r#"{{"a": {{"1.1": {ok}, "1.1": {failed}}}}}"#),
+            format!(r#"{{"a": {{"1.1": {ok}, "1.1": {failed}, "2.1": {odd}}}}}"#),
+            format!(r#"{{"a": {{"1.1": {ok}, "1.01": {failed}, "2.1": {odd}}}}}"#),
+        ];
+        for (i, text) in rows.iter().enumerate() {
+            // Before: two entries for one case, no word said.
+            let (runs, problems) = parse_index(text.as_bytes()).unwrap();
+            let cases: Vec<String> = runs[0].cases.iter().map(|e| e.id.to_string()).collect();
+            assert_eq!(cases.iter().filter(|c| *c == "1.1").count(), 1, "{text}");
+            let first = runs[0]
+                .cases
+                .iter()
+                .find(|e| e.id.to_string() == "1.1")
+                .unwrap();
+            if i < 2 {
+                assert_eq!(first.behavior, Verdict::Failed, "{text}: the last is used");
+            }
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+            assert!(
+                problems[0].to_string().contains("appears more than once"),
+                "{problems:?}"
+            );
+        }
+        for text in [
+            format!(r#"{{"a": {{"1.1": {ok}}}, "a": {{"1.1": {failed}}}}}"#),
+            format!(r#"{{"a": {{"1.1": {ok}}}, "a": {{"2.1": {odd}}}}}"#),
+        ] {
+            let (runs, problems) = parse_index(text.as_bytes()).unwrap();
+            assert_eq!(runs.len(), 1, "{text}");
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+            assert!(
+                problems[0]
+                    .to_string()
+                    .starts_with("agent \"a\": appears more than once")
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_a_u64_cannot_hold_are_errors_naming_the_field() {
+        for huge in [
+            "1e308",
+            "12345678901234567890123456",
+            "18446744073709551616.0",
+        ] {
+            let text = format!(r#"{{"a": {{"1.1": {}}}}}"#, entry("OK", huge));
+            // Before: the duration became u64::MAX, silently.
+            let (runs, problems) = parse_index(text.as_bytes()).unwrap();
+            assert!(runs[0].cases.is_empty(), "{huge}");
+            assert_eq!(
+                problems[0].to_string(),
+                format!(
+                    "agent \"a\" case \"1.1\" duration: {} is out of range (more than {})",
+                    serde_json::from_str::<Value>(huge).unwrap(),
+                    u64::MAX
+                )
+            );
+        }
+        let text = format!(r#"{{"a": {{"1.1": {}}}}}"#, entry("OK", "3.0"));
+        let (runs, problems) = parse_index(text.as_bytes()).unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(runs[0].cases[0].duration_ms, 3);
+    }
 
     #[test]
     fn parse_errors_name_the_problem() {

@@ -9,6 +9,7 @@
 //! files are still read.
 
 mod fast;
+pub mod file;
 pub mod html;
 pub mod json;
 pub mod pyrepr;
@@ -29,6 +30,14 @@ pub enum LoadError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// Not a regular file, or larger than [`file::max_file_size`]: not read.
+    #[error("{}", path.display())]
+    Refused {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: file::ReadError,
     },
     /// The JSON is broken or has a field of the wrong type.
     #[error("{}", path.display())]
@@ -53,6 +62,13 @@ pub enum LoadError {
         /// What the index said.
         reportfile: String,
     },
+    /// A case file found in a directory listing is a symbolic link that leads outside the
+    /// directory; it was not opened.
+    #[error("{}: a symbolic link that leads outside the report directory; refused", path.display())]
+    OutsideLink {
+        /// The link.
+        path: PathBuf,
+    },
     /// The index names a case file that is not there.
     #[error("{}: case file missing (agent {agent:?} case {case})", path.display())]
     MissingCase {
@@ -62,6 +78,32 @@ pub enum LoadError {
         agent: String,
         /// The case.
         case: CaseId,
+    },
+    /// A second case file for an agent and case already read from another file: left out.
+    #[error(
+        "{}: agent {agent:?} case {case} is already in {}; this file is left out",
+        path.display(),
+        first.display()
+    )]
+    Duplicate {
+        /// The file left out.
+        path: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The case.
+        case: CaseId,
+        /// The file that was used.
+        first: PathBuf,
+    },
+    /// A page (case page, page text, `index.html`) that is not UTF-8: the testsuite writes
+    /// UTF-8 (with encoded surrogates), so anything else is not its page, and reading it
+    /// would put U+FFFD where the bytes were.
+    #[error("{}: not valid UTF-8 (first bad byte at offset {offset})", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first byte that is not UTF-8.
+        offset: usize,
     },
     /// A case file lacks what identifies it.
     #[error("{}: not an Autobahn case file: {problem}", path.display())]
@@ -103,9 +145,13 @@ impl LoadError {
     pub fn path(&self) -> &Path {
         match self {
             LoadError::Io { path, .. }
+            | LoadError::Refused { path, .. }
             | LoadError::Json { path, .. }
             | LoadError::Outside { path, .. }
             | LoadError::MissingCase { path, .. }
+            | LoadError::Duplicate { path, .. }
+            | LoadError::NotUtf8 { path, .. }
+            | LoadError::OutsideLink { path }
             | LoadError::NotACase { path, .. }
             | LoadError::Page { path, .. }
             | LoadError::Index { path, .. }
@@ -146,11 +192,29 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
+/// Reads a report file: regular files only, at most [`file::max_file_size`] octets.
 fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
+    file::read_regular(path).map_err(|e| match e {
+        file::ReadError::Io(source) => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        source => LoadError::Refused {
+            path: path.to_path_buf(),
+            source,
+        },
     })
+}
+
+/// Refuses page bytes that are not UTF-8 (JSON says so itself, see [`json::parse_bytes`]).
+fn utf8_page(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
+    match crate::text::first_bad_byte(bytes) {
+        None => Ok(()),
+        Some(offset) => Err(LoadError::NotUtf8 {
+            path: path.to_path_buf(),
+            offset,
+        }),
+    }
 }
 
 /// What a case file holds, judged from its first bytes.
@@ -183,7 +247,11 @@ pub fn read_case_file(path: &Path) -> Result<Case, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    match sniff(&bytes) {
+    let format = sniff(&bytes);
+    if format != CaseFormat::Json {
+        utf8_page(path, &bytes)?;
+    }
+    match format {
         CaseFormat::Json => json::parse_case(&bytes).map_err(|source| LoadError::Json {
             path: path.to_path_buf(),
             source,
@@ -235,7 +303,17 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
         }
         return;
     }
-    if path.join("index.json").is_file() {
+    if !meta.is_dir() {
+        // A FIFO or a device named on the command line: never opened.
+        out.errors.push(LoadError::Refused {
+            path: path.to_path_buf(),
+            source: file::ReadError::NotAFile(file::kind(meta.file_type())),
+        });
+        return;
+    }
+    // An index that is there but not a regular file (a FIFO, a device) is refused by `read`,
+    // in one line, rather than passed over in silence.
+    if fs::symlink_metadata(path.join("index.json")).is_ok() {
         load_index(&path.join("index.json"), path, path, out);
         return;
     }
@@ -252,7 +330,11 @@ fn load_into(path: &Path, depth: usize, out: &mut Loaded) {
                 if p.is_dir() {
                     subdirs.push(p);
                 } else if is_case_file(&p) {
-                    case_files.push(p);
+                    if stays_inside(path, &p, false) {
+                        case_files.push(p);
+                    } else {
+                        out.errors.push(LoadError::OutsideLink { path: p });
+                    }
                 }
             }
         }
@@ -317,7 +399,7 @@ fn load_index(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
 /// Reads `index.html`. What the index does not show (the duration when the case did not
 /// report it, the close of an UNIMPLEMENTED case, its link) is taken from the case page.
 fn load_index_html(index: &Path, dir: &Path, named: &Path, out: &mut Loaded) {
-    let bytes = match read(index) {
+    let bytes = match read(index).and_then(|b| utf8_page(index, &b).map(|()| b)) {
         Ok(b) => b,
         Err(e) => {
             out.errors.push(e);
@@ -423,6 +505,8 @@ fn load_single_case(path: &Path, dir: &Path, out: &mut Loaded) {
 
 fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
     let mut agents: Vec<AgentRun> = Vec::new();
+    // Which file gave each agent's case, to say so when another file gives it again.
+    let mut from: rustc_hash::FxHashMap<(String, CaseId), PathBuf> = Default::default();
     let mut report = Report {
         path: dir.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -446,6 +530,17 @@ fn load_from_case_files(dir: &Path, files: &[PathBuf], out: &mut Loaded) {
             });
             continue;
         };
+        let key = (case.agent.clone(), entry.id.clone());
+        if let Some(first) = from.get(&key) {
+            out.errors.push(LoadError::Duplicate {
+                path: f.clone(),
+                agent: key.0,
+                case: key.1,
+                first: first.clone(),
+            });
+            continue;
+        }
+        from.insert(key, f.clone());
         if report.mode.is_none() {
             report.mode = case.mode();
         }
@@ -488,22 +583,52 @@ pub fn case_path_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<PathBu
         path: index.clone(),
         agent: agent.to_string(),
         case: entry.id.clone(),
-        reportfile: name.clone(),
+        // A name longer than any path is shown cut: the error line stays one line.
+        reportfile: if name.len() > MAX_NAME {
+            format!("{}…", name.chars().take(80).collect::<String>())
+        } else {
+            name.clone()
+        },
     };
     let rel = Path::new(name);
-    if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+    if name.is_empty()
+        || name.len() > MAX_NAME
+        || !rel.components().all(|c| matches!(c, Component::Normal(_)))
+    {
         return Err(outside());
     }
     let path = dir.join(rel);
-    // Only a symbolic link can lead elsewhere once `..` and absolute paths are refused.
-    let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link {
-        match (path.canonicalize(), dir.canonicalize()) {
-            (Ok(real), Ok(root)) if real.starts_with(&root) => {}
-            _ => return Err(outside()),
-        }
+    if !stays_inside(dir, &path, rel.components().count() > 1) {
+        return Err(outside());
     }
     Ok(path)
+}
+
+/// The longest `reportfile` looked for: Linux's `PATH_MAX`. A longer one names no file.
+const MAX_NAME: usize = 4096;
+
+/// Whether `path` (`dir` joined with a relative name of plain components) resolves inside
+/// `dir`. Only a symbolic link can lead elsewhere once `..` and absolute names are refused:
+/// the file itself, or, when the name has several components (`sub/x.json`), any directory
+/// on the way, so then the real path is resolved. A file that is not there is inside when
+/// its resolved parent is (nothing is opened either way).
+fn stays_inside(dir: &Path, path: &Path, nested: bool) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link && !nested {
+        return true;
+    }
+    let Ok(root) = dir.canonicalize() else {
+        return false;
+    };
+    match path.canonicalize() {
+        Ok(real) => real.starts_with(&root),
+        // A dangling link leads nowhere it may go.
+        Err(_) if is_link => false,
+        Err(_) => path
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
+            .is_none_or(|real| real.starts_with(&root)),
+    }
 }
 
 /// Reads the case file of one index entry; when its JSON file is absent, the case page
@@ -518,7 +643,12 @@ pub fn load_case_in(dir: &Path, agent: &str, entry: &CaseEntry) -> Result<Case, 
     let mut path = case_path_in(dir, agent, entry)?;
     if !path.exists() && path.extension().is_some_and(|e| e == "json") {
         let page = path.with_extension("html");
-        if page.is_file() {
+        // The page twin is held to the same rule as the name the index gave.
+        let nested = entry
+            .reportfile
+            .as_deref()
+            .is_some_and(|n| Path::new(n).components().count() > 1);
+        if page.is_file() && stays_inside(dir, &page, nested) {
             path = page;
         }
     }
@@ -562,7 +692,17 @@ pub fn check_case_files(report: &Report) -> Vec<LoadError> {
                 Some(Some(Listed::Absent)) => false,
                 // links, subdirectories, unknown types and refusals take the careful path
                 _ => match case_path(report, &run.agent, entry) {
-                    Ok(p) => p.is_file(),
+                    Ok(p) => match fs::metadata(&p) {
+                        Ok(m) if m.is_file() => true,
+                        Ok(m) => {
+                            errors.push(LoadError::Refused {
+                                path: p,
+                                source: file::ReadError::NotAFile(file::kind(m.file_type())),
+                            });
+                            continue;
+                        }
+                        Err(_) => false,
+                    },
                     Err(e) => {
                         errors.push(e);
                         continue;
@@ -585,10 +725,9 @@ pub fn check_case_files(report: &Report) -> Vec<LoadError> {
 
 /// The entry's `reportfile` when it is a plain file name, which a listing can answer for.
 fn plain_name(entry: &CaseEntry) -> Option<&str> {
-    entry
-        .reportfile
-        .as_deref()
-        .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+    entry.reportfile.as_deref().filter(|n| {
+        !n.is_empty() && n.len() <= MAX_NAME && !n.contains(['/', '\\']) && *n != "." && *n != ".."
+    })
 }
 
 /// What a directory listing says about a name.

@@ -15,9 +15,21 @@ use serde_json::{Map, Value};
 use crate::model::Event;
 use crate::text::surrogate_to_char;
 
+/// How deep lists, tuples and dicts may nest in a repr. Real reprs nest three deep
+/// (`{'OK': [('pong', u'x')]}`); the bound keeps parsing, conversion and drop off the stack's
+/// limit whatever a page holds.
+pub const MAX_DEPTH: usize = 64;
+
 /// Why a repr could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReprError {
+    /// Lists, tuples and dicts nested deeper than [`MAX_DEPTH`] (no real report comes close;
+    /// a hostile page would otherwise exhaust the stack).
+    #[error("Python repr nested deeper than {MAX_DEPTH} levels at character {offset}")]
+    TooDeep {
+        /// Character offset of the bracket that went too deep.
+        offset: usize,
+    },
     /// Something that is not a Python literal.
     #[error("unexpected {found:?} at character {offset} of a Python repr")]
     Unexpected {
@@ -95,6 +107,7 @@ pub fn parse(text: &str) -> Result<Parsed, ReprError> {
         s: &chars,
         i: 0,
         cut: false,
+        depth: 0,
     };
     let value = p.value()?;
     if p.cut {
@@ -159,6 +172,8 @@ struct Parser<'a> {
     s: &'a [char],
     i: usize,
     cut: bool,
+    /// Lists, tuples and dicts open around the current position.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -206,10 +221,20 @@ impl Parser<'_> {
             }
             return Err(self.unexpected());
         };
+        if matches!(c, '[' | '(' | '{') {
+            if self.depth >= MAX_DEPTH {
+                return Err(ReprError::TooDeep { offset: self.i });
+            }
+            self.depth += 1;
+            let v = match c {
+                '[' => self.seq(']'),
+                '(' => self.seq(')'),
+                _ => self.dict(),
+            };
+            self.depth -= 1;
+            return v;
+        }
         match c {
-            '[' => self.seq(']'),
-            '(' => self.seq(')'),
-            '{' => self.dict(),
             '\'' | '"' => self.string(),
             'u' | 'U' | 'b' | 'B' | 'r' | 'R'
                 if matches!(self.s.get(self.i + 1), Some('\'' | '"'))
@@ -557,6 +582,18 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+        assert!(matches!(parse(&deep), Err(ReprError::TooDeep { .. })));
+        let mixed = "({[".repeat(20_000);
+        assert!(matches!(parse(&mixed), Err(ReprError::TooDeep { .. })));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let over = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(parse(&over).is_err());
     }
 
     #[test]

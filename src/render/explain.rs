@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::Style;
 use crate::explain::diff::EventView;
 use crate::explain::{ExplainReport, Explanation};
+use crate::text::{markdown_code, markdown_inline, visible};
 
 fn event(e: &EventView) -> String {
     let mut s = e.kind.clone();
@@ -174,14 +175,15 @@ fn groups_text(r: &ExplainReport, bullet: &str) -> Vec<String> {
         .collect()
 }
 
-/// The terminal rendering.
+/// The terminal rendering. Every line is made [`visible`]: a report's texts (agent names,
+/// payloads, close reasons) never reach the terminal as escape sequences or line breaks.
 pub fn text(r: &ExplainReport, style: Style) -> String {
     let mut out = String::new();
     if !r.groups.is_empty() {
         out.push_str(&paint("Non-passing cases by cause", "1", style));
         out.push('\n');
         for l in groups_text(r, "  ") {
-            out.push_str(&l);
+            out.push_str(&visible(&l));
             out.push('\n');
         }
         out.push('\n');
@@ -191,15 +193,15 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
             out.push('\n');
         }
         let code = if x.passing { "1;32" } else { "1;31" };
-        out.push_str(&paint(&x.headline, code, style));
+        out.push_str(&paint(&visible(&x.headline), code, style));
         out.push('\n');
-        let _ = writeln!(out, "agent {}: {}", x.agent, x.title);
+        let _ = writeln!(out, "agent {}: {}", visible(&x.agent), visible(&x.title));
         for (title, lines) in sections(x, "  ") {
             out.push('\n');
-            out.push_str(&paint(&title, "1", style));
+            out.push_str(&paint(&visible(&title), "1", style));
             out.push('\n');
             for l in lines {
-                out.push_str(&l);
+                out.push_str(&visible(&l));
                 out.push('\n');
             }
         }
@@ -207,24 +209,31 @@ pub fn text(r: &ExplainReport, style: Style) -> String {
     out
 }
 
-/// The Markdown rendering (for an issue or `$GITHUB_STEP_SUMMARY`).
+/// The Markdown rendering (for an issue or `$GITHUB_STEP_SUMMARY`). A report's texts stay
+/// inline ([`markdown_inline`]): a newline in an agent name cannot start a heading, nor `<…>`
+/// become HTML.
 pub fn markdown(r: &ExplainReport) -> String {
     let mut out = String::new();
     if !r.groups.is_empty() {
         out.push_str("### Non-passing cases by cause\n\n");
         for l in groups_text(r, "- ") {
-            out.push_str(&l);
+            out.push_str(&markdown_inline(&l));
             out.push('\n');
         }
         out.push('\n');
     }
     for x in &r.explanations {
-        let _ = writeln!(out, "### {}\n", x.headline);
-        let _ = writeln!(out, "Agent `{}`: {}\n", x.agent, x.title);
+        let _ = writeln!(out, "### {}\n", markdown_inline(&x.headline));
+        let _ = writeln!(
+            out,
+            "Agent {}: {}\n",
+            markdown_code(&x.agent),
+            markdown_inline(&x.title)
+        );
         for (title, lines) in sections(x, "- ") {
-            let _ = writeln!(out, "**{title}**\n");
+            let _ = writeln!(out, "**{}**\n", markdown_inline(&title));
             for l in lines {
-                out.push_str(&l);
+                out.push_str(&markdown_inline(&l));
                 out.push('\n');
             }
             out.push('\n');

@@ -64,7 +64,11 @@ fn finish(report: &mut Report) -> String {
         }
         None => head.to_string(),
     };
-    format!("{}{cleaned}{}\n", &xml[..root], &xml[end..])
+    let xml = format!("{}{cleaned}{}\n", &xml[..root], &xml[end..]);
+    // quick-junit escapes markup but passes on what XML cannot hold at all (U+FFFE, C0
+    // controls from an agent name or a reason); structure is ASCII, so the whole document
+    // can be cleaned at once.
+    crate::text::xml_safe(&xml).into_owned()
 }
 
 /// `check` as JUnit: failures are the gating cases.

@@ -5,9 +5,10 @@ use std::fmt::Write;
 use super::{report_heading, summary_rows};
 use crate::summary::Summary;
 
-/// Escapes a table cell.
+/// Escapes a table cell (or any inline text): `|`, line breaks (`\r` too), controls and HTML
+/// ([`crate::text::markdown_inline`]).
 pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::text::markdown_inline(s)
 }
 
 /// The summary as Markdown: one heading and table per report, then the errors.
@@ -36,7 +37,12 @@ pub fn summary(s: &Summary) -> String {
     if !s.errors.is_empty() {
         out.push_str("### Errors\n\n");
         for e in &s.errors {
-            let _ = writeln!(out, "- `{}`: {}", e.path.display(), e.error);
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                crate::text::markdown_code(&e.path.display().to_string()),
+                cell(&e.error)
+            );
         }
     }
     out

@@ -4,6 +4,7 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
 use super::{Style, Tone, report_heading, summary_rows};
 use crate::summary::Summary;
+use crate::text::visible;
 
 /// A new table in the house style.
 pub fn new_table(style: Style) -> Table {
@@ -22,9 +23,15 @@ pub fn new_table(style: Style) -> Table {
     t
 }
 
+/// A cell of report text, made [`visible`]: a report's escape sequences never reach the
+/// terminal (the table's own colours are added by comfy-table after).
+fn shown(text: &str) -> Cell {
+    Cell::new(visible(text))
+}
+
 /// A cell painted by tone when colour is on.
 pub fn toned(text: impl Into<String>, tone: Tone, style: Style) -> Cell {
-    let cell = Cell::new(text.into());
+    let cell = shown(&text.into());
     if !style.color {
         return cell;
     }
@@ -40,14 +47,14 @@ pub fn toned(text: impl Into<String>, tone: Tone, style: Style) -> Cell {
 pub fn summary(s: &Summary, style: Style) -> String {
     let mut out = String::new();
     for r in &s.reports {
-        out.push_str(&report_heading(r));
+        out.push_str(&visible(&report_heading(r)));
         out.push('\n');
         let mut t = new_table(style);
         let mut header = vec![Cell::new("")];
-        header.extend(r.agents.iter().map(|a| Cell::new(&a.agent)));
+        header.extend(r.agents.iter().map(|a| shown(&a.agent)));
         t.set_header(header);
         for row in summary_rows(r) {
-            let mut cells = vec![Cell::new(&row.label)];
+            let mut cells = vec![shown(&row.label)];
             cells.extend(row.cells.iter().map(|c| {
                 let tone = if c == "0" { Tone::Plain } else { row.tone };
                 toned(c.as_str(), tone, style)
@@ -63,7 +70,7 @@ pub fn summary(s: &Summary, style: Style) -> String {
 /// `check`: a heading, a table of every case that is not a plain pass, the counts.
 pub fn check(r: &crate::compare::check::CheckReport, style: Style) -> String {
     use super::gate;
-    let mut out = gate::check_heading(r);
+    let mut out = visible(&gate::check_heading(r)).into_owned();
     out.push('\n');
     let rows = gate::check_rows(r);
     if !rows.is_empty() {
@@ -84,7 +91,7 @@ pub fn check(r: &crate::compare::check::CheckReport, style: Style) -> String {
 /// `compare`: a heading, one row per changed case, the counts.
 pub fn compare(c: &crate::compare::diff::Comparison, style: Style) -> String {
     use super::gate;
-    let mut out = gate::compare_heading(c);
+    let mut out = visible(&gate::compare_heading(c)).into_owned();
     out.push('\n');
     let rows = gate::compare_rows(c);
     if !rows.is_empty() {

@@ -2,12 +2,14 @@
 //! names and line forms of wstest's case report and master report, with a small stylesheet of
 //! our own.
 //!
-//! Texts go onto pages as wstest puts them there: unescaped, and as bytes (a lone surrogate,
-//! held in the model as a stand-in character, is written in its 3-byte form; NUL is written
-//! as NUL). [`crate::load::html`] reads case pages by the template's markers precisely because
-//! real pages are written this way; escaping `<` or `&` in our pages would make a real payload
-//! that reads `&lt;` ambiguous. Descriptions are HTML already (`<br>`, `<b>`). Only the cells
-//! of `index.html`, which is read with an HTML parser, escape agent names.
+//! Texts go onto pages as bytes (a lone surrogate, held in the model as a stand-in character,
+//! is written in its 3-byte form; NUL is written as NUL) and HTML-escaped: agent names,
+//! descriptions, results, reprs, handshakes, close reasons and wire-log lines come from the
+//! report and from the peer under test, and wstest's unescaped pages let any of them run
+//! script once published. Descriptions keep the only markup the testsuite's own texts use
+//! (`<br>`, `<b>`, `</b>`, [`markup`]). Our case pages say so in their head
+//! ([`ESCAPED_MARKER`]), which is how [`crate::load::html`] tells them from wstest's unescaped
+//! pages (a real payload that reads `&lt;` stays `&lt;` there) and reads both back.
 //!
 //! Where wstest's page loses something and ours need not, ours keeps it, so that
 //! [`crate::load::html`] reads our page back to the model it was written from:
@@ -26,7 +28,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::load::html::{CONTINUATION, unwrap_lines};
+use crate::load::html::{CONTINUATION, ESCAPED_MARKER, unwrap_lines};
 use crate::model::{
     AgentRun, CUT_MARK, Case, CaseEntry, CaseId, Event, Verdict, WireRow, case_file_stem,
     category_title,
@@ -71,8 +73,8 @@ fn page_bytes(s: &str) -> Vec<u8> {
     out
 }
 
-/// Escapes text for an HTML parser (`index.html` cells).
-fn escape(s: &str) -> Cow<'_, str> {
+/// Escapes text for HTML: `&`, `<`, `>` and `"`.
+pub fn escape(s: &str) -> Cow<'_, str> {
     if !s.contains(['&', '<', '>', '"']) {
         return Cow::Borrowed(s);
     }
@@ -87,6 +89,20 @@ fn escape(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Escapes text as [`escape`] does but keeps the markup the testsuite's own descriptions
+/// use: `<br>`, `<b>`, `</b>` (an escaped `&lt;br&gt;` in the text cannot be mistaken for
+/// one: its `&` is escaped too).
+pub fn markup(s: &str) -> Cow<'_, str> {
+    match escape(s) {
+        Cow::Borrowed(b) => Cow::Borrowed(b),
+        Cow::Owned(e) => Cow::Owned(
+            e.replace("&lt;br&gt;", "<br>")
+                .replace("&lt;b&gt;", "<b>")
+                .replace("&lt;/b&gt;", "</b>"),
+        ),
+    }
 }
 
 // ---- Python reprs (Expected / Observed) ----
@@ -355,6 +371,7 @@ pub fn case_page(case: &Case) -> Vec<u8> {
     w!(o, "<html>");
     w!(o, "   <head>");
     w!(o, "      <meta charset=\"utf-8\" />");
+    w!(o, "      {ESCAPED_MARKER}");
     w!(o, "      <style lang=\"css\">{CASE_CSS}</style>");
     w!(o, "   </head>");
     w!(o, "   <body>");
@@ -362,6 +379,7 @@ pub fn case_page(case: &Case) -> Vec<u8> {
     // The header line, byte for byte as wstest's (including its stray `</a>`, which readers
     // of real pages strip).
     let (class, word) = header(case.behavior.as_ref());
+    let word = escape(word);
     let id = case
         .id
         .as_ref()
@@ -370,43 +388,43 @@ pub fn case_page(case: &Case) -> Vec<u8> {
     w!(
         o,
         "      <p class=\"case {class}\">{} - <span style=\"font-size: 1.3em;\"><b>Case {id}</b></span> : {word} - <span style=\"font-size: 0.9em;\"><b>{}</b> ms @ {}</a></p>",
-        case.agent,
+        escape(&case.agent),
         case.duration_ms.unwrap_or(0),
-        case.started.as_deref().unwrap_or("")
+        escape(case.started.as_deref().unwrap_or(""))
     );
     w!(
         o,
         "      <p class=\"case_text_block case_desc\"><b>Case Description</b><br/><br/>{}</p>",
-        case.description
+        markup(&case.description)
     );
     w!(
         o,
         "      <p class=\"case_text_block case_expect\"><b>Case Expectation</b><br/><br/>{}</p>",
-        case.expectation
+        markup(&case.expectation)
     );
     w!(o);
     w!(o, "      <p class=\"case_text_block case_outcome\">");
     w!(
         o,
         "         <b>Case Outcome</b><br/><br/>{}<br/><br/>",
-        case.result.as_deref().unwrap_or("")
+        escape(case.result.as_deref().unwrap_or(""))
     );
     w!(
         o,
         "         <i>Expected:</i><br/><span class=\"case_pickle\">{}</span><br/><br/>",
-        limit(expected_repr(&case.expected))
+        escape(&limit(expected_repr(&case.expected)))
     );
     w!(
         o,
         "         <i>Observed:</i><br><span class=\"case_pickle\">{}</span>",
-        limit(events_repr(&case.received))
+        escape(&limit(events_repr(&case.received)))
     );
     w!(o, "      </p>");
     w!(
         o,
         "      <p class=\"case_text_block case_closing_beh\"><b>Case Closing Behavior</b><br/><br/>{} ({})</p>",
-        case.result_close.as_deref().unwrap_or(""),
-        case.behavior_close.as_ref().map_or("", Verdict::as_str)
+        escape(case.result_close.as_deref().unwrap_or("")),
+        escape(case.behavior_close.as_ref().map_or("", Verdict::as_str))
     );
     w!(o, "      <br/><hr/>");
 
@@ -415,7 +433,7 @@ pub fn case_page(case: &Case) -> Vec<u8> {
         w!(
             o,
             "      <pre class=\"http_dump\">{}</pre>",
-            h.as_deref().unwrap_or("").trim()
+            escape(h.as_deref().unwrap_or("").trim())
         );
     }
     w!(o, "      <br/><hr/>");
@@ -430,7 +448,7 @@ pub fn case_page(case: &Case) -> Vec<u8> {
         w!(
             o,
             "         <tr class=\"stats_row\"><td>{key}</td><td class=\"left\">{}</td><td class=\"left\">{what}</td></tr>",
-            closing_value(case, key)
+            escape(&closing_value(case, key))
         );
     }
     // wstest ends this table without a newline; kept, for tools that match its lines.
@@ -569,7 +587,11 @@ fn seconds(d: f64) -> String {
 /// A frame's payload lines, or an octet row's continuation lines.
 fn continuation(o: &mut String, class: &str, lines: &[String]) {
     for l in lines {
-        w!(o, "         <pre class=\"{class}\">{CONTINUATION}{l}</pre>");
+        w!(
+            o,
+            "         <pre class=\"{class}\">{CONTINUATION}{}</pre>",
+            escape(l)
+        );
     }
 }
 
@@ -588,7 +610,11 @@ fn wire_log(o: &mut String, case: &Case) {
     let mut n = 0usize;
     for row in &case.wirelog {
         let line = |o: &mut String, class: &str, text: &str| {
-            w!(o, "         <pre class=\"{class}\">{n:03} {text}</pre>");
+            w!(
+                o,
+                "         <pre class=\"{class}\">{n:03} {}</pre>",
+                escape(text)
+            );
         };
         match row {
             WireRow::RxOctets(data) | WireRow::TxOctets { data, .. } => {
@@ -1066,7 +1092,15 @@ pub fn index_page(agents: &[AgentRun], details: &IndexDetails) -> Vec<u8> {
             }
             let (text, class) = outcome_cell(&entry.behavior);
             let (close_text, close_class) = close_cell(entry);
-            let page = format!("{}.html", case_file_stem(&r.agent, id));
+            // The page beside the case file the index names (its own name when two agents
+            // fold to one), else the testsuite's name.
+            let page = match entry.reportfile.as_deref() {
+                Some(f) => {
+                    let stem = f.strip_suffix(".json").or(f.strip_suffix(".html"));
+                    format!("{}.html", stem.unwrap_or(f))
+                }
+                None => format!("{}.html", case_file_stem(&r.agent, id)),
+            };
             let detail = details.cell(&r.agent, id);
             let mut shown = String::new();
             if detail.report_time {
@@ -1084,7 +1118,8 @@ pub fn index_page(agents: &[AgentRun], details: &IndexDetails) -> Vec<u8> {
             };
             w!(
                 o,
-                "            <td class=\"{class}\"><a href=\"{page}\">{}</a>{duration}</td><td class=\"close close_hide {close_class}\"><span class=\"close_code\">{close_text}</span></td>",
+                "            <td class=\"{class}\"><a href=\"{}\">{}</a>{duration}</td><td class=\"close close_hide {close_class}\"><span class=\"close_code\">{close_text}</span></td>",
+                escape(&page),
                 escape(text)
             );
         }
@@ -1105,11 +1140,13 @@ pub fn index_page(agents: &[AgentRun], details: &IndexDetails) -> Vec<u8> {
         w!(o, "      <a class=\"up\" href=\"#top\">Up</a>");
         w!(
             o,
-            "      <p class=\"case_text_block case_desc\"><b>Case Description</b><br/><br/>{description}</p>"
+            "      <p class=\"case_text_block case_desc\"><b>Case Description</b><br/><br/>{}</p>",
+            markup(description)
         );
         w!(
             o,
-            "      <p class=\"case_text_block case_expect\"><b>Case Expectation</b><br/><br/>{expectation}</p>"
+            "      <p class=\"case_text_block case_expect\"><b>Case Expectation</b><br/><br/>{}</p>",
+            markup(expectation)
         );
     }
     w!(o, "      </div>");
@@ -1271,14 +1308,68 @@ mod tests {
     }
 
     #[test]
+    fn no_text_of_a_case_reaches_the_page_as_markup() {
+        let xss = "<script>alert(1)</script>";
+        let mut case = tricky_case();
+        case.agent = xss.into();
+        case.description = format!("{xss}<br>");
+        case.expectation = xss.into();
+        case.result = Some(xss.into());
+        case.result_close = Some(xss.into());
+        case.started = Some(xss.into());
+        case.behavior = Some(Verdict::Other(xss.into()));
+        case.behavior_close = Some(Verdict::Other(xss.into()));
+        case.http_request = Some(format!("GET / HTTP/1.1\r\nX: {xss}\r\n\r\n"));
+        case.http_response = Some(format!("HTTP/1.1 101 OK\r\nY: {xss}\r\n\r\n"));
+        case.closing.remote_close_reason = Some(xss.into());
+        case.wirelog.push(WireRow::Other(Value::String(xss.into())));
+        case.received = vec![Event::Message {
+            payload: xss.into(),
+            binary: false,
+        }];
+        let page = crate::text::decode_page(&case_page(&case));
+        // Before: every one of these was written as a live <script> element.
+        assert!(!page.contains("<script"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{page}"
+        );
+        let back = parse_case_page(page.as_bytes()).unwrap().case;
+        assert_eq!(back.agent, case.agent);
+        assert_eq!(back.description, case.description);
+        assert_eq!(back.expectation, case.expectation);
+        assert_eq!(back.result, case.result);
+        assert_eq!(back.result_close, case.result_close);
+        assert_eq!(back.started, case.started);
+        assert_eq!(back.http_request, case.http_request);
+        assert_eq!(back.closing, case.closing);
+        assert_eq!(back.received, case.received);
+        assert_eq!(back.wirelog.last(), case.wirelog.last());
+        let mut details = IndexDetails::new();
+        details.add(&case.agent, &case);
+        let run = AgentRun {
+            agent: case.agent.clone(),
+            cases: vec![case.entry(Some("x_case_6_20_1.json".into())).unwrap()],
+        };
+        let index = crate::text::decode_page(&index_page(&[run], &details));
+        assert!(!index.contains(xss), "{index}");
+    }
+
+    #[test]
     fn a_page_with_markup_nul_and_lone_surrogates_reads_back() {
         let case = tricky_case();
         let bytes = case_page(&case);
-        // The lone surrogate is written in its 3-byte form, NUL as NUL, markup unescaped.
+        // The lone surrogate is written in its 3-byte form, NUL as NUL, markup escaped
+        // (before: written raw, as wstest writes it).
         assert!(bytes.windows(3).any(|w| w == [0xED, 0xB0, 0x80]));
         assert!(bytes.contains(&0));
         let text = crate::text::decode_page(&bytes);
-        assert!(text.contains("<b>&amp; a\0b"));
+        assert!(text.contains("&lt;b&gt;&amp;amp; a\0b"), "{text}");
+        assert!(!text.contains("<b>&amp; a"), "{text}");
+        assert!(text.contains("tricky &lt;agent&gt; &amp; co"), "{text}");
+        assert!(text.contains("peer said &lt;no&gt; &amp; left"), "{text}");
+        // The testsuite's own description markup is kept.
+        assert!(text.contains("Send <b>bold</b> text.<br>"), "{text}");
         let page = parse_case_page(&bytes).unwrap();
         assert!(!page.notes.behavior_uncertain);
         assert_eq!(page.case.agent, case.agent);

@@ -6,28 +6,40 @@
 //! The JSON side is [`crate::load::json`] (`case_to_value`, `index_to_value`, `to_json`).
 //! [`write_dir`] writes both for cases run by wsreport (`replay --out`, the fuzzing server).
 
+pub mod files;
 pub mod html;
 
 use std::path::Path;
 
 use crate::load::json::{case_to_value, index_to_value, to_json};
-use crate::model::{AgentRun, Case, case_file_stem};
+use crate::model::{AgentRun, Case};
 
 /// Writes the testsuite's layout into `dir` (created when missing): for every agent and case
 /// `<agent>_case_<id>.json` and `.html`, then `index.json` and `index.html` over all agents.
-/// Cases without an id are skipped.
+/// Cases without an id are skipped. Agents whose names fold to one file name get their own
+/// ([`files::Stems`]); no link in `dir` is followed ([`files::write_file`]). A case that cannot
+/// be written is left out of the index and the others are still written; the first such
+/// error is returned once everything else is.
 pub fn write_dir(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut runs = Vec::new();
     let mut details = html::IndexDetails::new();
+    let mut stems = files::Stems::new();
+    let mut first_error = None;
     for (agent, cases) in agents {
         let mut entries = Vec::new();
         for case in cases {
             let Some(id) = &case.id else { continue };
-            let stem = case_file_stem(agent, id);
+            let stem = stems.case(agent, id);
             let file = format!("{stem}.json");
-            std::fs::write(dir.join(&file), to_json(&case_to_value(case)))?;
-            std::fs::write(dir.join(format!("{stem}.html")), html::case_page(case))?;
+            let written = files::write_file(&dir.join(&file), to_json(&case_to_value(case)))
+                .and_then(|()| {
+                    files::write_file(&dir.join(format!("{stem}.html")), html::case_page(case))
+                });
+            if let Err(e) = written {
+                first_error.get_or_insert(e);
+                continue;
+            }
             details.add(agent, case);
             if let Some(e) = case.entry(Some(file)) {
                 entries.push(e);
@@ -38,8 +50,54 @@ pub fn write_dir(dir: &Path, agents: &[(String, Vec<Case>)]) -> std::io::Result<
             cases: entries,
         });
     }
-    std::fs::write(dir.join("index.html"), html::index_page(&runs, &details))?;
-    std::fs::write(dir.join("index.json"), to_json(&index_to_value(&runs)))
+    files::write_file(&dir.join("index.html"), html::index_page(&runs, &details))?;
+    files::write_file(&dir.join("index.json"), to_json(&index_to_value(&runs)))?;
+    first_error.map_or(Ok(()), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Verdict, case_file_stem};
+
+    fn case(agent: &str, duration: u64) -> Case {
+        Case {
+            id: "1.1.1".parse().ok(),
+            agent: agent.into(),
+            duration_ms: Some(duration),
+            behavior: Some(Verdict::Ok),
+            behavior_close: Some(Verdict::Ok),
+            ..Case::default()
+        }
+    }
+
+    #[test]
+    fn agents_whose_names_fold_together_keep_their_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "y".repeat(400);
+        let agents: Vec<(String, Vec<Case>)> = ["a/b", "A B", long.as_str(), ".."]
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.to_string(), vec![case(a, i as u64)]))
+            .collect();
+        // Before: the second agent overwrote the first; the long name failed every write.
+        write_dir(dir.path(), &agents).unwrap();
+        let loaded = crate::load::load_paths(&[dir.path().to_path_buf()]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let report = &loaded.reports[0];
+        for (i, (agent, _)) in agents.iter().enumerate() {
+            let run = report.agents.iter().find(|r| &r.agent == agent).unwrap();
+            let case = crate::load::load_case(report, agent, &run.cases[0]).unwrap();
+            assert_eq!(&case.agent, agent);
+            assert_eq!(case.duration_ms, Some(i as u64));
+        }
+        let id = "1.1.1".parse().unwrap();
+        assert!(
+            dir.path()
+                .join(format!("{}.json", case_file_stem("a/b", &id)))
+                .is_file()
+        );
+    }
 }
 
 #[cfg(test)]

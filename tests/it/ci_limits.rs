@@ -5,14 +5,14 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::ci::wsreport;
+use crate::common::wsreport;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-/// An index.json of `n` cases of agent `srv` (ids 1.1.1 … from the catalog), case `i` failing
-/// when `fails(i)`.
+/// A report of `n` cases of agent `srv` (ids 1.1.1 … from the catalog), case `i` failing when
+/// `fails(i)`: index.json and a small case file per case.
 fn write_report(dir: &Path, n: usize, fails: impl Fn(usize) -> bool) -> Vec<String> {
     let ids: Vec<String> = wsreport::catalog::all_ids()
         .iter()
@@ -20,19 +20,22 @@ fn write_report(dir: &Path, n: usize, fails: impl Fn(usize) -> bool) -> Vec<Stri
         .map(ToString::to_string)
         .collect();
     assert_eq!(ids.len(), n);
-    let cases: serde_json::Map<String, serde_json::Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let b = if fails(i) { "FAILED" } else { "OK" };
-            (
-                id.clone(),
-                serde_json::json!({"behavior": b, "behaviorClose": "OK", "duration": 1,
-                                   "remoteCloseCode": 1000}),
-            )
-        })
-        .collect();
     std::fs::create_dir_all(dir).unwrap();
+    let mut cases = serde_json::Map::new();
+    for (i, id) in ids.iter().enumerate() {
+        let b = if fails(i) { "FAILED" } else { "OK" };
+        let file = format!("srv_case_{}.json", id.replace('.', "_"));
+        let case = serde_json::json!({"agent": "srv", "id": id, "case": i + 1,
+            "behavior": b, "behaviorClose": "OK", "duration": 1, "remoteCloseCode": 1000,
+            "expected": {"OK": [["message", "Hello", false]]}, "received": [],
+            "result": "Expected message not received"});
+        std::fs::write(dir.join(&file), case.to_string()).unwrap();
+        cases.insert(
+            id.clone(),
+            serde_json::json!({"behavior": b, "behaviorClose": "OK", "duration": 1,
+                               "remoteCloseCode": 1000, "reportfile": file}),
+        );
+    }
     std::fs::write(
         dir.join("index.json"),
         serde_json::json!({ "srv": cases }).to_string(),
@@ -121,6 +124,7 @@ fn regressions_are_annotated_before_plain_failures() {
         serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();
     for id in &ids[..30] {
         v["srv"].as_object_mut().unwrap().remove(id);
+        std::fs::remove_file(old.join(format!("srv_case_{}.json", id.replace('.', "_")))).unwrap();
     }
     std::fs::write(&index, v.to_string()).unwrap();
     let b = wsreport(&["baseline", old.to_str().unwrap()]);

@@ -13,7 +13,8 @@ use wsreport::run::RunCommand;
 use wsreport::serve::ServeOptions;
 use wsreport::shard::Shard;
 
-use crate::common::ci::{run_report as run_into, start_serve, wsreport};
+use crate::common::ci::{run_report as run_into, start_serve};
+use crate::common::wsreport;
 
 /// agent → case → (behavior/behaviorClose, case number) of the reports under `paths`, merged.
 fn verdicts(paths: &[PathBuf]) -> BTreeMap<String, BTreeMap<String, String>> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::ci::wsreport;
+use crate::common::wsreport;
 
 use wsreport::run::{self, RunCommand};
 use wsreport::serve::ServeOptions;

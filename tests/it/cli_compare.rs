@@ -1,5 +1,6 @@
 //! `check`, `compare` and `baseline` through the real binary, with a clean environment.
 
+use crate::common::wsreport;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,14 +10,6 @@ fn fixtures() -> PathBuf {
 
 fn f(rel: &str) -> String {
     fixtures().join("compare").join(rel).display().to_string()
-}
-
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -64,10 +57,9 @@ fn check_exit_1_names_each_failing_case_with_its_reason() {
         ),
         "the explain headline, from the case file: {text}"
     );
-    // 12.1.1 has no case file: the verdicts alone say why.
     assert!(
         text.contains(
-            "behavior UNIMPLEMENTED, close OK (UNIMPLEMENTED fails with --unimplemented fail)"
+            "12.1.1 UNIMPLEMENTED: not run: the permessage-deflate offer was not accepted; close OK (UNIMPLEMENTED fails with --unimplemented fail)"
         ),
         "{text}"
     );

@@ -2,19 +2,12 @@
 //! The corpus root is `WSREPORT_CORPUS`, default `<CARGO_MANIFEST_DIR>/../shared/corpus`.
 
 use crate::common;
+use crate::common::wsreport;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
@@ -43,7 +36,15 @@ fn check_baseline_reports_exactly_the_flipped_cases() {
     let baseline = tmp.join("baseline.json");
     std::fs::write(&baseline, &out.stdout).unwrap();
 
-    // The run: the index alone (check reads nothing else), with chosen cases flipped.
+    // The run: the report's case files (check says a missing one, exit 2) and its index with
+    // chosen cases flipped.
+    for e in std::fs::read_dir(&original).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        if name.contains("_case_") && name.ends_with(".json") {
+            std::fs::copy(&p, tmp.join("run").join(name)).unwrap();
+        }
+    }
     let mut index: Value =
         serde_json::from_slice(&std::fs::read(original.join("index.json")).unwrap()).unwrap();
     let agent = index.as_object().unwrap().keys().next().unwrap().clone();

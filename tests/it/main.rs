@@ -17,6 +17,7 @@ mod corpus_summarize;
 mod explain_cli;
 mod explain_render;
 mod fuzzingserver_loopback;
+mod hostile_input;
 mod html_fixtures;
 mod html_roundtrip;
 mod render_snapshots;

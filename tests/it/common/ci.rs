@@ -1,7 +1,5 @@
 //! What the CI-flag tests share: the reference server on a free port, `run` executed on a
-//! runtime of its own, the binary run with a clean environment.
-
-use std::process::{Command, Output};
+//! runtime of its own (the binary with a clean environment is [`super::wsreport`]).
 
 use wsreport::run::{self, Gate, RunCommand};
 use wsreport::serve::{ServeOptions, serve};
@@ -27,13 +25,4 @@ pub fn run_report(cmd: &RunCommand) -> run::RunReport {
         .unwrap();
     assert!(done.errors.is_empty(), "{:?}", done.errors);
     run::report(done, &Gate::default())
-}
-
-/// The binary with `args` and a clean environment.
-pub fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
 }

@@ -4,12 +4,22 @@
 pub mod ci;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
 use wsreport::load::html::Page;
 use wsreport::load::json;
 use wsreport::model::Case;
+
+/// Runs the real binary with a clean environment.
+pub fn wsreport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsreport"))
+        .args(args)
+        .env_clear()
+        .output()
+        .expect("the binary runs")
+}
 
 /// The corpus root: `WSREPORT_CORPUS`, else `../shared/corpus` beside the crate.
 pub fn corpus_root() -> PathBuf {
