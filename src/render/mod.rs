@@ -120,6 +120,20 @@ pub(crate) fn summary_rows(r: &ReportSummary) -> Vec<Row> {
     let (b, c) = (words(false), words(true));
     rows.extend(b);
     rows.extend(c);
+    if r.agents.iter().any(|a| !a.flaky.is_empty()) {
+        rows.push(Row {
+            label: "flaky".into(),
+            cells: r
+                .agents
+                .iter()
+                .map(|a| {
+                    let ids: Vec<String> = a.flaky.iter().map(ToString::to_string).collect();
+                    format!("{} ({})", ids.len(), ids.join(", "))
+                })
+                .collect(),
+            tone: Tone::Warn,
+        });
+    }
     rows.push(Row {
         label: "duration".into(),
         cells: r

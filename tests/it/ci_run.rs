@@ -228,4 +228,7 @@ fn a_case_that_fails_once_then_passes_is_reported_flaky() {
     assert!(fmt("junit").contains("flaky: "));
     assert!(fmt("github").contains("::error title=wsreport rfc%3A case 1.1.1 (once)::flaky: "));
     assert!(fmt("badge").contains("1 flaky"));
+    let summary = wsreport(&["summarize", out.to_str().unwrap(), "--format", "markdown"]);
+    let summary = String::from_utf8(summary.stdout).unwrap();
+    assert!(summary.contains("| flaky | 1 (1.1.1) |"), "{summary}");
 }
