@@ -504,6 +504,8 @@ pub struct FuzzingServerArgs {
     pub spec: Option<PathBuf>,
     #[command(flatten)]
     pub sending: Sending,
+    #[command(flatten)]
+    pub tls: ServerTlsArgs,
 }
 
 impl FuzzingServerArgs {
@@ -629,8 +631,8 @@ impl Handshake {
     }
 }
 
-/// `serve`'s TLS: both files, or neither.
-#[derive(Debug, Args)]
+/// `serve`'s and `fuzzingserver`'s TLS: both files, or neither.
+#[derive(Debug, Clone, Args)]
 pub struct ServerTlsArgs {
     /// Serve wss://: the certificate chain (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
@@ -638,6 +640,16 @@ pub struct ServerTlsArgs {
     /// Serve wss://: the private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+}
+
+impl ServerTlsArgs {
+    /// The server's TLS, when both files are given.
+    pub fn load(&self) -> Result<Option<wsreport::tls::ServerTls>, wsreport::tls::TlsError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => wsreport::tls::ServerTls::new(cert, key).map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// `run`'s CI conveniences: the server started for the run, shards, re-runs.

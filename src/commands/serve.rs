@@ -15,10 +15,7 @@ pub(crate) fn run(
     deflate: bool,
     tls: &crate::cli::ServerTlsArgs,
 ) -> anyhow::Result<ExitStatus> {
-    let tls = match (&tls.tls_cert, &tls.tls_key) {
-        (Some(cert), Some(key)) => Some(wsreport::tls::ServerTls::new(cert, key)?),
-        _ => None,
-    };
+    let tls = tls.load()?;
     let scheme = if tls.is_some() { "wss" } else { "ws" };
     let opts = wsreport::serve::ServeOptions {
         max_message_size: (max_message_size > 0).then_some(max_message_size),

@@ -1,6 +1,7 @@
 //! wss:// and handshake options over loopback: `run` against the reference server behind TLS
 //! (a self-signed certificate made here, trusted with `--ca`) gets the verdicts of the plain
-//! run; `--header`, `--origin` and `--protocol` reach the upgrade request.
+//! run; `--header`, `--origin` and `--protocol` reach the upgrade request; the fuzzing server
+//! serves a client over TLS.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -136,4 +137,100 @@ fn header_origin_and_protocol_reach_the_upgrade_request() {
     );
     let bad = wsreport(&["run", "--header", "no colon", "--list"]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A wss:// client of the fuzzing server: TLS with the test's CA, then tungstenite on top.
+async fn wss_client(
+    addr: std::net::SocketAddr,
+    path: &str,
+    tls: &wsreport::tls::ClientTls,
+) -> tokio_tungstenite::WebSocketStream<impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let stream = tls.connect("127.0.0.1", tcp).await.unwrap();
+    let (ws, _) = tokio_tungstenite::client_async(format!("wss://{addr}{path}"), stream)
+        .await
+        .unwrap();
+    ws
+}
+
+#[test]
+fn the_fuzzing_server_serves_a_client_over_wss() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use wsreport::fuzzingserver::plan::{FuzzingServerCommand, state_for};
+    use wsreport::fuzzingserver::runner::{ClientsReportWriter, EngineRunner};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(tmp.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let plan = FuzzingServerCommand {
+            cases: vec!["1.1.1".into(), "2.2".into()],
+            out: Some(tmp.path().join("clients")),
+            listen: Some("127.0.0.1:0".into()),
+            ..Default::default()
+        }
+        .plan()
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind(&plan.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = std::sync::Arc::new(state_for(&plan));
+        let server = tokio::spawn(wsreport::fuzzingserver::serve_tls(
+            listener,
+            state.clone(),
+            std::sync::Arc::new(EngineRunner::default()),
+            std::sync::Arc::new(ClientsReportWriter),
+            Some(ServerTls::new(&cert, &key).unwrap()),
+        ));
+        let tls = wsreport::tls::ClientTls::new(&ClientTlsOptions {
+            ca: Some(cert.clone()),
+            insecure: false,
+        })
+        .unwrap();
+        let count = texts(wss_client(addr, "/getCaseCount", &tls).await).await;
+        assert_eq!(count, ["2"]);
+        for n in 1..=2 {
+            let path = format!("/runCase?case={n}&agent=tls");
+            let mut ws = wss_client(addr, &path, &tls).await;
+            while let Some(Ok(m)) = ws.next().await {
+                if matches!(m, Message::Text(_) | Message::Binary(_)) && ws.send(m).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let results = state.results.lock().unwrap().clone();
+        let got: Vec<(String, String)> = results["tls"]
+            .iter()
+            .map(|(id, c)| {
+                let e = c.entry(None).unwrap();
+                (
+                    id.to_string(),
+                    format!("{}/{}", e.behavior, e.behavior_close),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1.1.1".to_string(), "OK/OK".to_string()),
+                ("2.2".to_string(), "OK/OK".to_string())
+            ]
+        );
+        server.abort();
+    });
+}
+
+/// The text messages of an answer.
+async fn texts<S>(mut ws: tokio_tungstenite::WebSocketStream<S>) -> Vec<String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use futures_util::StreamExt;
+    let mut got = Vec::new();
+    while let Some(Ok(m)) = ws.next().await {
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+            got.push(t.to_string());
+        }
+    }
+    got
 }
