@@ -67,8 +67,8 @@ INPUT_MODE=run INPUT_SERVER_CMD="$WSREPORT serve --listen 127.0.0.1:{port}" INPU
   INPUT_CASES="1.1.* 2.*" INPUT_EXCLUDE="2.1*" INPUT_SHARD=1/2 INPUT_AGENT=serve \
   INPUT_REPORT="$scratch/reports" bash action/gate.sh > "$scratch/annotations" 2> "$scratch/log"
 grep -q '^passed=true$' "$GITHUB_OUTPUT"
-grep -q "^dashboard=$scratch/reports/index.html$" "$GITHUB_OUTPUT"
-test -f "$scratch/reports/index.html"
+grep -q "^dashboard=$RUNNER_TEMP/wsreport/autobahn.html$" "$GITHUB_OUTPUT"
+grep -q '<html' "$RUNNER_TEMP/wsreport/autobahn.html"
 grep -q '^### check PASSED' "$GITHUB_STEP_SUMMARY"
 grep -q '"color":"brightgreen"' "$RUNNER_TEMP/wsreport/badge.json"
 grep -c '<testcase ' "$RUNNER_TEMP/wsreport/junit.xml" | sed 's/^/action run mode: shard 1\/2, testcases in JUnit: /'

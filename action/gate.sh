@@ -57,6 +57,9 @@ esac
   --max-bytes "${INPUT_MAX_BYTES:-1000000}" > "$out_dir/summary.md"
 "$WSREPORT" check "${reports[@]}" "${gate[@]}" --format junit > "$out_dir/junit.xml"
 "$WSREPORT" check "${reports[@]}" "${gate[@]}" --format badge > "$out_dir/badge.json"
+dash=(dashboard "${reports[@]}" "${judging[@]}" --out "$out_dir/autobahn.html")
+[ -n "${INPUT_BASELINE:-}" ] && dash+=(--baseline "$INPUT_BASELINE")
+"$WSREPORT" "${dash[@]}" || echo "::warning title=wsreport::the dashboard could not be written"
 "$WSREPORT" check "${reports[@]}" "${gate[@]}" --format github
 status=$?
 passed=$([ "$status" -eq 0 ] && echo true || echo false)
@@ -68,7 +71,7 @@ fi
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   cat "$out_dir/summary.md" >> "$GITHUB_STEP_SUMMARY"
 fi
-dashboard="${reports[0]}/index.html"
+dashboard="$out_dir/autobahn.html"
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "passed=$passed"

@@ -207,6 +207,9 @@ pub enum Command {
         /// An allow-list of cases allowed to fail, each with a reason (JSON; see the README).
         #[arg(long, value_name = "FILE")]
         allow: Option<PathBuf>,
+        /// Also write the run's dashboard (as `wsreport dashboard`) to this HTML file.
+        #[arg(long, value_name = "FILE.html")]
+        dashboard: Option<PathBuf>,
         #[command(flatten)]
         output: GateOutput,
     },
@@ -236,6 +239,37 @@ pub enum Command {
         judging: Judging,
         #[command(flatten)]
         output: GateOutput,
+    },
+    /// Write one self-contained HTML file that shows a run, explains it and diffs it.
+    ///
+    /// PATH as in `summarize`: report directories, folders holding several, index files, case
+    /// pages. The page needs no network: counts per agent, the agents × cases matrix with
+    /// filters, each case's description and explanation, the fault groups of the run, and
+    /// with --baseline or --compare the newly failing, fixed and changed cases.
+    ///
+    /// Examples:
+    ///   wsreport dashboard reports/servers -o autobahn.html
+    ///   wsreport dashboard reports/ --baseline autobahn-baseline.json --title "main @ $GITHUB_SHA" -o autobahn.html
+    ///   wsreport dashboard reports/ --compare old/reports -o changes.html
+    #[command(verbatim_doc_comment)]
+    Dashboard {
+        /// Report directories, index files or case files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// A baseline written by `wsreport baseline`: mark what changed against it.
+        #[arg(long, value_name = "FILE", conflicts_with = "compare")]
+        baseline: Option<PathBuf>,
+        /// An earlier run to mark what changed against.
+        #[arg(long, value_name = "OLD")]
+        compare: Option<PathBuf>,
+        /// The page's title (a project, a branch, a commit).
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        judging: Judging,
+        /// The HTML file to write.
+        #[arg(short = 'o', long = "out", value_name = "FILE.html")]
+        out: PathBuf,
     },
     /// Write a baseline (JSON on stdout) for `check --baseline`.
     ///
@@ -561,6 +595,9 @@ pub struct RunArgs {
     /// An allow-list of cases allowed to fail, each with a reason (as in `check`).
     #[arg(long, value_name = "FILE")]
     pub allow: Option<PathBuf>,
+    /// Also write the written report's dashboard (as `wsreport dashboard`) to this HTML file.
+    #[arg(long, value_name = "FILE.html")]
+    pub dashboard: Option<PathBuf>,
     #[command(flatten)]
     pub sending: Sending,
     #[command(flatten)]

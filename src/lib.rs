@@ -4,6 +4,7 @@
 //! arguments into calls of it, prints, and chooses exit statuses. Dependencies point one way,
 //! roughly from the top of this list to the bottom:
 //! - [`render`]: table, JSON, Markdown, JUnit and GitHub renderings of the answers below.
+//! - [`dashboard`]: one self-contained HTML page that shows a run, explains it and diffs it.
 //! - [`run`]: `wsreport run`, the whole fuzzing client: spec file, servers, reports, gate.
 //! - [`fuzzingserver`]: the fuzzing server (clients mode), a drop-in for `wstest -m
 //!   fuzzingserver`.
@@ -30,6 +31,7 @@
 pub mod attempts;
 pub mod catalog;
 pub mod compare;
+pub mod dashboard;
 pub mod event;
 pub mod explain;
 pub mod export;

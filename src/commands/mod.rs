@@ -5,6 +5,7 @@
 mod baseline;
 mod check;
 mod compare;
+mod dashboard;
 pub(crate) mod exit;
 mod explain;
 mod export;
@@ -38,13 +39,20 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             judging,
             baseline,
             allow,
+            dashboard,
             output,
-        } => Ok(check::run(
+        } => Ok(dashboard::also(
+            check::run(
+                &paths,
+                &judging,
+                baseline.as_deref(),
+                allow.as_deref(),
+                &output,
+            ),
+            dashboard.as_deref(),
             &paths,
-            &judging,
             baseline.as_deref(),
-            allow.as_deref(),
-            &output,
+            judging.policy(),
         )),
         Command::Compare {
             old,
@@ -57,6 +65,20 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             &old, &new, &old_more, &new_more, &judging, &output,
         )),
         Command::Baseline { paths } => Ok(baseline::run(&paths)),
+        Command::Dashboard {
+            paths,
+            baseline,
+            compare,
+            title,
+            judging,
+            out,
+        } => {
+            use wsreport::dashboard::DiffAgainst;
+            let diff = baseline
+                .map(DiffAgainst::Baseline)
+                .or(compare.map(|old| DiffAgainst::Run(vec![old])));
+            Ok(dashboard::run(&paths, diff, title, judging.policy(), &out))
+        }
         Command::Explain {
             case,
             path,

@@ -69,6 +69,13 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     for e in &report.errors {
         super::error(&anyhow::anyhow!("{e}"));
     }
+    let drawn = super::dashboard::also(
+        ExitStatus::Success,
+        args.dashboard.as_deref(),
+        std::slice::from_ref(&report.out),
+        args.baseline.as_deref(),
+        args.judging.policy(),
+    );
     let output = &args.output;
     print(&match output.format() {
         Format::Json => render::json::render(&report),
@@ -92,7 +99,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
             .map(render::badge::check)
             .unwrap_or_default(),
     });
-    Ok(if report.has_errors() {
+    Ok(if report.has_errors() || drawn == ExitStatus::Error {
         ExitStatus::Error
     } else if report.passed() {
         ExitStatus::Success

@@ -89,6 +89,40 @@ impl Baseline {
         }
     }
 
+    /// The baseline as a run read from `path`, so that `compare` can diff a run against it.
+    pub fn to_run(&self, path: &Path) -> Run {
+        let agents = self
+            .agents
+            .iter()
+            .map(|(agent, cases)| {
+                let cases = cases
+                    .iter()
+                    .map(|(id, o)| {
+                        let entry = crate::model::CaseEntry {
+                            id: id.clone(),
+                            behavior: o.behavior.clone(),
+                            behavior_close: o.behavior_close.clone(),
+                            duration_ms: 0,
+                            remote_close_code: o.remote_close_code,
+                            reportfile: None,
+                        };
+                        let from = path.to_path_buf();
+                        let dir = from.clone();
+                        (id.clone(), super::run::RunCase { entry, from, dir })
+                    })
+                    .collect();
+                (agent.clone(), cases)
+            })
+            .collect();
+        Run {
+            reports: vec![path.to_path_buf()],
+            testsuites: self.testsuite.clone(),
+            agents,
+            conflicts: Vec::new(),
+            flaky: Default::default(),
+        }
+    }
+
     /// The file text (pretty JSON, cases in numeric order, ending in a newline).
     pub fn to_json(&self) -> String {
         #[derive(Serialize)]

@@ -4,11 +4,12 @@
 use std::fmt::Write;
 
 use super::Style;
-use crate::explain::diff::EventView;
+use crate::explain::diff::{EventView, Moved, PayloadChange};
 use crate::explain::{ExplainReport, Explanation};
 use crate::text::{markdown_code, markdown_inline, visible};
 
-fn event(e: &EventView) -> String {
+/// An event in words: `pong "payload-0"`, `message "…" (binary)`.
+pub(crate) fn event(e: &EventView) -> String {
     let mut s = e.kind.clone();
     if let Some(p) = &e.payload {
         let _ = write!(s, " {p:?}");
@@ -20,6 +21,32 @@ fn event(e: &EventView) -> String {
         let _ = write!(s, " {raw}");
     }
     s
+}
+
+/// A "different payload" annotation in words.
+pub(crate) fn payload_change(c: &PayloadChange) -> String {
+    format!(
+        "different payload: expected #{} {}, received #{} {}{}",
+        c.expected_index + 1,
+        event(&c.expected),
+        c.received_index + 1,
+        event(&c.received),
+        if c.cut {
+            " (cut by the report at 64 characters: they may differ beyond what is shown)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// An "out of order" annotation in words.
+pub(crate) fn moved(m: &Moved) -> String {
+    format!(
+        "out of order: {} expected at #{}, received at #{}",
+        event(&m.event),
+        m.expected_index + 1,
+        m.received_index + 1
+    )
 }
 
 fn paint(text: &str, code: &str, style: Style) -> String {
@@ -72,26 +99,10 @@ fn sections(x: &Explanation, bullet: &str) -> Vec<(String, Vec<String>)> {
         ));
     }
     for c in &ev.diff.different_payload {
-        lines.push(format!(
-            "{bullet}different payload: expected #{} {}, received #{} {}{}",
-            c.expected_index + 1,
-            event(&c.expected),
-            c.received_index + 1,
-            event(&c.received),
-            if c.cut {
-                " (cut by the report at 64 characters: they may differ beyond what is shown)"
-            } else {
-                ""
-            }
-        ));
+        lines.push(format!("{bullet}{}", payload_change(c)));
     }
     for m in &ev.diff.out_of_order {
-        lines.push(format!(
-            "{bullet}out of order: {} expected at #{}, received at #{}",
-            event(&m.event),
-            m.expected_index + 1,
-            m.received_index + 1
-        ));
+        lines.push(format!("{bullet}{}", moved(m)));
     }
     out.push((title, lines));
 

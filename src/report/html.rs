@@ -914,17 +914,32 @@ fn outcome_cell(behavior: &Verdict) -> (&str, &'static str) {
     }
 }
 
+/// The testsuite's colour word (CSS class) of a behaviour verdict, as its case page paints it.
+pub fn behavior_class(behavior: &Verdict) -> &'static str {
+    header(Some(behavior)).0
+}
+
+/// The testsuite's colour word (CSS class) of a closing verdict, as its index paints it.
+pub fn close_class(close: &Verdict) -> &'static str {
+    match close {
+        Verdict::Ok => "case_ok",
+        Verdict::FailedByClient => "case_almost",
+        Verdict::WrongCode => "case_non_strict",
+        Verdict::Informational => "case_info",
+        _ => "case_failed",
+    }
+}
+
 /// A close cell's text and class: the peer's close code, painted by the closing verdict;
 /// `UNCLEAN` and failures show a word instead of the code.
 fn close_cell(entry: &CaseEntry) -> (String, &'static str) {
-    let code = || show_num(entry.remote_close_code);
+    let class = close_class(&entry.behavior_close);
     match entry.behavior_close {
-        Verdict::Ok => (code(), "case_ok"),
-        Verdict::FailedByClient => (code(), "case_almost"),
-        Verdict::WrongCode => (code(), "case_non_strict"),
-        Verdict::Informational => (code(), "case_info"),
-        Verdict::Unclean => ("Unclean".to_string(), "case_failed"),
-        _ => ("Fail".to_string(), "case_failed"),
+        Verdict::Ok | Verdict::FailedByClient | Verdict::WrongCode | Verdict::Informational => {
+            (show_num(entry.remote_close_code), class)
+        }
+        Verdict::Unclean => ("Unclean".to_string(), class),
+        _ => ("Fail".to_string(), class),
     }
 }
 

@@ -236,6 +236,7 @@ fn exit_status_is_the_gate_s_and_json_carries_summary_check_and_skips() {
     std::fs::write(tmp.path().join("base.json"), &base.stdout).unwrap();
     let mut a = args(&deaf_url, "deaf-again");
     a.extend(["--baseline".into(), "base.json".into()]);
+    a.extend(["--dashboard".into(), "deaf.html".into()]);
     let out = run(&a);
     assert_eq!(
         out.status.code(),
@@ -244,6 +245,11 @@ fn exit_status_is_the_gate_s_and_json_carries_summary_check_and_skips() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(json_of(&out)["check"]["counts"]["known-failure"], 2);
+    // --dashboard: the written report's page, diffed against the same baseline
+    let page = crate::dashboard_cli::embedded(&tmp.path().join("deaf.html"));
+    assert_eq!(page["columns"][0]["summary"]["cases"], 2);
+    assert_eq!(page["diff"]["kind"], "baseline");
+    assert_eq!(page["diff"]["counts"]["unchanged"], 2);
 
     // The table names the failing cases and the report directory.
     let mut a = args(&deaf_url, "deaf-table");

@@ -1,0 +1,54 @@
+//! Acceptance over the real reports in `../shared/corpus` (run by `.ci/run`): the dashboard of
+//! each report reads every case file without an error, shows `summarize`'s counts and a
+//! diagnosis for every case of every agent, and the whole corpus stays within a few MB.
+
+use crate::common;
+
+use wsreport::dashboard::{Options, build, html};
+use wsreport::summary::summarize_paths;
+
+#[test]
+#[ignore = "reads ../shared/corpus; run by .ci/run"]
+fn every_corpus_report_s_dashboard_shows_summarize_s_counts_and_explains_every_case() {
+    let root = common::corpus_root();
+    let dirs = common::report_dirs(&root);
+    assert!(!dirs.is_empty(), "no corpus under {}", root.display());
+    let (mut cells, mut octets) = (0, 0);
+    for dir in &dirs {
+        let built = build(std::slice::from_ref(dir), &Options::default());
+        assert!(
+            built.errors.is_empty(),
+            "{}: {:?}",
+            dir.display(),
+            built.errors
+        );
+        let d = &built.dashboard;
+        let (summary, _) = summarize_paths(std::slice::from_ref(dir));
+        let want: Vec<_> = summary.reports.iter().flat_map(|r| &r.agents).collect();
+        let got: Vec<_> = d.columns.iter().map(|c| &c.summary).collect();
+        assert_eq!(got, want, "{}", dir.display());
+        for row in &d.cases {
+            for cell in row.cells.iter().flatten() {
+                let x = cell.diagnosis.as_ref().expect("every case explained");
+                assert!(
+                    x.headline.starts_with(&row.id.to_string()),
+                    "{}",
+                    x.headline
+                );
+                cells += 1;
+            }
+            assert!(!row.description.is_empty(), "{} has a description", row.id);
+        }
+        octets += html(d).len();
+    }
+    let all = build(std::slice::from_ref(&root), &Options::default()).dashboard;
+    let page = html(&all).len();
+    println!(
+        "dashboard: {} corpus reports, {cells} cases explained, {octets} octets in all; the whole corpus on one page {page} octets",
+        dirs.len()
+    );
+    assert!(
+        page < 5_000_000,
+        "the whole corpus on one page: {page} octets"
+    );
+}
