@@ -134,8 +134,30 @@ pub enum Command {
     ///   wsreport replay '*' --jobs 4 --out reports/replayed
     ///   wsreport replay 2.11 --report reports/servers --agent MyServer
     ///   wsreport replay 2.11 --listen 127.0.0.1:9001 --repeat 5   (test a client)
+    ///   wsreport replay --from reports/servers/myserver_case_2_11.json --target ws://127.0.0.1:9001
     #[command(verbatim_doc_comment)]
     Replay(ReplayArgs),
+    /// Write a standalone Python 3 script that reproduces one case, to attach to a bug report.
+    ///
+    /// CASE is a case file of a report (JSON, HTML page or copied page text): the script sends
+    /// what that run sent (the same masks, chops and delays; payloads the report cut come from
+    /// the catalog), or a case id (2.11) for the catalog's case. The script needs nothing but
+    /// python3: `python3 FILE ws://HOST:PORT/path` tests a server, `python3 FILE --listen PORT`
+    /// a client; it prints every frame and exits 0 when the peer behaves, 1 when the case
+    /// fails. Not for 9.x, 12.x, 13.x (use `replay --from`).
+    ///
+    /// Examples:
+    ///   wsreport repro reports/servers/myserver_case_2_11.json --out case-2.11.py
+    ///   wsreport repro 7.5.1 --out case-7.5.1.py
+    #[command(verbatim_doc_comment)]
+    Repro {
+        /// A case file, or a case id.
+        #[arg(value_name = "CASE_FILE|CASE")]
+        case: String,
+        /// Where to write the script (`-`: stdout).
+        #[arg(long, value_name = "FILE.py")]
+        out: PathBuf,
+    },
     /// Be the testsuite's fuzzing server: test a WebSocket client with its own harness.
     ///
     /// A drop-in for `wstest -m fuzzingserver`: the client's harness asks /getCaseCount,
@@ -453,8 +475,13 @@ fn color_style(color: ColorArg) -> Style {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Case ids or globs.
-    #[arg(required = true, value_name = "CASE")]
+    #[arg(required_unless_present = "from", value_name = "CASE")]
     pub cases: Vec<String>,
+    /// Replay a report's case exactly as its run sent it (a case JSON, HTML page or copied
+    /// page text): the same masks, chops and delays, cut payloads filled in from the catalog;
+    /// then judge it and say how this run differs from the report's.
+    #[arg(long, value_name = "CASE_FILE", conflicts_with_all = ["cases", "list", "repeat", "jobs", "report"])]
+    pub from: Option<PathBuf>,
     /// The server to test.
     #[arg(long, default_value = "ws://127.0.0.1:9001")]
     pub target: String,

@@ -6,6 +6,8 @@
 //! - [`render`]: table, JSON, Markdown, JUnit and GitHub renderings of the answers below.
 //! - [`dashboard`]: one self-contained HTML page that shows a run, explains it and diffs it.
 //! - [`run`]: `wsreport run`, the whole fuzzing client: spec file, servers, reports, gate.
+//! - [`reproduce`]: a report's case as an exact send plan (`replay --from`), and as a
+//!   standalone Python script (`repro`).
 //! - [`fuzzingserver`]: the fuzzing server (clients mode), a drop-in for `wstest -m
 //!   fuzzingserver`.
 //! - [`replay`]: the case engine, in both roles, and running many cases at once.
@@ -45,6 +47,7 @@ pub mod protocol;
 pub mod render;
 pub mod replay;
 pub mod report;
+pub mod reproduce;
 pub mod run;
 pub mod serve;
 pub mod server_cmd;

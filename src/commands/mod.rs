@@ -11,7 +11,9 @@ mod explain;
 mod export;
 mod fuzzingserver;
 pub(crate) mod replay;
+mod replay_from;
 mod reporter;
+mod repro;
 mod run;
 mod serve;
 mod summarize;
@@ -87,6 +89,7 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             output,
         } => explain::run(case, path, agent.as_deref(), all, &output),
         Command::Export { path, out, html } => export::run(&path, &out, html),
+        Command::Repro { case, out } => repro::run(&case, &out),
         Command::Replay(args) => runtime().and_then(|rt| replay::run(&rt, args)),
         Command::Fuzzingserver(args) => runtime().and_then(|rt| fuzzingserver::run(&rt, args)),
         Command::Run(args) => runtime().and_then(|rt| run::run(&rt, &args)),

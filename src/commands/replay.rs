@@ -155,7 +155,7 @@ fn report_verdicts(
 }
 
 /// `pass  behavior OK, close OK (12 ms)`: whether the case passes, and its line after the id.
-fn verdict_line(case: &Case) -> (bool, String) {
+pub(crate) fn verdict_line(case: &Case) -> (bool, String) {
     let b = case.behavior.clone().unwrap_or(Verdict::Failed);
     let bc = case.behavior_close.clone().unwrap_or(Verdict::Failed);
     // A replayed case always has its id; without one the default policy's rule is the same.
@@ -438,6 +438,9 @@ pub(crate) fn run(
     rt: &tokio::runtime::Runtime,
     args: crate::cli::ReplayArgs,
 ) -> anyhow::Result<ExitStatus> {
+    if let Some(from) = args.from.clone() {
+        return super::replay_from::run(rt, &from, args);
+    }
     let cmd = args.command();
     Ok(run_with(
         rt,

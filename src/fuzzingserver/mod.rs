@@ -176,8 +176,8 @@ async fn http_error<S: AsyncWrite + Unpin>(stream: &mut S, status: &str, text: &
 }
 
 /// Answers a non-case route over WebSocket: one text message (when there is an answer), then a
-/// normal close.
-async fn answer(
+/// normal close. (`replay --from --listen` answers a harness's `/getCaseCount` with it.)
+pub async fn answer(
     state: &State,
     route: Route,
     head: Vec<u8>,

@@ -172,6 +172,8 @@ pub(super) struct Conn<'a, S> {
     read_aside: Vec<u8>,
     /// The peer ended TCP while a write was blocked.
     peer_gone: bool,
+    /// Which of `opts.masks` were used.
+    masks_used: Vec<bool>,
     rec: Record,
 }
 
@@ -226,6 +228,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             rx_aside: Vec::new(),
             read_aside: vec![0; 16 * 1024],
             peer_gone: false,
+            masks_used: vec![false; opts.masks.len()],
             rec: Record {
                 closing: Closing {
                     is_server: Some(opts.role == Role::Server),
@@ -308,13 +311,18 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 // reactor after each one), without waiting for them. In the server role a
                 // chop is also given time to reach the client on its own (see
                 // `SERVER_CHOP_GAP`).
-                let gap = sync && self.opts.role == Role::Server;
+                let gap = match (sync, self.opts.chop_pause, self.opts.role) {
+                    (false, _, _) => None,
+                    (true, Some(pause), _) => Some(pause),
+                    (true, None, Role::Server) => Some(SERVER_CHOP_GAP),
+                    (true, None, Role::Client) => None,
+                };
                 tokio::select! {
                     biased;
                     r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
                     _ = async {
-                        if gap {
-                            tokio::time::sleep(SERVER_CHOP_GAP).await;
+                        if let Some(gap) = gap {
+                            tokio::time::sleep(gap).await;
                         } else {
                             tokio::task::yield_now().await;
                         }
@@ -504,13 +512,32 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         }
     }
 
+    /// The mask for a frame: the first unused fixed mask that matches it (`replay --from`),
+    /// else a fresh one.
+    fn mask_for(&mut self, spec: &FrameSpec) -> Option<[u8; 4]> {
+        if self.opts.role == Role::Client && !self.opts.masks.is_empty() {
+            let shown = shown_payload(&spec.payload);
+            let found = self.opts.masks.iter().enumerate().position(|(i, m)| {
+                !self.masks_used[i]
+                    && m.opcode == spec.opcode
+                    && m.len == spec.wire_len() as u64
+                    && m.shown == shown
+            });
+            if let Some(i) = found {
+                self.masks_used[i] = true;
+                return Some(self.opts.masks[i].mask);
+            }
+        }
+        self.mask()
+    }
+
     /// Autobahn's `sendFrame`: any frame, valid or not, logged as a `TF` row.
     async fn send_frame(&mut self, spec: &FrameSpec) {
         let payload = match spec.payload_len {
             Some(n) => repeat_to_len(&spec.payload, n),
             None => spec.payload.clone(),
         };
-        let mask = self.mask();
+        let mask = self.mask_for(spec);
         let frame = Frame {
             fin: spec.fin,
             rsv: spec.rsv,

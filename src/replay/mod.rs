@@ -94,6 +94,29 @@ pub struct ReplayOptions {
     pub tls: Option<crate::tls::ClientTls>,
     /// Headers the client adds to its upgrade request (`--header`, `--origin`, `--protocol`).
     pub extra_headers: Vec<(String, String)>,
+    /// Masks to reuse instead of fresh random keys (client role): `replay --from` gives the
+    /// masks of the report's `TF` rows, so the octets on the wire are the report's. Each frame
+    /// sent takes the first unused entry that matches it; a frame that matches none gets a
+    /// random key.
+    pub masks: Vec<FixedMask>,
+    /// A pause after each chopped (sync) write in either role, so the chops reach the peer
+    /// one by one as in the report's run (`replay --from`); `None`: the server role pauses
+    /// briefly, the client role only yields.
+    pub chop_pause: Option<Duration>,
+}
+
+/// A mask the report's run used for one frame (`["TF", …, mask, …]`), and how to recognise
+/// the frame it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedMask {
+    /// The frame's opcode.
+    pub opcode: u8,
+    /// The payload length on the wire (`PAYLOAD-REPEAT-LEN` when set).
+    pub len: u64,
+    /// The payload (or pattern) as reports show it ([`shown_payload`]).
+    pub shown: String,
+    /// The mask key.
+    pub mask: [u8; 4],
 }
 
 impl ReplayOptions {
@@ -110,6 +133,8 @@ impl ReplayOptions {
             fragment_end: FragmentEnd::default(),
             tls: None,
             extra_headers: Vec::new(),
+            masks: Vec::new(),
+            chop_pause: None,
         }
     }
 
@@ -126,6 +151,8 @@ impl ReplayOptions {
             fragment_end: FragmentEnd::default(),
             tls: None,
             extra_headers: Vec::new(),
+            masks: Vec::new(),
+            chop_pause: None,
         }
     }
 }
