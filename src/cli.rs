@@ -134,6 +134,8 @@ pub enum Command {
         /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
         #[arg(long)]
         no_deflate: bool,
+        #[command(flatten)]
+        tls: ServerTlsArgs,
     },
     /// Replay cases against a WebSocket server, natively, as the testsuite's fuzzing client.
     ///
@@ -374,9 +376,14 @@ impl Judging {
 /// Output options of the gate commands, which also speak JUnit and GitHub.
 #[derive(Debug, Args)]
 pub struct GateOutput {
-    /// Output format: table, json, markdown, junit (XML test report), github (annotations).
+    /// Output format: table, json, markdown, junit (XML test report), github (annotations),
+    /// badge (shields.io endpoint JSON).
     #[arg(long, value_enum, default_value_t = GateFormatArg::Table)]
     pub format: GateFormatArg,
+    /// With --format markdown: the most bytes to write. Long tables lose their last rows and
+    /// say how many (the default fits a PR comment; a step summary takes 1048576).
+    #[arg(long, value_name = "BYTES", default_value_t = wsreport::render::fit::PR_COMMENT_BYTES)]
+    pub max_bytes: usize,
     /// When to colour the table: auto colours only on a terminal and honours NO_COLOR.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -393,8 +400,10 @@ pub enum GateFormatArg {
     Markdown,
     /// JUnit XML: one testcase per case.
     Junit,
-    /// GitHub Actions workflow commands (::error …).
+    /// GitHub Actions workflow commands (::error …): at most 10 errors, the worst first.
     Github,
+    /// shields.io endpoint JSON: {"schemaVersion":1,"label":"autobahn","message":"517/517 OK",…}.
+    Badge,
 }
 
 impl GateOutput {
@@ -406,6 +415,7 @@ impl GateOutput {
             GateFormatArg::Markdown => Format::Markdown,
             GateFormatArg::Junit => Format::Junit,
             GateFormatArg::Github => Format::Github,
+            GateFormatArg::Badge => Format::Badge,
         }
     }
 
@@ -515,6 +525,8 @@ pub struct ReplayArgs {
     /// behaviour; every run is reported.
     #[arg(long, default_value_t = 1, requires = "listen")]
     pub repeat: usize,
+    #[command(flatten)]
+    pub handshake: Handshake,
 }
 
 /// What the case engine sends: the test data of 12.x/13.x and how fragmented messages end
@@ -568,6 +580,8 @@ pub struct FuzzingServerArgs {
     pub spec: Option<PathBuf>,
     #[command(flatten)]
     pub sending: Sending,
+    #[command(flatten)]
+    pub tls: ServerTlsArgs,
 }
 
 impl FuzzingServerArgs {
@@ -630,6 +644,114 @@ pub struct RunArgs {
     pub sending: Sending,
     #[command(flatten)]
     pub output: GateOutput,
+    #[command(flatten)]
+    pub ci: RunCi,
+    #[command(flatten)]
+    pub handshake: Handshake,
+}
+
+/// How a client connects: TLS for wss:// targets and extra upgrade-request headers (`run`,
+/// `replay`).
+#[derive(Debug, Args)]
+pub struct Handshake {
+    /// For a wss:// target: trust the CA certificates in this PEM file instead of the built-in
+    /// web roots (a self-signed server certificate can be its own CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// For a wss:// target: accept any certificate (test servers only).
+    #[arg(long, conflicts_with = "ca")]
+    pub insecure: bool,
+    /// A header added to every upgrade request, as NAME:VALUE (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// The Origin header of the upgrade request.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// The Sec-WebSocket-Protocol header of the upgrade request (subprotocols, comma-separated).
+    #[arg(long)]
+    pub protocol: Option<String>,
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value))
+            if !name.trim().is_empty()
+                && name
+                    .trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b':')
+                && !value.contains(['\r', '\n']) =>
+        {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("`{s}` is not NAME:VALUE")),
+    }
+}
+
+impl Handshake {
+    /// How wss:// certificates are checked.
+    pub fn tls(&self) -> wsreport::tls::ClientTlsOptions {
+        wsreport::tls::ClientTlsOptions {
+            ca: self.ca.clone(),
+            insecure: self.insecure,
+        }
+    }
+
+    /// Every header added to the upgrade request, --origin and --protocol last.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut h = self.headers.clone();
+        if let Some(o) = &self.origin {
+            h.push(("Origin".into(), o.clone()));
+        }
+        if let Some(p) = &self.protocol {
+            h.push(("Sec-WebSocket-Protocol".into(), p.clone()));
+        }
+        h
+    }
+}
+
+/// `serve`'s and `fuzzingserver`'s TLS: both files, or neither.
+#[derive(Debug, Clone, Args)]
+pub struct ServerTlsArgs {
+    /// Serve wss://: the certificate chain (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Serve wss://: the private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl ServerTlsArgs {
+    /// The server's TLS, when both files are given.
+    pub fn load(&self) -> Result<Option<wsreport::tls::ServerTls>, wsreport::tls::TlsError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => wsreport::tls::ServerTls::new(cert, key).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// `run`'s CI conveniences: the server started for the run, shards, re-runs.
+#[derive(Debug, Args)]
+pub struct RunCi {
+    /// Start the server under test first: a shell command in which `{port}` becomes a free
+    /// port; the target is then ws://127.0.0.1:{port} (or --target with `{port}` filled in).
+    /// Its output goes to stderr; it is stopped (its whole process group) when the run ends.
+    #[arg(long, value_name = "CMD")]
+    pub server_cmd: Option<String>,
+    /// Retry the first connection to each server for up to this many seconds (default 30
+    /// with --server-cmd, else 0: one try).
+    #[arg(long, value_name = "SECONDS")]
+    pub wait: Option<f64>,
+    /// Run only share K of N of the selected cases (stable: every K-th case in the testsuite's
+    /// order); `check`, `summarize` and `compare` merge the shards' report directories.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<wsreport::shard::Shard>,
+    /// Re-run each case that fails the policy up to N times until it passes; a case whose
+    /// verdict changed is reported flaky. The report keeps the first verdict; every attempt
+    /// goes into wsreport-attempts.json beside it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rerun_failed: usize,
 }
 
 impl RunArgs {
@@ -654,6 +776,18 @@ impl RunArgs {
             jobs: self.jobs,
             testdata: self.sending.testdata.clone(),
             fragment_end: self.sending.fragment_end(),
+            shard: self.ci.shard,
+            wait: std::time::Duration::from_secs_f64(self.ci.wait.unwrap_or(
+                if self.ci.server_cmd.is_some() {
+                    30.0
+                } else {
+                    0.0
+                },
+            )),
+            rerun_failed: self.ci.rerun_failed,
+            rerun_policy: self.judging.policy(),
+            tls: self.handshake.tls(),
+            headers: self.handshake.headers(),
         }
     }
 }

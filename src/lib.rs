@@ -30,6 +30,7 @@
 //! - [`text`]: text helpers: lone surrogates, error chains.
 #![deny(missing_docs)]
 
+pub mod attempts;
 pub mod catalog;
 pub mod compare;
 pub mod dashboard;
@@ -49,7 +50,10 @@ pub mod report;
 pub mod reproduce;
 pub mod run;
 pub mod serve;
+pub mod server_cmd;
+pub mod shard;
 pub mod spec;
 pub mod summary;
 pub mod text;
+pub mod tls;
 pub mod wire;

@@ -20,11 +20,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::attempts::Attempts;
 use crate::catalog;
 use crate::compare::check::CheckReport;
+use crate::compare::run::Outcome;
 use crate::compare::{self, InputError};
 use crate::event::{Events, RunEvent};
 use crate::model::Case;
+use crate::model::CaseId;
+use crate::policy::Judgement;
 use crate::policy::Policy;
 use crate::replay::runner::{Job, run_cases};
 use crate::replay::{self, ReplayError, ReplayOptions, Target};
@@ -59,6 +63,18 @@ pub struct RunCommand {
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
     pub fragment_end: crate::catalog::FragmentEnd,
+    /// Run only this share of the selection (`--shard K/N`).
+    pub shard: Option<crate::shard::Shard>,
+    /// How long to retry the first connection to each server (`--wait`).
+    pub wait: Duration,
+    /// Re-run each case that fails `rerun_policy` up to this many times (`--rerun-failed`).
+    pub rerun_failed: usize,
+    /// The policy that picks the cases to re-run.
+    pub rerun_policy: Policy,
+    /// How `wss://` servers' certificates are checked (`--ca`, `--insecure`).
+    pub tls: crate::tls::ClientTlsOptions,
+    /// Headers added to each upgrade request (`--header`, `--origin`, `--protocol`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why `run` could not start or finish.
@@ -108,6 +124,9 @@ pub enum RunError {
     /// The compression cases' test data is missing or wrong.
     #[error(transparent)]
     TestData(#[from] crate::replay::TestDataError),
+    /// The TLS configuration for `wss://` servers is unusable.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The reports could not be written.
     #[error("cannot write {}", dir.display())]
     Write {
@@ -142,6 +161,12 @@ pub struct Plan {
     pub out: PathBuf,
     /// Warnings met while planning (spec globs that match nothing).
     pub warnings: Vec<String>,
+    /// How long to retry the first connection to each server.
+    pub wait: Duration,
+    /// Re-runs of a failing case, at most.
+    pub rerun_failed: usize,
+    /// The policy that picks the cases to re-run.
+    pub rerun_policy: Policy,
 }
 
 impl Plan {
@@ -250,11 +275,19 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
     }
 
     let mut agents = Vec::new();
+    let mut tls = None;
     for (agent, url, origin, options) in servers {
         let target = Target::parse(&url).map_err(|source| RunError::Target { origin, source })?;
         let mut opts = ReplayOptions::client(&target, agent.clone());
         opts.testdata = cmd.testdata.clone();
         opts.fragment_end = cmd.fragment_end;
+        opts.extra_headers = cmd.headers.clone();
+        if target.tls {
+            if tls.is_none() {
+                tls = Some(crate::tls::ClientTls::new(&cmd.tls)?);
+            }
+            opts.tls = tls.clone();
+        }
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)
@@ -262,9 +295,13 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
             opts.fail_by_drop = b;
         }
         // the selection holds catalog ids only, and the engine runs every case of the catalog
+        // a shard keeps the whole selection's case numbers: merged shards equal one run
         let jobs: Vec<Job> = selected
             .iter()
             .zip(1u64..)
+            .enumerate()
+            .filter(|(i, _)| cmd.shard.is_none_or(|s| s.takes(*i)))
+            .map(|(_, x)| x)
             .filter(|(id, _)| {
                 !crate::spec::agent_excludes(&s.exclude_agent_cases, &agent, &id.to_string())
             })
@@ -289,6 +326,9 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         agents,
         out,
         warnings,
+        wait: cmd.wait,
+        rerun_failed: cmd.rerun_failed,
+        rerun_policy: cmd.rerun_policy,
     })
 }
 
@@ -324,10 +364,14 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
     let mut written: Vec<(String, Vec<Case>)> = Vec::new();
     let mut outcomes = Vec::new();
     let mut errors = Vec::new();
+    let mut attempts = Attempts {
+        generator: format!("wsreport {}", env!("CARGO_PKG_VERSION")),
+        ..Attempts::default()
+    };
     for a in &plan.agents {
         let mut cases = Vec::new();
         if !a.jobs.is_empty() {
-            if let Err(e) = reachable(&a.target).await {
+            if let Err(e) = reachable(&a.target, plan.wait).await {
                 errors.push(format!("cannot connect to {} ({}): {e}", a.url, a.agent));
                 events(RunEvent::Skipped {
                     agent: a.agent.clone(),
@@ -335,6 +379,7 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
                 });
             } else {
                 let results = run_cases(&a.target, &a.options, a.jobs.clone(), jobs, events).await;
+                let results = rerun_failed(plan, a, results, &mut attempts).await;
                 for r in results {
                     match r {
                         Ok(r) => cases.push(r.case),
@@ -359,10 +404,18 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
     }
     // Nothing ran (every server unreachable): leave whatever report is there untouched.
     if !written.is_empty() {
-        crate::report::write_dir(&plan.out, &written).map_err(|source| RunError::Write {
-            dir: plan.out.clone(),
-            source,
-        })?;
+        crate::report::write_dir(&plan.out, &written)
+            .and_then(|()| {
+                // a stale side file of an earlier run would name cases flaky that are not
+                match std::fs::remove_file(plan.out.join(crate::attempts::FILE)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => attempts.write(&plan.out),
+                }
+            })
+            .map_err(|source| RunError::Write {
+                dir: plan.out.clone(),
+                source,
+            })?;
     }
     Ok(Executed {
         out: plan.out.clone(),
@@ -372,16 +425,67 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
     })
 }
 
-async fn reachable(target: &Target) -> std::io::Result<()> {
-    let connect = tokio::net::TcpStream::connect(target.addr());
-    match tokio::time::timeout(Duration::from_secs(5), connect).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "no answer in 5 s",
-        )),
+/// Connects once, or (with `wait`) retries every 100 ms until the server answers or `wait`
+/// has passed: a server started just before `run` may not listen yet.
+async fn reachable(target: &Target, wait: Duration) -> std::io::Result<()> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let connect = tokio::net::TcpStream::connect(target.addr());
+        let e = match tokio::time::timeout(Duration::from_secs(5), connect).await {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(e)) => e,
+            Err(_) => std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in 5 s"),
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(if wait.is_zero() {
+                e
+            } else {
+                std::io::Error::new(e.kind(), format!("{e} (still, after waiting {wait:?})"))
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// `--rerun-failed N`: each case whose first result fails the plan's policy runs again, up to
+/// N times, until it passes. The first result is kept (it is what the testsuite would have
+/// written); every attempt's verdicts go into `attempts`, which names the flaky cases.
+async fn rerun_failed(
+    plan: &Plan,
+    a: &AgentPlan,
+    results: Vec<Result<replay::Replayed, ReplayError>>,
+    attempts: &mut Attempts,
+) -> Vec<Result<replay::Replayed, ReplayError>> {
+    if plan.rerun_failed == 0 {
+        return results;
+    }
+    let outcome = |r: &replay::Replayed| r.case.entry(None).map(|e| Outcome::from(&e));
+    let fails = |id: &CaseId, o: &Option<Outcome>| {
+        o.as_ref()
+            .is_some_and(|o| compare::judge(&plan.rerun_policy, id, o) == Judgement::Fail)
+    };
+    for (job, first) in a.jobs.iter().zip(&results) {
+        let Ok(first) = first else { continue };
+        let mut seen = vec![outcome(first)];
+        while fails(&job.def.id, seen.last().unwrap()) && seen.len() <= plan.rerun_failed {
+            let again = run_cases(
+                &a.target,
+                &a.options,
+                vec![job.clone()],
+                1,
+                &crate::event::ignore(),
+            )
+            .await;
+            match again.into_iter().next() {
+                Some(Ok(r)) => seen.push(outcome(&r)),
+                _ => break,
+            }
+        }
+        if seen.len() > 1 {
+            attempts.add(&a.agent, &job.def.id, seen.into_iter().flatten().collect());
+        }
+    }
+    results
 }
 
 /// The answer of `run`: the written report summarized and judged. Its JSON rendering is
@@ -599,12 +703,12 @@ mod tests {
             Err(RunError::NothingSelected)
         ));
         let c = RunCommand {
-            target: Some("wss://example.org".into()),
+            target: Some("wss//example.org".into()),
             ..RunCommand::default()
         };
         let e = crate::text::error_chain(&plan_with(&c, None).unwrap_err());
         assert!(
-            e.starts_with("the target URL: `wss://example.org` is not a ws:// URL"),
+            e.starts_with("the target URL: `wss//example.org` is not a ws:// or wss:// URL"),
             "{e}"
         );
     }

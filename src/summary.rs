@@ -59,6 +59,10 @@ pub struct AgentSummary {
     pub duration_ms: u64,
     /// Per category, in category order.
     pub categories: Vec<CategorySummary>,
+    /// Cases whose re-runs (`run --rerun-failed`) got different verdicts, from the report's
+    /// attempts file ([`crate::attempts`]); absent from the JSON when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flaky: Vec<crate::model::CaseId>,
 }
 
 /// One report.
@@ -173,16 +177,33 @@ pub fn summarize_agent(run: &AgentRun) -> AgentSummary {
                 behavior_close: c.counts(),
             })
             .collect(),
+        flaky: Vec::new(),
     }
 }
 
-/// Summarizes one report.
+/// Summarizes one report, naming the flaky cases its attempts file records.
 pub fn summarize_report(r: &Report) -> ReportSummary {
+    let flaky = crate::attempts::Attempts::read(&r.dir)
+        .map(|a| a.flaky())
+        .unwrap_or_default();
+    let agents = r
+        .agents
+        .iter()
+        .map(|run| {
+            let mut s = summarize_agent(run);
+            s.flaky = flaky
+                .iter()
+                .filter(|(agent, id)| *agent == run.agent && run.cases.iter().any(|e| e.id == *id))
+                .map(|(_, id)| id.clone())
+                .collect();
+            s
+        })
+        .collect();
     ReportSummary {
         path: r.path.clone(),
         mode: r.mode,
         testsuite: r.testsuite.clone(),
-        agents: r.agents.iter().map(summarize_agent).collect(),
+        agents,
     }
 }
 

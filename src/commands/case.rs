@@ -17,7 +17,7 @@ pub(crate) fn run(case: &str, output: &Output) -> anyhow::Result<ExitStatus> {
     print(&match output.format() {
         Format::Json => render::json::render(&d),
         Format::Markdown => render::explain::case_markdown(&d),
-        Format::Table | Format::Junit | Format::Github => {
+        Format::Table | Format::Junit | Format::Github | Format::Badge => {
             render::explain::case_text(&d, output.style())
         }
     });

@@ -38,9 +38,12 @@ pub(crate) fn run(
     print(&match output.format() {
         Format::Table => render::table::check(&report, output.style()),
         Format::Json => render::json::render(&report),
-        Format::Markdown => render::markdown::check(&report),
+        Format::Markdown => {
+            render::fit::markdown(&render::markdown::check(&report), output.max_bytes)
+        }
         Format::Junit => render::junit::check(&report),
         Format::Github => render::github::check(&report),
+        Format::Badge => render::badge::check(&report),
     });
     if !errors.is_empty() {
         ExitStatus::Error

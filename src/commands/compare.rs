@@ -30,9 +30,10 @@ pub(crate) fn run(
     print(&match output.format() {
         Format::Table => render::table::compare(&c, output.style()),
         Format::Json => render::json::render(&c),
-        Format::Markdown => render::markdown::compare(&c),
+        Format::Markdown => render::fit::markdown(&render::markdown::compare(&c), output.max_bytes),
         Format::Junit => render::junit::compare(&c),
         Format::Github => render::github::compare(&c),
+        Format::Badge => render::badge::compare(&c),
     });
     if errors.is_empty() {
         ExitStatus::Success

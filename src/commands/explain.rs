@@ -52,7 +52,9 @@ pub(crate) fn run(
         }
         Format::Json => render::json::render(r),
         // explain's --format offers only table, json and markdown.
-        Format::Table | Format::Junit | Format::Github => render::explain::text(r, output.style()),
+        Format::Table | Format::Junit | Format::Github | Format::Badge => {
+            render::explain::text(r, output.style())
+        }
     };
     print(&text);
     Ok(ExitStatus::from_errors(outcome.errors.is_empty()))

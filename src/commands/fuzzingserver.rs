@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use wsreport::catalog;
 use wsreport::fuzzingserver::runner::{ClientsReportWriter, EngineRunner};
-use wsreport::fuzzingserver::{ReportWriter, plan::state_for, serve};
+use wsreport::fuzzingserver::{ReportWriter, plan::state_for, serve_tls};
 
 use super::exit::ExitStatus;
 use super::reporter::Reporter;
@@ -21,6 +21,8 @@ pub(crate) fn run(
     rt: &tokio::runtime::Runtime,
     args: FuzzingServerArgs,
 ) -> anyhow::Result<ExitStatus> {
+    let tls = args.tls.load()?;
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
     let cmd = args.command();
     let plan = cmd.plan().map_err(anyhow::Error::msg)?;
     for g in &plan.unmatched {
@@ -40,7 +42,7 @@ pub(crate) fn run(
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(&plan.listen).await?;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "ws://{}", listener.local_addr()?)?;
+        writeln!(out, "{scheme}://{}", listener.local_addr()?)?;
         out.flush()?;
         drop(out);
         note(&format!(
@@ -49,7 +51,7 @@ pub(crate) fn run(
             plan.outdir.display()
         ));
         tokio::select! {
-            r = serve(listener, state.clone(), Arc::new(runner), Arc::new(writer)) => r,
+            r = serve_tls(listener, state.clone(), Arc::new(runner), Arc::new(writer), tls) => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })

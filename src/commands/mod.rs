@@ -35,7 +35,8 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             listen,
             max_message_size,
             no_deflate,
-        } => runtime().and_then(|rt| serve::run(&rt, listen, max_message_size, !no_deflate)),
+            tls,
+        } => runtime().and_then(|rt| serve::run(&rt, listen, max_message_size, !no_deflate, &tls)),
         Command::Check {
             paths,
             judging,

@@ -40,6 +40,10 @@ pub struct ReplayCommand {
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
     pub fragment_end: catalog::FragmentEnd,
+    /// How a wss:// target's certificate is checked.
+    pub tls: wsreport::tls::ClientTlsOptions,
+    /// Headers added to the upgrade request.
+    pub headers: Vec<(String, String)>,
 }
 
 impl crate::cli::ReplayArgs {
@@ -57,6 +61,8 @@ impl crate::cli::ReplayArgs {
             testdata: self.sending.testdata,
             listen: self.listen,
             repeat: self.repeat,
+            tls: self.handshake.tls(),
+            headers: self.handshake.headers(),
         }
     }
 }
@@ -204,6 +210,13 @@ pub(crate) fn run_with(
     let mut opts = ReplayOptions::client(&target, agent.clone());
     opts.testdata = cmd.testdata.clone();
     opts.fragment_end = cmd.fragment_end;
+    opts.extra_headers = cmd.headers.clone();
+    if target.tls {
+        match wsreport::tls::ClientTls::new(&cmd.tls) {
+            Ok(tls) => opts.tls = Some(tls),
+            Err(e) => return fail(err, &chain(&e)),
+        }
+    }
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     // the compression cases' test data, checked once before anything runs
     if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {

@@ -181,7 +181,7 @@ async fn serve_once(
         let routed = request_target(&head).and_then(|t| route::parse(t).ok());
         match routed {
             Some(r) if !matches!(r, Route::RunCase { .. }) => {
-                answer(&state, r, head, stream, &NoReports).await
+                answer(&state, r, head, Box::new(stream), &NoReports).await
             }
             _ => {
                 return Ok(

@@ -13,7 +13,21 @@ use crate::cli::RunArgs;
 
 /// 0 every case passes the gate, 1 it failed, 2 a planning error or unreadable output.
 pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Result<ExitStatus> {
-    let cmd = args.command();
+    let mut cmd = args.command();
+    // --server-cmd: started before planning (the target names its port), stopped on drop
+    let _server = match &args.ci.server_cmd {
+        Some(template) if !args.list => {
+            let server = wsreport::server_cmd::ServerProcess::start(template)?;
+            note(&format!(
+                "started `{}` (port {})",
+                server.command, server.port
+            ));
+            let target = cmd.target.as_deref().unwrap_or("ws://127.0.0.1:{port}");
+            cmd.target = Some(wsreport::server_cmd::fill(target, server.port));
+            Some(server)
+        }
+        _ => None,
+    };
     let plan = run::plan(&cmd).map_err(with_hint)?;
     for w in &plan.warnings {
         warning(w);
@@ -38,6 +52,20 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     let done = rt.block_on(run::execute(&plan, cmd.jobs, &reporter.events()));
     reporter.finish();
     let report = run::report(done?, &args.gate());
+    if let Some(c) = &report.check {
+        let flaky: Vec<String> = c
+            .cases
+            .iter()
+            .filter(|c| c.flaky)
+            .map(|c| format!("{} ({})", c.case, c.agent))
+            .collect();
+        if !flaky.is_empty() {
+            warning(&format!(
+                "flaky (verdicts changed on re-run): {}",
+                flaky.join(", ")
+            ));
+        }
+    }
     for e in &report.errors {
         super::error(&anyhow::anyhow!("{e}"));
     }
@@ -52,7 +80,9 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     print(&match output.format() {
         Format::Json => render::json::render(&report),
         Format::Table => render::table::run(&report, output.style()),
-        Format::Markdown => render::markdown::run(&report),
+        Format::Markdown => {
+            render::fit::markdown(&render::markdown::run(&report), output.max_bytes)
+        }
         Format::Junit => report
             .check
             .as_ref()
@@ -62,6 +92,11 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
             .check
             .as_ref()
             .map(render::github::check)
+            .unwrap_or_default(),
+        Format::Badge => report
+            .check
+            .as_ref()
+            .map(render::badge::check)
             .unwrap_or_default(),
     });
     Ok(if report.has_errors() || drawn == ExitStatus::Error {

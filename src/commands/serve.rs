@@ -13,14 +13,18 @@ pub(crate) fn run(
     listen: SocketAddr,
     max_message_size: usize,
     deflate: bool,
+    tls: &crate::cli::ServerTlsArgs,
 ) -> anyhow::Result<ExitStatus> {
+    let tls = tls.load()?;
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
     let opts = wsreport::serve::ServeOptions {
         max_message_size: (max_message_size > 0).then_some(max_message_size),
         deflate,
+        tls,
     };
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
-        note(&format!("serving on ws://{}", listener.local_addr()?));
+        note(&format!("serving on {scheme}://{}", listener.local_addr()?));
         wsreport::serve::serve(listener, opts).await
     })
     .with_context(|| format!("cannot serve on {listen}"))?;

@@ -16,7 +16,7 @@ pub(crate) fn run(paths: &[PathBuf], output: &Output) -> ExitStatus {
         Format::Json => render::json::render(&summary),
         Format::Markdown => render::markdown::summary(&summary),
         // summarize's --format offers only table, json and markdown.
-        Format::Table | Format::Junit | Format::Github => {
+        Format::Table | Format::Junit | Format::Github | Format::Badge => {
             render::table::summary(&summary, output.style())
         }
     };

@@ -121,6 +121,7 @@ impl Baseline {
             conflicts: Vec::new(),
             // a baseline does not say which role was tested
             modes: Vec::new(),
+            flaky: Default::default(),
         }
     }
 

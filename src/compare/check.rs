@@ -86,6 +86,9 @@ pub struct CheckCase {
     pub reason: String,
     /// The allow-list's reason, when an entry covers a case that would gate.
     pub allowed: Option<String>,
+    /// Whether re-runs of the case (`run --rerun-failed`) got different verdicts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
 }
 
 /// The answer of `check`.
@@ -247,6 +250,7 @@ pub fn check(run: &Run, opts: &CheckOptions<'_>) -> CheckReport {
                 outcome: now,
                 judgement,
                 baseline: base,
+                flaky: run.is_flaky(&agent, id),
                 reason,
                 allowed,
             });
@@ -267,6 +271,10 @@ pub fn check(run: &Run, opts: &CheckOptions<'_>) -> CheckReport {
     let mut counts = BTreeMap::new();
     for c in &cases {
         *counts.entry(c.status.as_str()).or_insert(0) += 1;
+    }
+    let flaky = cases.iter().filter(|c| c.flaky).count();
+    if flaky > 0 {
+        counts.insert("flaky", flaky);
     }
     CheckReport {
         policy,

@@ -122,6 +122,8 @@ pub struct Run {
     pub conflicts: Vec<Conflict>,
     /// The roles tested (servers, clients), in reading order.
     pub modes: Vec<crate::model::Mode>,
+    /// Cases whose re-runs (`run --rerun-failed`) got different verdicts: agent, case.
+    pub flaky: std::collections::BTreeSet<(String, CaseId)>,
 }
 
 impl Run {
@@ -176,7 +178,43 @@ impl Run {
         for r in &loaded.reports {
             loaded.errors.extend(crate::load::check_case_files(r));
         }
-        (Run::merge(&loaded.reports), loaded.errors)
+        let mut run = Run::merge(&loaded.reports);
+        run.read_attempts();
+        (run, loaded.errors)
+    }
+
+    /// Marks the flaky cases the report directories' attempts files ([`crate::attempts`]) name,
+    /// for cases this run holds from that directory.
+    pub fn read_attempts(&mut self) {
+        let mut dirs: Vec<&PathBuf> = self
+            .agents
+            .values()
+            .flat_map(|c| c.values().map(|c| &c.dir))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let mut flaky = std::collections::BTreeSet::new();
+        for dir in dirs {
+            let Some(a) = crate::attempts::Attempts::read(dir) else {
+                continue;
+            };
+            for (agent, id) in a.flaky() {
+                let here = self
+                    .agents
+                    .get(&agent)
+                    .and_then(|c| c.get(&id))
+                    .is_some_and(|c| &c.dir == dir);
+                if here {
+                    flaky.insert((agent, id));
+                }
+            }
+        }
+        self.flaky = flaky;
+    }
+
+    /// Whether a case's re-runs got different verdicts.
+    pub fn is_flaky(&self, agent: &str, id: &CaseId) -> bool {
+        self.flaky.contains(&(agent.to_string(), id.clone()))
     }
 
     /// The agent names.

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -39,6 +39,14 @@ pub const MAX_HEAD: usize = 16 * 1024;
 /// How long a client may take to send its request head.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A client's connection: TCP, or TLS over TCP (`--tls-cert`).
+pub trait Conn: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static> Conn for T {}
+
+/// A boxed [`Conn`].
+pub type Stream = Box<dyn Conn>;
+
 /// Runs one case on a connection whose request head has been read (and is passed along).
 pub trait CaseRunner: Send + Sync + 'static {
     /// Runs `id` for `agent`; `seq` is the case's 1-based position in the selection.
@@ -48,7 +56,7 @@ pub trait CaseRunner: Send + Sync + 'static {
         seq: usize,
         agent: String,
         head: Vec<u8>,
-        stream: TcpStream,
+        stream: Stream,
     ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>>;
 }
 
@@ -173,7 +181,7 @@ pub async fn answer(
     state: &State,
     route: Route,
     head: Vec<u8>,
-    stream: TcpStream,
+    stream: Stream,
     writer: &dyn ReportWriter,
 ) {
     let mut stream = stream;
@@ -266,7 +274,7 @@ pub async fn handle(
     state: Arc<State>,
     runner: Arc<dyn CaseRunner>,
     writer: Arc<dyn ReportWriter>,
-    mut stream: TcpStream,
+    mut stream: Stream,
 ) {
     let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
         Ok(Ok(h)) => h,
@@ -330,6 +338,18 @@ pub async fn serve(
     runner: Arc<dyn CaseRunner>,
     writer: Arc<dyn ReportWriter>,
 ) -> io::Result<()> {
+    serve_tls(listener, state, runner, writer, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given (`wss://`): each connection's TLS handshake runs
+/// in its task, before the request head is read.
+pub async fn serve_tls(
+    listener: TcpListener,
+    state: Arc<State>,
+    runner: Arc<dyn CaseRunner>,
+    writer: Arc<dyn ReportWriter>,
+    tls: Option<crate::tls::ServerTls>,
+) -> io::Result<()> {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -341,7 +361,18 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(handle(state.clone(), runner.clone(), writer.clone(), stream));
+                let (state, runner, writer, tls) =
+                    (state.clone(), runner.clone(), writer.clone(), tls.clone());
+                tokio::spawn(async move {
+                    let stream: Stream = match tls {
+                        None => Box::new(stream),
+                        Some(tls) => match tls.accept(stream).await {
+                            Ok(s) => Box::new(s),
+                            Err(_) => return,
+                        },
+                    };
+                    handle(state, runner, writer, stream).await;
+                });
             }
             () = state.stop.notified() => return Ok(()),
         }
@@ -370,7 +401,7 @@ mod tests {
             seq: usize,
             agent: String,
             _head: Vec<u8>,
-            _stream: TcpStream,
+            _stream: Stream,
         ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>> {
             Box::pin(async move {
                 Some(Case {

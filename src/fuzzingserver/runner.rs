@@ -9,7 +9,6 @@ use std::path::Path;
 use std::pin::Pin;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use super::{CaseRunner, ReportWriter};
 use crate::catalog;
@@ -52,7 +51,7 @@ impl EngineRunner {
         seq: usize,
         agent: String,
         head: Vec<u8>,
-        mut stream: TcpStream,
+        mut stream: super::Stream,
     ) -> Option<Replayed> {
         let refuse = |why: String| {
             format!(
@@ -83,7 +82,7 @@ impl EngineRunner {
             });
             return None;
         }
-        let _ = stream.set_nodelay(true);
+        // TCP_NODELAY was set on accepting (`serve_tls`), below any TLS layer
         let mut opts = ReplayOptions::server(agent.clone());
         opts.timeouts = self.timeouts.clone();
         opts.testdata = self.testdata.clone();
@@ -123,7 +122,7 @@ impl CaseRunner for EngineRunner {
         seq: usize,
         agent: String,
         head: Vec<u8>,
-        stream: TcpStream,
+        stream: super::Stream,
     ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>> {
         let me = self.clone();
         Box::pin(async move {

@@ -39,6 +39,20 @@ pub fn request(host: &str, resource: &str, key: &str, extensions: Option<&str>) 
     .into_bytes()
 }
 
+/// `request` with `headers` (`--header`, `--origin`, `--protocol`) added before the blank line
+/// that ends it.
+pub fn with_headers(mut request: Vec<u8>, headers: &[(String, String)]) -> Vec<u8> {
+    if headers.is_empty() || !request.ends_with(b"\r\n\r\n") {
+        return request;
+    }
+    request.truncate(request.len() - 2);
+    for (name, value) in headers {
+        request.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    request.extend_from_slice(b"\r\n");
+    request
+}
+
 /// The value of header `name` (lowercase) in a response head, if present; a header that
 /// appears more than once fails the handshake, as autobahn's `processHandshake` says for
 /// `Sec-WebSocket-Extensions`.

@@ -56,17 +56,20 @@ pub(crate) struct CheckRow {
 /// Header of the check table.
 pub(crate) const CHECK_HEADER: [&str; 6] = ["agent", "case", "status", "now", "baseline", "reason"];
 
-/// Every case worth a line: not a plain pass, not a skip.
+/// Every case worth a line: not a plain pass, not a skip (unless flaky).
 pub(crate) fn check_rows(r: &CheckReport) -> Vec<CheckRow> {
     r.cases
         .iter()
-        .filter(|c| !matches!(c.status, Status::Pass | Status::Skip))
+        .filter(|c| c.flaky || !matches!(c.status, Status::Pass | Status::Skip))
         .map(|c| {
-            let status = if c.allowed.is_some() {
+            let mut status = if c.allowed.is_some() {
                 format!("{} (allowed)", c.status.as_str())
             } else {
                 c.status.as_str().to_string()
             };
+            if c.flaky {
+                status.push_str(" (flaky)");
+            }
             let reason = match &c.allowed {
                 Some(a) => format!("{} [allowed: {a}]", c.reason),
                 None => c.reason.clone(),

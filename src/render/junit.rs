@@ -89,10 +89,19 @@ pub fn check(r: &CheckReport) -> String {
                     .as_ref()
                     .map(|a| format!("allowed: {a}\n"))
                     .unwrap_or_default()
-            );
+            ) + if c.flaky {
+                "flaky: the verdicts changed between attempts (see wsreport-attempts.json)\n"
+            } else {
+                ""
+            };
             let status = if c.gating {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(c.reason.as_str())
+                let message = if c.flaky {
+                    format!("flaky: {}", c.reason)
+                } else {
+                    c.reason.clone()
+                };
+                s.set_message(message)
                     .set_type(c.status.as_str())
                     .set_description(details.as_str());
                 s
@@ -105,7 +114,7 @@ pub fn check(r: &CheckReport) -> String {
             };
             let mut t = TestCase::new(c.case.to_string(), status);
             t.set_classname(classname(&c.case));
-            if !c.gating && !c.reason.is_empty() {
+            if !c.gating && (!c.reason.is_empty() || c.flaky) {
                 t.set_system_out(details);
             }
             t

@@ -1,7 +1,9 @@
 //! Output formats. Each format is one file; [`Format`] picks it. Renderers lay out values the
 //! library computed and compute nothing themselves.
 
+pub mod badge;
 pub mod explain;
+pub mod fit;
 pub(crate) mod gate;
 pub mod github;
 pub mod json;
@@ -24,6 +26,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`check`, `compare`).
     Github,
+    /// A shields.io endpoint badge (`check`, `compare`, `run`).
+    Badge,
 }
 
 /// Styling decided once, from `--color`, `NO_COLOR` and whether stdout is a terminal.
@@ -116,6 +120,20 @@ pub(crate) fn summary_rows(r: &ReportSummary) -> Vec<Row> {
     let (b, c) = (words(false), words(true));
     rows.extend(b);
     rows.extend(c);
+    if r.agents.iter().any(|a| !a.flaky.is_empty()) {
+        rows.push(Row {
+            label: "flaky".into(),
+            cells: r
+                .agents
+                .iter()
+                .map(|a| {
+                    let ids: Vec<String> = a.flaky.iter().map(ToString::to_string).collect();
+                    format!("{} ({})", ids.len(), ids.join(", "))
+                })
+                .collect(),
+            tone: Tone::Warn,
+        });
+    }
     rows.push(Row {
         label: "duration".into(),
         cells: r

@@ -278,6 +278,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                     &self.key,
                     offer.as_deref(),
                 );
+                let request = handshake::with_headers(request, &self.opts.extra_headers);
                 self.rec.http_request = Some(String::from_utf8_lossy(&request).into_owned());
                 self.send_data(request, false, None).await;
             }

@@ -90,6 +90,10 @@ pub struct ReplayOptions {
     /// How a message of whole fragments ends: kosoku's framing by default, wstest's empty
     /// final frame on request (see [`FragmentEnd`]).
     pub fragment_end: FragmentEnd,
+    /// The client's TLS, for a `wss://` target.
+    pub tls: Option<crate::tls::ClientTls>,
+    /// Headers the client adds to its upgrade request (`--header`, `--origin`, `--protocol`).
+    pub extra_headers: Vec<(String, String)>,
     /// Masks to reuse instead of fresh random keys (client role): `replay --from` gives the
     /// masks of the report's `TF` rows, so the octets on the wire are the report's. Each frame
     /// sent takes the first unused entry that matches it; a frame that matches none gets a
@@ -127,6 +131,8 @@ impl ReplayOptions {
             timeouts: Timeouts::default(),
             testdata: None,
             fragment_end: FragmentEnd::default(),
+            tls: None,
+            extra_headers: Vec::new(),
             masks: Vec::new(),
             chop_pause: None,
         }
@@ -143,6 +149,8 @@ impl ReplayOptions {
             timeouts: Timeouts::default(),
             testdata: None,
             fragment_end: FragmentEnd::default(),
+            tls: None,
+            extra_headers: Vec::new(),
             masks: Vec::new(),
             chop_pause: None,
         }
@@ -158,13 +166,15 @@ pub struct Target {
     pub port: u16,
     /// Path and query, `/` at least.
     pub resource: String,
+    /// `wss://`: TLS over the TCP connection.
+    pub tls: bool,
 }
 
 /// Why a replay could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
-    /// The target is not a `ws://` URL.
-    #[error("`{url}` is not a ws:// URL ({why})")]
+    /// The target is not a `ws://` or `wss://` URL.
+    #[error("`{url}` is not a ws:// or wss:// URL ({why})")]
     BadTarget {
         /// What was given.
         url: String,
@@ -205,9 +215,11 @@ impl Target {
             url: url.to_string(),
             why,
         };
-        let rest = url
-            .strip_prefix("ws://")
-            .ok_or_else(|| bad("only ws:// is supported"))?;
+        let (rest, tls) = match (url.strip_prefix("ws://"), url.strip_prefix("wss://")) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => return Err(bad("only ws:// and wss:// are supported")),
+        };
         let (authority, resource) = match rest.find(['/', '?']) {
             Some(i) if rest.as_bytes()[i] == b'?' => (&rest[..i], format!("/{}", &rest[i..])),
             Some(i) => (&rest[..i], rest[i..].to_string()),
@@ -217,7 +229,7 @@ impl Target {
             Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
                 (h, p.parse().map_err(|_| bad("the port is not a number"))?)
             }
-            _ => (authority, 80),
+            _ => (authority, if tls { 443 } else { 80 }),
         };
         if host.is_empty() {
             return Err(bad("no host"));
@@ -226,6 +238,7 @@ impl Target {
             host: host.to_string(),
             port,
             resource,
+            tls,
         })
     }
 
@@ -356,15 +369,28 @@ pub async fn replay_tcp(
     seq: u64,
 ) -> Result<Replayed, ReplayError> {
     let addr = target.addr();
+    let connect_error = |source| ReplayError::Connect {
+        addr: addr.clone(),
+        case: def.id.clone(),
+        source,
+    };
     let stream = tokio::net::TcpStream::connect(&addr)
         .await
-        .map_err(|source| ReplayError::Connect {
-            addr: addr.clone(),
-            case: def.id.clone(),
-            source,
-        })?;
+        .map_err(connect_error)?;
     // Chopped writes must leave as separate segments (autobahn's `tcpNoDelay`).
     let _ = stream.set_nodelay(true);
+    if !target.tls {
+        return replay_stream(stream, def, opts, seq).await;
+    }
+    let tls = match &opts.tls {
+        Some(tls) => tls.clone(),
+        None => crate::tls::ClientTls::new(&Default::default())
+            .map_err(|e| connect_error(std::io::Error::other(e)))?,
+    };
+    let stream = tls
+        .connect(&target.host, stream)
+        .await
+        .map_err(connect_error)?;
     replay_stream(stream, def, opts, seq).await
 }
 

@@ -49,6 +49,8 @@ pub struct ServeOptions {
     /// Accept permessage-deflate offers (RFC 7692). Off, every offer is declined and the
     /// testsuite's 12.x and 13.x cases are UNIMPLEMENTED.
     pub deflate: bool,
+    /// Serve `wss://`: each accepted connection does the TLS handshake first.
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 impl Default for ServeOptions {
@@ -56,6 +58,7 @@ impl Default for ServeOptions {
         ServeOptions {
             max_message_size: Some(64 << 20),
             deflate: true,
+            tls: None,
         }
     }
 }
@@ -130,7 +133,16 @@ pub async fn serve(listener: TcpListener, opts: ServeOptions) -> io::Result<()> 
         let _ = stream.set_nodelay(true);
         let opts = opts.clone();
         tokio::spawn(async move {
-            let _ = handle_connection(stream, opts).await;
+            match opts.tls.clone() {
+                None => {
+                    let _ = handle_connection(stream, opts).await;
+                }
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(stream).await {
+                        let _ = handle_connection(stream, opts).await;
+                    }
+                }
+            }
         });
     }
 }

@@ -57,7 +57,7 @@ fn a_bad_spec_file_is_one_line_naming_the_file_and_the_problem() {
         (
             "badurl.json",
             r#"{"servers": [{"url": "http://127.0.0.1:1"}]}"#,
-            "servers[0]: `http://127.0.0.1:1` is not a ws:// URL",
+            "servers[0]: `http://127.0.0.1:1` is not a ws:// or wss:// URL",
         ),
         (
             "twice.json",

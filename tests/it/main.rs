@@ -1,6 +1,9 @@
 //! The one integration-test binary: every module links the crate once (ripgrep's tests/tests.rs).
 
 mod catalog_vs_cases_tsv;
+mod ci_limits;
+mod ci_run;
+mod ci_tls;
 mod cli_compare;
 mod cli_run;
 mod cli_summarize;

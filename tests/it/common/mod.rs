@@ -1,6 +1,8 @@
 //! What the HTML tests share: where the corpus is, and how a case read from a page is
 //! compared with the case it should equal, on every field a page carries.
 
+pub mod ci;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
