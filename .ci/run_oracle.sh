@@ -85,7 +85,7 @@ for server in ${RUN_ORACLE_SERVERS:-serve ws-deflate ws-plain}; do
   # exit 1 only says some case fails the policy: a verdict like any other here
   rc=0
   timeout "$BOUND" "$WSREPORT" run --target "$URL" "${SEL[@]}" --jobs "$JOBS" \
-    --testdata "$TESTDATA" --out "$WORK/w-$server" --format json > "$WORK/run-$server.json" \
+    --testdata "$TESTDATA" --framing kosoku --out "$WORK/w-$server" --format json > "$WORK/run-$server.json" \
     2> "$WORK/run-$server.log" || rc=$?
   tw=$((SECONDS - t0))
   kill "$SERVER_PID" 2>/dev/null || true

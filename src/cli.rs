@@ -442,22 +442,34 @@ pub struct Sending {
     /// the same verdicts, but compression ratios not comparable to the testsuite's.
     #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
     pub testdata: Option<PathBuf>,
-    /// End a message of whole fragments (9.3.x, 9.4.x, 6.2.3 …) with an empty final
-    /// continuation frame, as wstest (the Python testsuite) does: its reports then match frame
-    /// for frame. By default the last full fragment is final, as kosoku sends it. Verdicts differ
-    /// only against a peer that caps the frames of a message: Python websockets (4096 frames)
-    /// fails 9.3.3 and 9.4.3 with this flag, as it does under wstest.
-    #[arg(long)]
+    /// How a fragmented message whose length is a multiple of the fragment size (9.3.x, 9.4.x,
+    /// 6.2.3 …) ends. wstest (the default): with an empty final continuation frame, as the real
+    /// testsuite sends it, so reports match wstest's frame for frame. kosoku: the last full
+    /// fragment is final, as kosoku (a reimplementation of the testsuite) sends it. Verdicts
+    /// differ only against a peer that caps the frames of a message: Python websockets (4096
+    /// frames) fails 9.3.3 and 9.4.3 under wstest's framing and passes them under kosoku's.
+    #[arg(long, value_enum, default_value_t = Framing::Wstest)]
+    pub framing: Framing,
+    /// Deprecated: wstest's framing is now the default (`--framing wstest`).
+    #[arg(long, hide = true, conflicts_with = "framing")]
     pub empty_final_fragment: bool,
+}
+
+/// `--framing`: whose way of ending a message of whole fragments the engine follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framing {
+    /// The real testsuite's: an empty final continuation frame.
+    Wstest,
+    /// kosoku's: the last full fragment is final.
+    Kosoku,
 }
 
 impl Sending {
     /// How the engine ends a message of whole fragments.
     pub fn fragment_end(&self) -> wsreport::catalog::FragmentEnd {
-        if self.empty_final_fragment {
-            wsreport::catalog::FragmentEnd::EmptyFinal
-        } else {
-            wsreport::catalog::FragmentEnd::Full
+        match self.framing {
+            Framing::Wstest => wsreport::catalog::FragmentEnd::EmptyFinal,
+            Framing::Kosoku => wsreport::catalog::FragmentEnd::Full,
         }
     }
 }

@@ -38,7 +38,7 @@ pub struct ReplayCommand {
     pub repeat: usize,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
-    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    /// How a message of whole fragments ends (`--framing`).
     pub fragment_end: catalog::FragmentEnd,
 }
 
