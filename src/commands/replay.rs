@@ -205,6 +205,10 @@ pub(crate) fn run_with(
     opts.testdata = cmd.testdata.clone();
     opts.fragment_end = cmd.fragment_end;
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
+    let timing: Vec<(CaseId, &str)> = defs
+        .iter()
+        .filter_map(|d| Some((d.id.clone(), d.timing_sensitive()?)))
+        .collect();
     // the compression cases' test data, checked once before anything runs
     if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {
         return fail(err, &chain(&e));
@@ -244,6 +248,9 @@ pub(crate) fn run_with(
         let id = case.id.clone().expect("replayed cases have ids");
         let (ok, line) = verdict_line(&case);
         let _ = writeln!(out, "{:<8} {line}", id.to_string());
+        if let Some((_, why)) = timing.iter().find(|(t, _)| *t == id) {
+            let _ = writeln!(out, "         timing-sensitive: {why}");
+        }
         if ok {
             passed += 1;
         } else {
@@ -377,6 +384,9 @@ fn run_listen(
                 let case = r.case;
                 let (ok, line) = verdict_line(&case);
                 let _ = writeln!(out, "{:<8} {line}, agent {agent}{run}", def.id.to_string());
+                if let Some(why) = def.timing_sensitive() {
+                    let _ = writeln!(out, "         timing-sensitive: {why}");
+                }
                 if ok {
                     passed += 1;
                 } else {
