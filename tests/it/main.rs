@@ -13,7 +13,7 @@ mod corpus_html_roundtrip;
 mod corpus_summarize;
 mod explain_cli;
 mod explain_render;
-mod framing_cli;
+mod fidelity_cli;
 mod fuzzingserver_loopback;
 mod html_fixtures;
 mod html_roundtrip;
