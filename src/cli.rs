@@ -452,10 +452,10 @@ pub struct ReplayArgs {
 /// (`replay`, `run` and `fuzzingserver` share these).
 #[derive(Debug, Args)]
 pub struct Sending {
-    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
-    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
-    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
-    /// the same verdicts, but compression ratios not comparable to the testsuite's.
+    /// The testsuite's test data directory (autobahntestsuite/testdata), which the compression
+    /// cases 12.x and 13.x take their messages from. Without it, the files `wsreport testdata
+    /// fetch` keeps in the cache directory; without those, stand-in data of the same sizes: the
+    /// same verdicts, but compression ratios not comparable to the testsuite's.
     #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
     pub testdata: Option<PathBuf>,
     /// How a fragmented message whose length is a multiple of the fragment size (9.3.x, 9.4.x,
