@@ -22,12 +22,14 @@ fn reference_server() -> (tokio::runtime::Runtime, String) {
     (rt, target)
 }
 
-fn wsreport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
+/// Runs the real binary with a clean environment but for `env`.
+fn wsreport_with(args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsreport"));
+    cmd.args(args).env_clear();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
 }
 
 /// The continuation frames (`txFrameStats["0"]`) the binary sent for 6.2.3.
@@ -72,19 +74,22 @@ fn wstest_framing_by_default_kosoku_on_request() {
 fn replay_and_run_say_which_verdicts_depend_on_timing() {
     let (rt, target) = reference_server();
     let tmp = tempfile::tempdir().unwrap();
-    let replay = wsreport(&["replay", "4.1.5", "2.1", "--target", &target]);
+    let replay = wsreport_with(&["replay", "4.1.5", "2.1", "--target", &target], &[]);
     let out = tmp.path().join("run");
-    let run = wsreport(&[
-        "run",
-        "--target",
-        &target,
-        "--cases",
-        "3.3",
-        "--cases",
-        "2.1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = wsreport_with(
+        &[
+            "run",
+            "--target",
+            &target,
+            "--cases",
+            "3.3",
+            "--cases",
+            "2.1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
     rt.shutdown_background();
     assert!(replay.status.success(), "{replay:?}");
     let stdout = String::from_utf8_lossy(&replay.stdout);
@@ -259,14 +264,17 @@ fn the_binary_fetches_only_the_pinned_package_and_finds_the_cache() {
     let (index, _) = FakeIndex::start("25.10.1", &[("data1.json", b"{}".to_vec())]);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("td");
-    let out = wsreport(&[
-        "testdata",
-        "fetch",
-        "--index",
-        &index.url,
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    let out = wsreport_with(
+        &[
+            "testdata",
+            "fetch",
+            "--index",
+            &index.url,
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
     drop(index);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(
@@ -283,12 +291,10 @@ fn the_binary_fetches_only_the_pinned_package_and_finds_the_cache() {
         std::fs::write(td.join(d.file()), vec![b'a'; d.size()]).unwrap();
     }
     let (rt, target) = reference_server();
-    let out = Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(["replay", "12.1.1", "--target", &target])
-        .env_clear()
-        .env("XDG_CACHE_HOME", &cache)
-        .output()
-        .unwrap();
+    let out = wsreport_with(
+        &["replay", "12.1.1", "--target", &target],
+        &[("XDG_CACHE_HOME", &cache)],
+    );
     rt.shutdown_background();
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
