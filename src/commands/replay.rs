@@ -369,7 +369,9 @@ fn run_listen(
                     }
                 };
                 let agent = agent_of(&head, &fallback);
-                let opts = ReplayOptions::server(agent.clone());
+                let mut opts = ReplayOptions::server(agent.clone());
+                opts.fragment_end = cmd.fragment_end;
+                opts.testdata = cmd.testdata.clone();
                 let r =
                     wsreport::replay::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
                 if let Some(why) = &r.record.handshake_error {
