@@ -45,7 +45,7 @@ start_server() { # kosoku|wsreport outdir
   else
     for c in "${SELECT[@]}"; do args+=(--cases "$c"); done
     spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" \
-      --out "$out" --testdata "$TESTDATA"
+      --out "$out" --testdata "$TESTDATA" --framing kosoku
   fi
   URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver deflate oracle: $kind")
 }

@@ -39,7 +39,8 @@ start_server() { # kosoku|wsreport outdir case...
     spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
   else
     for c in "$@"; do args+=(--cases "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out"
+    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" \
+      --framing kosoku
   fi
   URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver oracle: $kind")
 }

@@ -65,8 +65,9 @@ os.makedirs(out, exist_ok=True)
 json.dump(merged, open(os.path.join(out, "index.json"), "w"))
 PY
   fi
+  # --framing kosoku: compared with kosoku, wsreport sends as kosoku does (docs/deviations.md)
   "$WSREPORT" replay "${CASES[@]}" --target "ws://$addr" --agent "$server" --jobs "$JOBS" \
-    --out "$wout" > "$WORK/replay-$server.log" 2>&1 || true
+    --framing kosoku --out "$wout" > "$WORK/replay-$server.log" 2>&1 || true
   python3 - "$server" "$kout/index.json" "$wout/index.json" <<'PY' || status=1
 import sys
 sys.path.insert(0, ".ci")

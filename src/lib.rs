@@ -20,6 +20,7 @@
 //! - [`spec`]: the testsuite's spec files and case selection.
 //! - [`load`]: finding reports under a path and reading them (JSON, HTML, page text).
 //! - [`judge`]: the testsuite's verdict rules.
+//! - [`testdata`]: the testsuite's test data files, fetched from its package on PyPI.
 //! - [`catalog`]: every case: what it sends and what it expects.
 //! - [`protocol`]: the opening handshake and permessage-deflate, without I/O.
 //! - [`wire`]: raw RFC 6455 frames, valid or not, and chopped writes.
@@ -54,6 +55,7 @@ pub mod server_cmd;
 pub mod shard;
 pub mod spec;
 pub mod summary;
+pub mod testdata;
 pub mod text;
 pub mod tls;
 pub mod wire;

@@ -61,7 +61,7 @@ pub struct RunCommand {
     pub jobs: usize,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
-    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    /// How a message of whole fragments ends (`--framing`).
     pub fragment_end: crate::catalog::FragmentEnd,
     /// Run only this share of the selection (`--shard K/N`).
     pub shard: Option<crate::shard::Shard>,

@@ -63,15 +63,18 @@ impl Repeated {
 /// is depends on the sender's loop. wstest's (autobahn's Python protocol) makes a frame final
 /// only when it would reach past the end, so a 4 MiB message in 1 KiB fragments is a text frame,
 /// 4095 full continuations and an empty final one: 4097 frames, as every wstest report in the
-/// corpus counts them (9.3.3 `txFrameStats` {1: 1, 0: 4096}). kosoku, the oracle, sends the
-/// 4096 full frames only. Verdicts differ only against a peer that caps the frames of a message
-/// at exactly that count (Python websockets: 4096, so 9.3.3 and 9.4.3 fail under wstest only).
+/// corpus counts them (9.3.3 `txFrameStats` {1: 1, 0: 4096}). That is the default: wsreport's
+/// verdicts are compared with years of wstest reports. kosoku (a reimplementation used as CI
+/// oracle) sends the 4096 full frames only (`--framing kosoku`). Verdicts differ only against a
+/// peer that caps the frames of a message at exactly that count (Python websockets: 4096, so
+/// 9.3.3 and 9.4.3 fail under wstest and pass under kosoku).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FragmentEnd {
-    /// The last fragment carries the last octets (kosoku's framing; the default).
-    #[default]
+    /// kosoku's framing: the last fragment carries the last octets.
     Full,
-    /// wstest's framing: an empty final continuation frame after the last full fragment.
+    /// wstest's framing (the default): an empty final continuation frame after the last full
+    /// fragment.
+    #[default]
     EmptyFinal,
 }
 

@@ -18,6 +18,7 @@ mod repro;
 mod run;
 mod serve;
 mod summarize;
+mod testdata;
 
 use std::io::Write;
 
@@ -95,6 +96,7 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
         Command::Replay(args) => runtime().and_then(|rt| replay::run(&rt, args)),
         Command::Fuzzingserver(args) => runtime().and_then(|rt| fuzzingserver::run(&rt, args)),
         Command::Run(args) => runtime().and_then(|rt| run::run(&rt, &args)),
+        Command::Testdata { action } => testdata::run(action),
     };
     outcome.unwrap_or_else(|e| {
         error(&e);

@@ -38,7 +38,7 @@ pub struct ReplayCommand {
     pub repeat: usize,
     /// The testsuite's test data directory, for the compression cases (12.x, 13.x).
     pub testdata: Option<PathBuf>,
-    /// How a message of whole fragments ends (`--empty-final-fragment`).
+    /// How a message of whole fragments ends (`--framing`).
     pub fragment_end: catalog::FragmentEnd,
     /// How a wss:// target's certificate is checked.
     pub tls: wsreport::tls::ClientTlsOptions,
@@ -58,7 +58,7 @@ impl crate::cli::ReplayArgs {
             jobs: self.jobs,
             list: self.list,
             fragment_end: self.sending.fragment_end(),
-            testdata: self.sending.testdata,
+            testdata: self.sending.testdata_dir(),
             listen: self.listen,
             repeat: self.repeat,
             tls: self.handshake.tls(),
@@ -218,6 +218,10 @@ pub(crate) fn run_with(
         }
     }
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
+    let timing: Vec<(CaseId, &str)> = defs
+        .iter()
+        .filter_map(|d| Some((d.id.clone(), d.timing_sensitive()?)))
+        .collect();
     // the compression cases' test data, checked once before anything runs
     if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {
         return fail(err, &chain(&e));
@@ -257,6 +261,9 @@ pub(crate) fn run_with(
         let id = case.id.clone().expect("replayed cases have ids");
         let (ok, line) = verdict_line(&case);
         let _ = writeln!(out, "{:<8} {line}", id.to_string());
+        if let Some((_, why)) = timing.iter().find(|(t, _)| *t == id) {
+            let _ = writeln!(out, "         timing-sensitive: {why}");
+        }
         if ok {
             passed += 1;
         } else {
@@ -375,7 +382,9 @@ fn run_listen(
                     }
                 };
                 let agent = agent_of(&head, &fallback);
-                let opts = ReplayOptions::server(agent.clone());
+                let mut opts = ReplayOptions::server(agent.clone());
+                opts.fragment_end = cmd.fragment_end;
+                opts.testdata = cmd.testdata.clone();
                 let r =
                     wsreport::replay::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
                 if let Some(why) = &r.record.handshake_error {
@@ -390,6 +399,9 @@ fn run_listen(
                 let case = r.case;
                 let (ok, line) = verdict_line(&case);
                 let _ = writeln!(out, "{:<8} {line}, agent {agent}{run}", def.id.to_string());
+                if let Some(why) = def.timing_sensitive() {
+                    let _ = writeln!(out, "         timing-sensitive: {why}");
+                }
                 if ok {
                     passed += 1;
                 } else {

@@ -51,6 +51,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     );
     let done = rt.block_on(run::execute(&plan, cmd.jobs, &reporter.events()));
     reporter.finish();
+    timing_notes(&plan);
     let report = run::report(done?, &args.gate());
     if let Some(c) = &report.check {
         let flaky: Vec<String> = c
@@ -106,6 +107,24 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     } else {
         ExitStatus::GateFailed
     })
+}
+
+/// One line per timing-sensitive case run (once, however many servers ran it): its verdict
+/// may differ on the next run without anything having changed.
+fn timing_notes(plan: &run::Plan) {
+    let mut seen = Vec::new();
+    for def in plan
+        .agents
+        .iter()
+        .flat_map(|a| a.jobs.iter().map(|j| &j.def))
+    {
+        if let Some(why) = def.timing_sensitive()
+            && !seen.contains(&&def.id)
+        {
+            seen.push(&def.id);
+            note(&format!("{} is timing-sensitive: {why}", def.id));
+        }
+    }
 }
 
 /// The library's planning error, with the flag that would have avoided it where there is one.

@@ -65,7 +65,8 @@ pub fn label(id: &CaseId) -> Option<String> {
     None
 }
 
-/// The frames of a 9.3/9.4 message as sent by default (the last full fragment final).
+/// The frames of a 9.3/9.4 message as kosoku sends it (the last full fragment final); wstest,
+/// and wsreport by default, send one more (an empty final frame) when the length is a multiple.
 fn frame_count(id: &CaseId) -> Option<usize> {
     let def = catalog::build(id)?;
     def.steps.iter().find_map(|step| match step {
@@ -137,10 +138,10 @@ pub fn size_hint(id: &CaseId, siblings: &[CaseEntry]) -> Option<Hint> {
         format!(
             "{}: the smallest fragments fail and the larger pass: the peer limits the frames of \
              a message, somewhere from {failed} frames ({}, FAIL) down to {passed} ({}, pass). \
-             {} is {passed} frames as wsreport and kosoku send it, {} as wstest sends it (with \
-             an empty final frame): a peer that caps a message at exactly {passed} frames (as \
-             Python websockets does at 4096) fails it under wstest or with \
-             --empty-final-fragment. {}",
+             {} is {} frames as wstest and wsreport send it (with an empty final frame), \
+             {passed} as kosoku sends it (--framing kosoku): a peer that caps a message at \
+             exactly {passed} frames (as Python websockets does at 4096) passes it only under \
+             kosoku's framing. {}",
             sub.iter().map(u32::to_string).collect::<Vec<_>>().join("."),
             group[last_fail].id,
             group[last_fail + 1].id,
@@ -338,8 +339,10 @@ mod tests {
             h.text
         );
         assert!(
-            h.text
-                .contains("9.3.3 is 4096 frames as wsreport and kosoku send it, 4097 as wstest"),
+            h.text.contains(
+                "9.3.3 is 4097 frames as wstest and wsreport send it (with an empty final \
+                           frame), 4096 as kosoku sends it (--framing kosoku)"
+            ),
             "{}",
             h.text
         );

@@ -307,24 +307,21 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             }
             if let Some((data, sync)) = self.queue.pop_front() {
                 self.write_now(&data, sync).await;
-                // One turn for the peer's octets between queued writes (Autobahn re-enters its
-                // reactor after each one), without waiting for them. In the server role a
-                // chop is also given time to reach the client on its own (see
-                // `SERVER_CHOP_GAP`).
-                let gap = match (sync, self.opts.chop_pause, self.opts.role) {
-                    (false, _, _) => None,
-                    (true, Some(pause), _) => Some(pause),
-                    (true, None, Role::Server) => Some(SERVER_CHOP_GAP),
-                    (true, None, Role::Client) => None,
-                };
+                // Autobahn's `_send`: after every queued write (each chop, each sync frame,
+                // whatever queued behind them) it re-enters its reactor for at least
+                // `_QUEUED_WRITE_DELAY`, so each write leaves as its own TCP segment (the
+                // socket has TCP_NODELAY) and the peer reads the octets it has so far before
+                // the next ones come: the same in both roles (see `QUEUED_WRITE_GAP`).
+                // `replay --from` may ask for a longer pause after each chop
+                // (`ReplayOptions::chop_pause`), so a report's chops reach the peer one by one.
+                let pause = if sync { self.opts.chop_pause } else { None };
                 tokio::select! {
                     biased;
                     r = self.reader.read(&mut buf) => self.on_read(r, &buf).await,
                     _ = async {
-                        if let Some(gap) = gap {
-                            tokio::time::sleep(gap).await;
-                        } else {
-                            tokio::task::yield_now().await;
+                        match pause {
+                            Some(p) => tokio::time::sleep(p).await,
+                            None => reactor_turn(QUEUED_WRITE_GAP).await,
                         }
                     } => {}
                 }
@@ -1465,12 +1462,27 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     }
 }
 
-/// Server role: the pause after each chopped (sync) write. Autobahn waits
-/// `_QUEUED_WRITE_DELAY` (10 µs) plus a Python reactor turn between chops, slow enough that a
-/// client reads them one by one, which is how 2.11 catches a client that does not reassemble
-/// frames split across reads (the seed). A bare task yield lets a client on the same machine
-/// read all the chops at once and pass by luck; tokio's timer makes this about 1 ms.
-const SERVER_CHOP_GAP: Duration = Duration::from_micros(100);
+/// The pause after each queued write (a chop, a sync frame), in both roles. Autobahn waits
+/// `_QUEUED_WRITE_DELAY` (10 µs, autobahn/websocket/protocol.py `_send`) plus a reactor turn
+/// between them: the corpus' wstest reports take 290-420 ms for 9.5.1's 16384 chops of 64
+/// octets, 18-25 µs a chop. A peer on the same machine then reads the chops one by one, which
+/// is how 2.11 catches a peer that does not reassemble frames split across reads (the seed).
+/// A bare task yield lets it read several at once and pass by luck; tokio's timer (1 ms steps)
+/// would make 9.5.1 take 16 s; a busy pause of 25 µs keeps the CPU from the peer on a loaded
+/// machine (it then read chops together: measured, docs/deviations.md).
+const QUEUED_WRITE_GAP: Duration = Duration::from_micros(50);
+
+/// One reactor turn of at least `gap`: a yield to the runtime (its I/O driver runs, other
+/// tasks too), then the thread sleeps out the rest, giving the CPU to the peer as the
+/// testsuite's reactor does while it waits in `epoll` (a blocking sleep: tokio's timer counts
+/// in milliseconds, and its clock stands still in paused-time tests).
+async fn reactor_turn(gap: Duration) {
+    let start = std::time::Instant::now();
+    tokio::task::yield_now().await;
+    if let Some(rest) = gap.checked_sub(start.elapsed()) {
+        std::thread::sleep(rest);
+    }
+}
 
 /// Whether the fuzzer fails the connection on invalid UTF-8 in the peer's text messages. The
 /// testsuite's fuzzer does not: it records what the peer sent (shown as `0x…`), so a peer that

@@ -87,8 +87,8 @@ pub struct ReplayOptions {
     /// The testsuite's test data directory (`autobahntestsuite/testdata`), which the
     /// compression cases (12.x, 13.x) take their messages from.
     pub testdata: Option<PathBuf>,
-    /// How a message of whole fragments ends: kosoku's framing by default, wstest's empty
-    /// final frame on request (see [`FragmentEnd`]).
+    /// How a message of whole fragments ends: wstest's empty final frame by default, kosoku's
+    /// framing on request (see [`FragmentEnd`]).
     pub fragment_end: FragmentEnd,
     /// The client's TLS, for a `wss://` target.
     pub tls: Option<crate::tls::ClientTls>,

@@ -1,7 +1,7 @@
 //! Acceptance over `../shared/corpus` (run by `.ci/run`): for every case the catalog knows,
 //! the frames its steps send match the `TF` rows of the real reports' wire logs (opcode, fin,
 //! rsv, payload length, shown payload, chop size), planned with wstest's framing (an empty final
-//! fragment after a message of whole fragments, `--empty-final-fragment`).
+//! fragment after a message of whole fragments, the default; `--framing kosoku` drops it).
 //!
 //! The testsuite's own frames that no step asks for (its close replies, pongs to the peer's
 //! pings) may sit between them; the planned frames may stop early when the peer ended the

@@ -21,6 +21,7 @@ mod dashboard_cli;
 mod explain_cli;
 mod explain_render;
 mod fault_matrix;
+mod fidelity_cli;
 mod fuzzingserver_loopback;
 mod hostile_input;
 mod html_fixtures;
