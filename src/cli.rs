@@ -114,7 +114,7 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:9001")]
         listen: std::net::SocketAddr,
         /// Largest message accepted, in octets (0: no limit).
-        #[arg(long, default_value_t = 64 << 20)]
+        #[arg(long, default_value_t = wsreport::wire::DEFAULT_MAX_MESSAGE_SIZE)]
         max_message_size: usize,
         /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
         #[arg(long)]
@@ -492,6 +492,12 @@ pub struct Sending {
     /// fails 9.3.3 and 9.4.3 with this flag, as it does under wstest.
     #[arg(long)]
     pub empty_final_fragment: bool,
+    /// Largest message accepted from the peer, in octets, compressed or not (0: no limit). A
+    /// frame declaring more is refused on its header, a message when its total (inflated)
+    /// passes it: the connection is failed with 1009 and the case is FAILED saying so. The
+    /// default passes every case (the largest message is 16 MiB, in 9.x).
+    #[arg(long, value_name = "OCTETS", default_value_t = wsreport::wire::DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
 }
 
 impl Sending {
@@ -502,6 +508,11 @@ impl Sending {
         } else {
             wsreport::catalog::FragmentEnd::Full
         }
+    }
+
+    /// The engine's message limit (`None`: no limit).
+    pub fn max_message_size(&self) -> Option<usize> {
+        (self.max_message_size > 0).then_some(self.max_message_size)
     }
 }
 
@@ -538,6 +549,7 @@ impl FuzzingServerArgs {
             out: self.out,
             spec: self.spec,
             fragment_end: self.sending.fragment_end(),
+            max_message_size: self.sending.max_message_size(),
             testdata: self.sending.testdata,
         }
     }
@@ -612,6 +624,7 @@ impl RunArgs {
             jobs: self.jobs,
             testdata: self.sending.testdata.clone(),
             fragment_end: self.sending.fragment_end(),
+            max_message_size: self.sending.max_message_size(),
         }
     }
 }

@@ -59,6 +59,8 @@ pub struct RunCommand {
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
     pub fragment_end: crate::catalog::FragmentEnd,
+    /// `--max-message-size` (`None`: no limit).
+    pub max_message_size: Option<usize>,
 }
 
 /// Why `run` could not start or finish.
@@ -255,6 +257,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
         let mut opts = ReplayOptions::client(&target, agent.clone());
         opts.testdata = cmd.testdata.clone();
         opts.fragment_end = cmd.fragment_end;
+        opts.max_message_size = cmd.max_message_size;
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)

@@ -34,6 +34,7 @@ pub(crate) fn run(
         events: Some(Reporter::lines().events()),
         testdata: cmd.testdata.clone(),
         fragment_end: cmd.fragment_end,
+        max_message_size: cmd.max_message_size,
         ..EngineRunner::default()
     };
     let writer = ClientsReportWriter;

@@ -40,6 +40,8 @@ pub struct ReplayCommand {
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends (`--empty-final-fragment`).
     pub fragment_end: catalog::FragmentEnd,
+    /// `--max-message-size` (`None`: no limit).
+    pub max_message_size: Option<usize>,
 }
 
 impl crate::cli::ReplayArgs {
@@ -54,6 +56,7 @@ impl crate::cli::ReplayArgs {
             jobs: self.jobs,
             list: self.list,
             fragment_end: self.sending.fragment_end(),
+            max_message_size: self.sending.max_message_size(),
             testdata: self.sending.testdata,
             listen: self.listen,
             repeat: self.repeat,
@@ -204,6 +207,7 @@ pub(crate) fn run_with(
     let mut opts = ReplayOptions::client(&target, agent.clone());
     opts.testdata = cmd.testdata.clone();
     opts.fragment_end = cmd.fragment_end;
+    opts.max_message_size = cmd.max_message_size;
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     // the compression cases' test data, checked once before anything runs
     if let Err(e) = wsreport::replay::check_test_data(opts.testdata.as_deref(), &defs) {
@@ -362,7 +366,8 @@ fn run_listen(
                     }
                 };
                 let agent = agent_of(&head, &fallback);
-                let opts = ReplayOptions::server(agent.clone());
+                let mut opts = ReplayOptions::server(agent.clone());
+                opts.max_message_size = cmd.max_message_size;
                 let r =
                     wsreport::replay::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
                 if let Some(why) = &r.record.handshake_error {

@@ -90,6 +90,11 @@ pub struct ReplayOptions {
     /// How a message of whole fragments ends: kosoku's framing by default, wstest's empty
     /// final frame on request (see [`FragmentEnd`]).
     pub fragment_end: FragmentEnd,
+    /// The largest message accepted from the peer, in octets, compressed or not (`None`: no
+    /// limit). A frame declaring more is refused on its header, a fragmented message when its
+    /// total passes it, a compressed one when its inflated size does: the connection is
+    /// failed with 1009 and the case is FAILED saying so (see [`Record::verdict`]).
+    pub max_message_size: Option<usize>,
 }
 
 impl ReplayOptions {
@@ -104,6 +109,7 @@ impl ReplayOptions {
             timeouts: Timeouts::default(),
             testdata: None,
             fragment_end: FragmentEnd::default(),
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
         }
     }
 
@@ -118,6 +124,7 @@ impl ReplayOptions {
             timeouts: Timeouts::default(),
             testdata: None,
             fragment_end: FragmentEnd::default(),
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
         }
     }
 }
