@@ -399,4 +399,6 @@ fn to_case(def: &CaseDef, opts: &ReplayOptions, seq: u64, started: String, r: &R
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_reactive;
