@@ -23,7 +23,7 @@ use std::time::Duration;
 use flate2::{Compress, Compression, FlushCompress};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use wsreport::replay::handshake;
+use wsreport::protocol::handshake;
 use wsreport::wire::{Frame, LengthForm, apply_mask, encode, opcode};
 
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use wsreport::catalog::Deflate;
-use wsreport::replay::deflate;
+use wsreport::protocol::deflate;
 
 /// The acceptances of one case of each 12.x/13.x kind (built once: a case is costly to build).
 fn acceptances() -> &'static [Deflate] {

@@ -2,7 +2,7 @@
 //! (server role), and the header look-ups both use.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use wsreport::replay::handshake;
+use wsreport::protocol::handshake;
 
 fuzz_target!(|data: &[u8]| {
     let key = "dGhlIHNhbXBsZSBub25jZQ==";

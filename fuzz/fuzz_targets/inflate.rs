@@ -5,7 +5,7 @@
 //! most the limit and one octet (the one that tells "over" from "at") when it is refused.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use wsreport::replay::deflate::{Codec, InflateError, Params};
+use wsreport::protocol::deflate::{Codec, InflateError, Params};
 
 const LIMIT: usize = 64 * 1024;
 

@@ -1,5 +1,5 @@
 //! Hostile peers over `tokio::io::duplex` (issue 15): what a peer may make the engine hold is
-//! bounded by `max_message_size` (and the opening handshake by [`handshake::MAX_HEAD`]). Each
+//! bounded by `max_message_size` (and the opening handshake by [`crate::protocol::handshake::MAX_HEAD`]). Each
 //! peer sends what no buffer could hold (or would hold the process's memory) and the case
 //! must end, FAILED and saying why, without waiting for the rest.
 
@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::*;
 use crate::model::Verdict;
+use crate::protocol::handshake;
 use crate::wire::{self, Frame, opcode};
 
 /// Far below the 60 s case limit: a case that waited for the rest would not end in time.
