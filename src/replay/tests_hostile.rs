@@ -9,7 +9,6 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::*;
 use crate::model::Verdict;
-use crate::protocol::handshake;
 use crate::wire::{self, Frame, opcode};
 
 /// Far below the 60 s case limit: a case that waited for the rest would not end in time.
@@ -23,28 +22,7 @@ fn opts(limit: usize) -> ReplayOptions {
 
 /// Reads the upgrade request and answers `101` (with `extensions`, if any).
 async fn accept<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, extensions: Option<&str>) {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut rx = Vec::new();
-    while !rx.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => rx.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&rx);
-    let key = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
-        .unwrap_or_default();
-    let ext = extensions
-        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
-        .unwrap_or_default();
-    let resp = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n{ext}\r\n",
-        handshake::accept_for(key)
-    );
-    let _ = s.write_all(resp.as_bytes()).await;
+    let _ = super::tests_reactive::accept_upgrade(s, extensions).await;
 }
 
 /// Reads until the engine ends the connection; how many octets it sent.
