@@ -129,7 +129,7 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:9001")]
         listen: std::net::SocketAddr,
         /// Largest message accepted, in octets (0: no limit).
-        #[arg(long, default_value_t = 64 << 20)]
+        #[arg(long, default_value_t = wsreport::wire::DEFAULT_MAX_MESSAGE_SIZE)]
         max_message_size: usize,
         /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
         #[arg(long)]
@@ -566,6 +566,12 @@ pub struct Sending {
     /// Deprecated: wstest's framing is now the default (`--framing wstest`).
     #[arg(long, hide = true, conflicts_with = "framing")]
     pub empty_final_fragment: bool,
+    /// Largest message accepted from the peer, in octets, compressed or not (0: no limit). A
+    /// frame declaring more is refused on its header, a message when its total (inflated)
+    /// passes it: the connection is failed with 1009 and the case is FAILED saying so. The
+    /// default passes every case (the largest message is 16 MiB, in 9.x).
+    #[arg(long, value_name = "OCTETS", default_value_t = wsreport::wire::DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
 }
 
 /// `--framing`: whose way of ending a message of whole fragments the engine follows.
@@ -578,14 +584,10 @@ pub enum Framing {
 }
 
 impl Sending {
-    /// `--testdata`, else the files `wsreport testdata fetch` keeps in the cache directory
-    /// (said on stderr), else none (stand-ins).
+    /// `--testdata`, else the files `wsreport testdata fetch` keeps in the cache directory (the
+    /// command layer says so on stderr), else none (stand-ins).
     pub fn testdata_dir(&self) -> Option<PathBuf> {
-        self.testdata.clone().or_else(|| {
-            let dir = wsreport::testdata::cached()?;
-            crate::commands::note(&format!("test data: {}", dir.display()));
-            Some(dir)
-        })
+        self.testdata.clone().or_else(wsreport::testdata::cached)
     }
 
     /// How the engine ends a message of whole fragments.
@@ -594,6 +596,11 @@ impl Sending {
             Framing::Wstest => wsreport::catalog::FragmentEnd::EmptyFinal,
             Framing::Kosoku => wsreport::catalog::FragmentEnd::Full,
         }
+    }
+
+    /// The engine's message limit (`None`: no limit).
+    pub fn max_message_size(&self) -> Option<usize> {
+        (self.max_message_size > 0).then_some(self.max_message_size)
     }
 }
 
@@ -647,6 +654,7 @@ impl FuzzingServerArgs {
             spec: self.spec,
             fragment_end: self.sending.fragment_end(),
             testdata: self.sending.testdata_dir(),
+            max_message_size: self.sending.max_message_size(),
         }
     }
 }
@@ -840,6 +848,7 @@ impl RunArgs {
             rerun_policy: self.judging.policy(),
             tls: self.handshake.tls(),
             headers: self.handshake.headers(),
+            max_message_size: self.sending.max_message_size(),
         }
     }
 }

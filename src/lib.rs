@@ -31,7 +31,6 @@
 //! - [`text`]: text helpers: lone surrogates, error chains.
 #![deny(missing_docs)]
 
-pub mod attempts;
 pub mod catalog;
 pub mod compare;
 pub mod dashboard;

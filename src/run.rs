@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::attempts::Attempts;
 use crate::catalog;
+use crate::compare::attempts::Attempts;
 use crate::compare::check::CheckReport;
 use crate::compare::run::Outcome;
 use crate::compare::{self, InputError};
@@ -75,6 +75,8 @@ pub struct RunCommand {
     pub tls: crate::tls::ClientTlsOptions,
     /// Headers added to each upgrade request (`--header`, `--origin`, `--protocol`).
     pub headers: Vec<(String, String)>,
+    /// `--max-message-size` (`None`: no limit).
+    pub max_message_size: Option<usize>,
 }
 
 /// Why `run` could not start or finish.
@@ -288,6 +290,7 @@ pub fn plan_with(cmd: &RunCommand, spec: Option<&Spec>) -> Result<Plan, RunError
             }
             opts.tls = tls.clone();
         }
+        opts.max_message_size = cmd.max_message_size;
         if let Some(b) = options
             .get("failByDrop")
             .and_then(serde_json::Value::as_bool)
@@ -407,7 +410,7 @@ pub async fn execute(plan: &Plan, jobs: usize, events: &Events) -> Result<Execut
         crate::report::write_dir(&plan.out, &written)
             .and_then(|()| {
                 // a stale side file of an earlier run would name cases flaky that are not
-                match std::fs::remove_file(plan.out.join(crate::attempts::FILE)) {
+                match std::fs::remove_file(plan.out.join(crate::compare::attempts::FILE)) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                     _ => attempts.write(&plan.out),
                 }

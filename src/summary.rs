@@ -60,7 +60,7 @@ pub struct AgentSummary {
     /// Per category, in category order.
     pub categories: Vec<CategorySummary>,
     /// Cases whose re-runs (`run --rerun-failed`) got different verdicts, from the report's
-    /// attempts file ([`crate::attempts`]); absent from the JSON when none.
+    /// attempts file ([`crate::compare::attempts`]); absent from the JSON when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flaky: Vec<crate::model::CaseId>,
 }
@@ -183,7 +183,7 @@ pub fn summarize_agent(run: &AgentRun) -> AgentSummary {
 
 /// Summarizes one report, naming the flaky cases its attempts file records.
 pub fn summarize_report(r: &Report) -> ReportSummary {
-    let flaky = crate::attempts::Attempts::read(&r.dir)
+    let flaky = crate::compare::attempts::Attempts::read(&r.dir)
         .map(|a| a.flaky())
         .unwrap_or_default();
     let agents = r

@@ -23,6 +23,7 @@ pub(crate) fn run(
 ) -> anyhow::Result<ExitStatus> {
     let tls = args.tls.load()?;
     let scheme = if tls.is_some() { "wss" } else { "ws" };
+    super::note_cached_testdata(&args.sending);
     let cmd = args.command();
     let plan = cmd.plan().map_err(anyhow::Error::msg)?;
     for g in &plan.unmatched {
@@ -36,6 +37,7 @@ pub(crate) fn run(
         events: Some(Reporter::lines().events()),
         testdata: cmd.testdata.clone(),
         fragment_end: cmd.fragment_end,
+        max_message_size: cmd.max_message_size,
         ..EngineRunner::default()
     };
     let writer = ClientsReportWriter;

@@ -125,6 +125,16 @@ pub(crate) fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "wsreport: {text}");
 }
 
+/// Says where the compression cases' test data comes from when `--testdata` did not name it
+/// and the cache of `wsreport testdata fetch` is used.
+pub(crate) fn note_cached_testdata(sending: &crate::cli::Sending) {
+    if sending.testdata.is_none()
+        && let Some(dir) = wsreport::testdata::cached()
+    {
+        note(&format!("test data: {}", dir.display()));
+    }
+}
+
 /// One line per unreadable input, each naming its file.
 pub(crate) fn report_errors(errors: &[LoadError]) {
     let mut err = std::io::stderr().lock();

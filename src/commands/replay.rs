@@ -44,6 +44,8 @@ pub struct ReplayCommand {
     pub tls: wsreport::tls::ClientTlsOptions,
     /// Headers added to the upgrade request.
     pub headers: Vec<(String, String)>,
+    /// `--max-message-size` (`None`: no limit).
+    pub max_message_size: Option<usize>,
 }
 
 impl crate::cli::ReplayArgs {
@@ -59,6 +61,7 @@ impl crate::cli::ReplayArgs {
             list: self.list,
             fragment_end: self.sending.fragment_end(),
             testdata: self.sending.testdata_dir(),
+            max_message_size: self.sending.max_message_size(),
             listen: self.listen,
             repeat: self.repeat,
             tls: self.handshake.tls(),
@@ -217,6 +220,7 @@ pub(crate) fn run_with(
             Err(e) => return fail(err, &chain(&e)),
         }
     }
+    opts.max_message_size = cmd.max_message_size;
     let defs: Vec<_> = ids.iter().filter_map(catalog::build).collect();
     let timing: Vec<(CaseId, &str)> = defs
         .iter()
@@ -385,6 +389,7 @@ fn run_listen(
                 let mut opts = ReplayOptions::server(agent.clone());
                 opts.fragment_end = cmd.fragment_end;
                 opts.testdata = cmd.testdata.clone();
+                opts.max_message_size = cmd.max_message_size;
                 let r =
                     wsreport::replay::replay_accepted(stream, head, def, &opts, i as u64 + 1).await;
                 if let Some(why) = &r.record.handshake_error {
@@ -453,6 +458,7 @@ pub(crate) fn run(
     if let Some(from) = args.from.clone() {
         return super::replay_from::run(rt, &from, args);
     }
+    super::note_cached_testdata(&args.sending);
     let cmd = args.command();
     Ok(run_with(
         rt,

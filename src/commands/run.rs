@@ -13,6 +13,7 @@ use crate::cli::RunArgs;
 
 /// 0 every case passes the gate, 1 it failed, 2 a planning error or unreadable output.
 pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Result<ExitStatus> {
+    super::note_cached_testdata(&args.sending);
     let mut cmd = args.command();
     // --server-cmd: started before planning (the target names its port), stopped on drop
     let _server = match &args.ci.server_cmd {

@@ -10,6 +10,7 @@
 //! Everything here returns data; `crate::render` lays it out.
 
 pub mod allow;
+pub mod attempts;
 pub mod baseline;
 pub mod check;
 pub mod diff;

@@ -183,7 +183,7 @@ impl Run {
         (run, loaded.errors)
     }
 
-    /// Marks the flaky cases the report directories' attempts files ([`crate::attempts`]) name,
+    /// Marks the flaky cases the report directories' attempts files ([`crate::compare::attempts`]) name,
     /// for cases this run holds from that directory.
     pub fn read_attempts(&mut self) {
         let mut dirs: Vec<&PathBuf> = self
@@ -195,7 +195,7 @@ impl Run {
         dirs.dedup();
         let mut flaky = std::collections::BTreeSet::new();
         for dir in dirs {
-            let Some(a) = crate::attempts::Attempts::read(dir) else {
+            let Some(a) = crate::compare::attempts::Attempts::read(dir) else {
                 continue;
             };
             for (agent, id) in a.flaky() {

@@ -35,7 +35,7 @@ use crate::model::{Case, CaseId};
 pub use route::{CaseRef, Route, RouteError};
 
 /// The largest request head accepted.
-pub const MAX_HEAD: usize = 16 * 1024;
+pub const MAX_HEAD: usize = crate::protocol::handshake::MAX_HEAD;
 /// How long a client may take to send its request head.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -29,6 +29,8 @@ pub struct FuzzingServerCommand {
     pub testdata: Option<PathBuf>,
     /// How a message of whole fragments ends.
     pub fragment_end: crate::catalog::FragmentEnd,
+    /// The largest message accepted from a client (`None`: no limit).
+    pub max_message_size: Option<usize>,
 }
 
 /// The default listening address (loopback, the testsuite's port).

@@ -17,7 +17,7 @@ use crate::model::{Case, CaseId};
 use crate::replay::{ReplayOptions, Replayed, Timeouts, replay_accepted};
 
 /// Runs cases with the native engine in the server role.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EngineRunner {
     /// The engine's timeouts (the case limit bounds a client that never ends a case).
     pub timeouts: Timeouts,
@@ -29,6 +29,21 @@ pub struct EngineRunner {
     pub testdata: Option<std::path::PathBuf>,
     /// How a message of whole fragments ends.
     pub fragment_end: crate::catalog::FragmentEnd,
+    /// The largest message accepted from a client (`None`: no limit).
+    pub max_message_size: Option<usize>,
+}
+
+impl Default for EngineRunner {
+    fn default() -> Self {
+        EngineRunner {
+            timeouts: Timeouts::default(),
+            exclude_agent_cases: Vec::new(),
+            events: None,
+            testdata: None,
+            fragment_end: crate::catalog::FragmentEnd::default(),
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
+        }
+    }
 }
 
 impl EngineRunner {
@@ -87,6 +102,7 @@ impl EngineRunner {
         opts.timeouts = self.timeouts.clone();
         opts.testdata = self.testdata.clone();
         opts.fragment_end = self.fragment_end;
+        opts.max_message_size = self.max_message_size;
         self.tell(RunEvent::CaseStarted {
             agent: agent.clone(),
             case: id.clone(),

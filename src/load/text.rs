@@ -261,7 +261,9 @@ pub fn parse_page_text(text: &str) -> Result<Page, PageError> {
         .filter(|l| !l.is_empty())
         .collect();
     let pos = |w: &str| outcome.iter().position(|l| *l == w);
-    let (Some(e), Some(o)) = (pos("Expected:"), pos("Observed:")) else {
+    // `Observed:` after `Expected:` (a page with them the other way round is not one)
+    let observed_after = |e: usize| pos("Observed:").filter(|&o| o > e);
+    let (Some(e), Some(o)) = (pos("Expected:"), pos("Expected:").and_then(observed_after)) else {
         return Err(PageError::Cut {
             missing: "Expected/Observed",
         });
@@ -348,6 +350,28 @@ pub fn parse_page_text(text: &str) -> Result<Page, PageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `page_text` fuzz target (issue 15): a page whose Observed line comes
+    /// before its Expected line panicked on a reversed slice.
+    #[test]
+    fn observed_before_expected_is_an_error_not_a_panic() {
+        let page = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/seed/case-2.11-stratus-page-text.txt"),
+        )
+        .unwrap();
+        assert!(parse_page_text(&page).is_ok());
+        let swapped = page
+            .replace("\nExpected:\n", "\nSWAP\n")
+            .replace("\nObserved:\n", "\nExpected:\n")
+            .replace("\nSWAP\n", "\nObserved:\n");
+        assert!(matches!(
+            parse_page_text(&swapped),
+            Err(PageError::Cut {
+                missing: "Expected/Observed"
+            })
+        ));
+    }
 
     #[test]
     fn run_together_stats_rows_split() {

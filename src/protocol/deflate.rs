@@ -249,10 +249,20 @@ fn parse_offer_params(ps: &[(String, Option<String>)]) -> Result<DeflateOffer, S
     Ok(offer)
 }
 
-/// A payload that does not inflate.
+/// Why a compressed message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("permessage-deflate payload does not decompress: {0}")]
-pub struct InflateError(String);
+pub enum InflateError {
+    /// The payload is not a deflate stream.
+    #[error("permessage-deflate payload does not decompress: {0}")]
+    Invalid(String),
+    /// The message inflates to more than the codec's limit ([`Codec::with_limit`]); inflation
+    /// stopped there, never holding more than the limit and one step.
+    #[error("message exceeds payload limit of {limit} octets (after decompression)")]
+    TooBig {
+        /// The limit in force, in octets of the inflated message.
+        limit: usize,
+    },
+}
 
 /// The compressor and decompressor of one connection, for one side (`is_server`).
 pub struct Codec {
@@ -260,6 +270,8 @@ pub struct Codec {
     is_server: bool,
     compressor: Option<Compress>,
     decompressor: Option<Decompress>,
+    /// The largest inflated message accepted.
+    limit: usize,
 }
 
 impl std::fmt::Debug for Codec {
@@ -267,9 +279,14 @@ impl std::fmt::Debug for Codec {
         f.debug_struct("Codec")
             .field("params", &self.params)
             .field("is_server", &self.is_server)
+            .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
 }
+
+/// Octets inflated per step at most: a hostile message (1 MiB inflating to 1 GiB) is refused
+/// once it passes the limit, having cost the limit and one step.
+const INFLATE_STEP: usize = 1 << 20;
 
 impl Codec {
     /// A codec for the side `is_server` of a connection that negotiated `params`.
@@ -279,7 +296,15 @@ impl Codec {
             is_server,
             compressor: None,
             decompressor: None,
+            limit: usize::MAX,
         }
+    }
+
+    /// Refuses ([`InflateError::TooBig`]) a message that inflates to more than `limit`
+    /// octets; without it, only memory bounds a message.
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// The parameters.
@@ -337,34 +362,57 @@ impl Codec {
         }
     }
 
-    /// Inflates one frame's payload of the current message onto `out`.
+    /// Inflates one frame's payload of the current message onto `out`, which holds the
+    /// message so far. The output grows one bounded step at a time (never reserved from what
+    /// the peer claims) and never past the limit plus one octet, the octet that tells a
+    /// message over the limit from one exactly at it.
     pub fn decompress(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
         if self.decompressor.is_none() {
             self.start_decompress();
         }
+        let limit = self.limit;
         let Some(d) = self.decompressor.as_mut() else {
             return Ok(());
         };
-        let start = d.total_in();
+        let bound = limit.saturating_add(1);
+        let mut input = data;
         loop {
-            if out.capacity() - out.len() < 1024 {
-                out.reserve((out.capacity()).clamp(4096, 1 << 20));
+            let have = out.len();
+            if have >= bound {
+                return Err(InflateError::TooBig { limit });
             }
-            let status = d
-                .decompress_vec(
-                    &data[(d.total_in() - start) as usize..],
-                    out,
-                    FlushDecompress::Sync,
-                )
-                .map_err(|e| InflateError(e.to_string()))?;
-            let done = (d.total_in() - start) as usize;
+            let step = input
+                .len()
+                .saturating_mul(4)
+                .clamp(4096, INFLATE_STEP)
+                .min(bound - have);
+            if out.capacity() < have + step {
+                // doubling, as a Vec grows, but never past the bound
+                let want = out.capacity().saturating_mul(2).clamp(have + step, bound);
+                out.reserve_exact(want - have);
+            }
+            out.resize(have + step, 0);
+            let (in_before, out_before) = (d.total_in(), d.total_out());
+            let status = d.decompress(input, &mut out[have..], FlushDecompress::Sync);
+            let produced = (d.total_out() - out_before) as usize;
+            let consumed = (d.total_in() - in_before) as usize;
+            out.truncate(have + produced);
+            let status = status.map_err(|e| InflateError::Invalid(e.to_string()))?;
+            input = &input[consumed..];
+            if out.len() > limit {
+                return Err(InflateError::TooBig { limit });
+            }
             if matches!(status, Status::StreamEnd) {
                 // A final block ends the stream; what follows is ignored, as Python's
                 // `decompressobj` keeps it as `unused_data`.
                 return Ok(());
             }
-            if done == data.len() && out.len() < out.capacity() {
+            if input.is_empty() && produced < step {
+                // everything read and flushed, with output room to spare
                 return Ok(());
+            }
+            if consumed == 0 && produced == 0 {
+                return Err(InflateError::Invalid("no progress".into()));
             }
         }
     }
@@ -701,5 +749,74 @@ mod tests {
             assert_eq!(server_negotiate(Some(offer), Some(&d)), Err(why.into()));
             assert_eq!(server_negotiate(Some(offer), None), Err(why.into()));
         }
+    }
+
+    /// A deflate bomb: `n` zero octets compressed (about a thousandth of `n`).
+    fn bomb(n: usize) -> Vec<u8> {
+        let mut c = Compress::new_with_window_bits(Compression::best(), false, 15);
+        let mut out = Vec::new();
+        compress_sync(&mut c, &vec![0; n], &mut out);
+        out
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused_at_the_limit_having_reserved_no_more() {
+        let z = bomb(64 << 20);
+        assert!(z.len() < 128 << 10, "{}", z.len());
+        let mut rx = Codec::new(Params::default(), true).with_limit(1 << 20);
+        rx.start_decompress();
+        let mut out = Vec::new();
+        // the whole bomb in one frame, then the same cut into 1000-octet frames
+        assert_eq!(
+            rx.decompress(&z, &mut out),
+            Err(InflateError::TooBig { limit: 1 << 20 })
+        );
+        assert!(out.len() <= (1 << 20) + 1, "{}", out.len());
+        assert!(out.capacity() <= (1 << 20) + 1, "{}", out.capacity());
+        let mut rx = Codec::new(Params::default(), true).with_limit(1 << 20);
+        rx.start_decompress();
+        let mut out = Vec::new();
+        let refused = z
+            .chunks(1000)
+            .map(|chunk| rx.decompress(chunk, &mut out))
+            .find(Result::is_err);
+        assert_eq!(refused, Some(Err(InflateError::TooBig { limit: 1 << 20 })));
+        assert!(out.capacity() <= (1 << 20) + 1, "{}", out.capacity());
+    }
+
+    #[test]
+    fn a_message_exactly_at_the_limit_inflates_and_one_octet_more_does_not() {
+        let msg = text(50_000);
+        for (limit, ok) in [(50_000, true), (49_999, false)] {
+            let mut tx = Codec::new(Params::default(), false);
+            let mut rx = Codec::new(Params::default(), true).with_limit(limit);
+            let z = tx.compress(&msg);
+            rx.start_decompress();
+            let mut out = Vec::new();
+            let r = z
+                .chunks(333)
+                .try_for_each(|c| rx.decompress(c, &mut out))
+                .and_then(|()| rx.end_decompress(&mut out));
+            assert_eq!(r.is_ok(), ok, "limit {limit}: {r:?}");
+            if ok {
+                assert_eq!(out, msg);
+            }
+        }
+    }
+
+    #[test]
+    fn the_limit_counts_the_whole_message_not_each_frame() {
+        // every frame inflates to 4096 octets; the message passes 10000 in its third
+        let mut tx = Codec::new(Params::default(), false);
+        let z = tx.compress(&text(4096 * 3));
+        let mut rx = Codec::new(Params::default(), true).with_limit(10_000);
+        rx.start_decompress();
+        let mut out = Vec::new();
+        let third = z.len() / 3;
+        assert!(rx.decompress(&z[..third], &mut out).is_ok());
+        let r = rx
+            .decompress(&z[third..], &mut out)
+            .and_then(|()| rx.end_decompress(&mut out));
+        assert_eq!(r, Err(InflateError::TooBig { limit: 10_000 }));
     }
 }

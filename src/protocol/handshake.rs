@@ -8,6 +8,11 @@ use sha1::{Digest, Sha1};
 /// The GUID every `Sec-WebSocket-Accept` is derived with (RFC 6455 §1.3).
 const WS_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+/// The largest opening-handshake head (request or response, through the blank line) read
+/// from a peer, in octets. A real one is a few hundred; a peer that goes on sending header
+/// lines is refused here instead of being buffered until memory runs out.
+pub const MAX_HEAD: usize = 16 * 1024;
+
 /// A fresh `Sec-WebSocket-Key`: 16 random octets in base64 (§4.1).
 pub fn new_key() -> String {
     let nonce: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));

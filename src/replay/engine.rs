@@ -1051,13 +1051,36 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         // Frames are taken from `pos` on and the buffer is shifted once per read, not once
         // per frame (an echo of 65536 small frames would otherwise move the buffer each time).
         let mut pos = 0;
+        let limit = self.opts.max_message_size.map_or(u64::MAX, |n| n as u64);
         while matches!(self.state, State::Open | State::Closing) {
-            match wire::decode(&self.rx[pos..]) {
+            match wire::decode_with_limit(&self.rx[pos..], limit) {
                 Ok(wire::Decoded::Complete(f)) => {
                     pos += f.consumed;
                     self.process_frame(f).await;
                 }
-                Ok(wire::Decoded::Incomplete { .. }) => break,
+                Ok(wire::Decoded::Incomplete { needed }) => {
+                    // room for the rest of the frame (known and within the limit once its
+                    // header is in), not twice the buffer
+                    self.rx.reserve_exact(needed);
+                    break;
+                }
+                Err(wire::FrameError::PayloadTooLarge { length, .. }) if length > limit => {
+                    // Refused on its header: the payload is never read, and what follows on
+                    // the stream cannot be read as frames any more.
+                    if opcode::is_control(self.rx[pos]) {
+                        self.protocol_violation("control frame with payload length > 125 octets")
+                            .await;
+                    } else {
+                        self.message_too_big(format!(
+                            "frame exceeds payload limit of {limit} octets (its header says {length})"
+                        ))
+                        .await;
+                    }
+                    self.drop_connection().await;
+                    self.rx = Vec::new();
+                    pos = 0;
+                    break;
+                }
                 Err(e) => {
                     self.protocol_violation(&e.to_string()).await;
                     self.rx.clear();
@@ -1072,6 +1095,16 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
 
     async fn process_handshake(&mut self) {
         let Some(end) = self.rx.windows(4).position(|w| w == b"\r\n\r\n") else {
+            if self.rx.len() > handshake::MAX_HEAD {
+                let reason = format!(
+                    "opening handshake head exceeds {} octets without its end",
+                    handshake::MAX_HEAD
+                );
+                self.rec.closing.was_not_clean_reason = Some(reason.clone());
+                self.rec.handshake_error = Some(reason);
+                self.rx = Vec::new();
+                self.drop_connection().await;
+            }
             return;
         };
         let head: Vec<u8> = self.rx.drain(..end + 4).collect();
@@ -1088,7 +1121,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
         match checked {
             Ok(params) => {
                 self.rec.deflate = params;
-                self.deflate = params.map(|p| Codec::new(p, self.opts.role == Role::Server));
+                let limit = self.opts.max_message_size.unwrap_or(usize::MAX);
+                self.deflate =
+                    params.map(|p| Codec::new(p, self.opts.role == Role::Server).with_limit(limit));
             }
             Err(reason) => {
                 self.rec.closing.was_not_clean_reason = Some(reason.clone());
@@ -1141,6 +1176,24 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     async fn protocol_violation(&mut self, reason: &str) -> bool {
         self.fail_connection(1002, reason).await;
         self.opts.fail_by_drop || self.state == State::Closed
+    }
+
+    /// A message over `--max-message-size` (autobahn's `maxMessagePayloadSize`, which fails
+    /// with 1009 `CLOSE_STATUS_CODE_MESSAGE_TOO_BIG`): what was received of it is freed, the
+    /// connection is failed, and the case is FAILED saying why, whatever it was waiting for.
+    async fn message_too_big(&mut self, why: String) {
+        self.inside_message = false;
+        self.message = Vec::new();
+        self.reaction = None;
+        self.rec.verdict = Some((
+            Verdict::Failed,
+            format!(
+                "wsreport: the peer's {why} (--max-message-size); the connection was failed \
+                 with 1009"
+            ),
+        ));
+        self.fail_connection(crate::catalog::close_code::MESSAGE_TOO_BIG, &why)
+            .await;
     }
 
     /// `_invalid_payload`: fail with 1007; `true` when processing must stop.
@@ -1280,14 +1333,32 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
             if inflated.is_ok() && f.frame.fin {
                 inflated = codec.end_decompress(&mut self.message);
             }
-            if let Err(e) = inflated {
-                self.log_rx_frame(&f);
-                self.inside_message = false;
-                self.invalid_payload(&e.to_string()).await;
-                return;
+            match inflated {
+                Ok(()) => {}
+                Err(deflate::InflateError::TooBig { limit }) => {
+                    self.log_rx_frame(&f);
+                    self.message_too_big(format!(
+                        "message exceeds payload limit of {limit} octets (after decompression)"
+                    ))
+                    .await;
+                    return;
+                }
+                Err(e) => {
+                    self.log_rx_frame(&f);
+                    self.inside_message = false;
+                    self.invalid_payload(&e.to_string()).await;
+                    return;
+                }
             }
         } else {
-            self.message.extend_from_slice(&f.frame.payload);
+            let limit = self.opts.max_message_size.unwrap_or(usize::MAX);
+            if self.message.len().saturating_add(f.frame.payload.len()) > limit {
+                self.log_rx_frame(&f);
+                self.message_too_big(format!("message exceeds payload limit of {limit} octets"))
+                    .await;
+                return;
+            }
+            append_capped(&mut self.message, &f.frame.payload, limit);
         }
         if self.state == State::Open {
             self.traffic.incoming_ws += f.frame.payload.len() as u64;
@@ -1488,6 +1559,20 @@ async fn reactor_turn(gap: Duration) {
 /// testsuite's fuzzer does not: it records what the peer sent (shown as `0x…`), so a peer that
 /// echoes invalid UTF-8 fails the 6.x cases on its events, as kosoku shows.
 const VALIDATE_INCOMING_UTF8: bool = false;
+
+/// Appends `data` to `message` (whose total is within `limit`), growing it as a Vec grows but
+/// never reserving past `limit`: a message at the limit costs the limit, not twice it.
+fn append_capped(message: &mut Vec<u8>, data: &[u8], limit: usize) {
+    let need = message.len() + data.len();
+    if message.capacity() < need {
+        let want = message
+            .capacity()
+            .saturating_mul(2)
+            .clamp(need, limit.max(need));
+        message.reserve_exact(want - message.len());
+    }
+    message.extend_from_slice(data);
+}
 
 /// `encode_truncate(reason, 123)`: at most `max` octets of UTF-8, cut at a character boundary.
 fn truncate_utf8(s: &str, max: usize) -> &str {

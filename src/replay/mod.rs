@@ -90,6 +90,11 @@ pub struct ReplayOptions {
     /// How a message of whole fragments ends: wstest's empty final frame by default, kosoku's
     /// framing on request (see [`FragmentEnd`]).
     pub fragment_end: FragmentEnd,
+    /// The largest message accepted from the peer, in octets, compressed or not (`None`: no
+    /// limit). A frame declaring more is refused on its header, a fragmented message when its
+    /// total passes it, a compressed one when its inflated size does: the connection is
+    /// failed with 1009 and the case is FAILED saying so (see [`Record::verdict`]).
+    pub max_message_size: Option<usize>,
     /// The client's TLS, for a `wss://` target.
     pub tls: Option<crate::tls::ClientTls>,
     /// Headers the client adds to its upgrade request (`--header`, `--origin`, `--protocol`).
@@ -135,6 +140,7 @@ impl ReplayOptions {
             extra_headers: Vec::new(),
             masks: Vec::new(),
             chop_pause: None,
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
         }
     }
 
@@ -153,6 +159,7 @@ impl ReplayOptions {
             extra_headers: Vec::new(),
             masks: Vec::new(),
             chop_pause: None,
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
         }
     }
 }
@@ -444,5 +451,7 @@ fn to_case(def: &CaseDef, opts: &ReplayOptions, seq: u64, started: String, r: &R
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;
 #[cfg(test)]
 mod tests_reactive;

@@ -82,7 +82,7 @@ async fn read_head<S: AsyncRead + Unpin>(s: &mut S) -> Option<(Vec<u8>, Vec<u8>)
 
 /// A test server's side of the opening handshake: reads the request, answers `101` with
 /// `extensions` (none: no extension header); the octets read after the request.
-async fn accept_upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+pub(super) async fn accept_upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     extensions: Option<&str>,
 ) -> Option<Vec<u8>> {

@@ -56,7 +56,7 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
-            max_message_size: Some(64 << 20),
+            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
             deflate: true,
             tls: None,
         }

@@ -14,6 +14,13 @@
 //! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) the engine and
 //!   the echo server share.
 
+/// The largest message (and so frame) a peer may send, in octets, unless told otherwise
+/// (`--max-message-size`, shared by `serve`, `replay`, `run` and `fuzzingserver`): 64 MiB,
+/// four times the largest message any case has a correct peer send (9.1.6 and 9.2.6 echo
+/// 16 MiB; the compression cases' messages are at most 128 KiB inflated). A larger one fails
+/// the connection with close 1009 (RFC 6455 §7.4.1) and is never buffered past the limit.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
+
 pub mod chop;
 pub mod close;
 pub mod decode;

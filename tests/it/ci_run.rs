@@ -210,7 +210,7 @@ fn a_case_that_fails_once_then_passes_is_reported_flaky() {
     assert_eq!((c.case.to_string().as_str(), c.flaky), ("1.1.1", true));
     assert!(!check.cases[1].flaky);
     assert_eq!(check.counts.get("flaky"), Some(&1));
-    let attempts = wsreport::attempts::Attempts::read(&out).unwrap();
+    let attempts = wsreport::compare::attempts::Attempts::read(&out).unwrap();
     let pairs: Vec<String> = attempts.agents["once"]["1.1.1"]
         .iter()
         .map(|o| o.pair())

@@ -120,6 +120,10 @@ struct Server {
 }
 
 async fn start(cases: &[&str]) -> Server {
+    start_with(cases, EngineRunner::default()).await
+}
+
+async fn start_with(cases: &[&str], runner: EngineRunner) -> Server {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("clients");
     let plan = FuzzingServerCommand {
@@ -135,7 +139,7 @@ async fn start(cases: &[&str]) -> Server {
     let task = tokio::spawn(serve(
         listener,
         Arc::new(state_for(&plan)),
-        Arc::new(EngineRunner::default()),
+        Arc::new(runner),
         Arc::new(ClientsReportWriter),
     ));
     Server {
@@ -430,4 +434,75 @@ async fn the_binary_prints_its_url_and_stops_on_request() {
         .map(|(a, id, b, bc)| format!("{a} {id} {b} {bc}"))
         .collect();
     assert_eq!(shown, ["bin 1.1.8 OK OK"]);
+}
+
+/// A hostile client (issue 15): upgrades on `/runCase`, then sends one masked text message
+/// that never ends, in 64 KiB fragments, until the server stops reading.
+async fn endless_message_client(url: String) -> usize {
+    let rest = url.strip_prefix("ws://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let Ok(mut s) = TcpStream::connect(authority).await else {
+        return 0;
+    };
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    if s.write_all(head.as_bytes()).await.is_err() {
+        return 0;
+    }
+    let fragment = |op| {
+        wire::encode(
+            &Frame::new(op, vec![b'a'; 64 << 10])
+                .with_fin(false)
+                .with_mask(Some([1, 2, 3, 4])),
+        )
+    };
+    let (first, more) = (fragment(opcode::TEXT), fragment(opcode::CONTINUATION));
+    let mut sent = 0;
+    if s.write_all(&first).await.is_err() {
+        return sent;
+    }
+    sent += 64 << 10;
+    // at most 1 GiB: the server must stop it long before
+    while sent < 1 << 30 && s.write_all(&more).await.is_ok() {
+        sent += 64 << 10;
+    }
+    sent
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_an_endless_message_gets_its_case_failed_and_the_server_goes_on() {
+    // 4 MiB (`--max-message-size`): reached well before 1.1.1's one-second kill timer
+    let runner = EngineRunner {
+        max_message_size: Some(4 << 20),
+        ..EngineRunner::default()
+    };
+    let server = start_with(&["1.1.1", "1.1.2"], runner).await;
+    let base = server.base.clone();
+    let run = async {
+        let sent = endless_message_client(format!("{base}/runCase?case=1&agent=hostile")).await;
+        // refused once the total passes the cap (plus what the socket buffers held), not
+        // after the client's 1 GiB
+        assert!(sent < 16 << 20, "the client wrote {} MiB", sent >> 20);
+        // the server still serves: the next case for a correct client, and the reports
+        good_client(format!("{base}/runCase?case=2&agent=good")).await;
+        assert_eq!(ask(&base, "/getCaseCount").await, ["2"]);
+        assert!(ask(&base, "/updateReports").await.is_empty());
+        let got = verdicts(&server.out);
+        let hostile = got.iter().find(|v| v.0 == "hostile").expect("recorded");
+        assert_eq!(hostile.2, Verdict::Failed);
+        let good = got.iter().find(|v| v.0 == "good").expect("recorded");
+        assert_eq!(good.2, Verdict::Ok);
+        let case =
+            wsreport::load::read_case_file(&server.out.join("hostile_case_1_1_1.json")).unwrap();
+        let result = case.result.unwrap_or_default();
+        assert!(
+            result.contains("message exceeds payload limit of 4194304 octets"),
+            "{result}"
+        );
+        let _ = ask(&base, "/stopServer").await;
+    };
+    tokio::time::timeout(BOUND, run).await.unwrap();
+    let _ = tokio::time::timeout(BOUND, server.task).await;
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::run::Outcome;
+use super::run::Outcome;
 use crate::model::CaseId;
 
 /// The side file's name, in the report directory.

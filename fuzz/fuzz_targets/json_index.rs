@@ -1,0 +1,7 @@
+//! A report's `index.json` as every command reads it.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = wsreport::load::json::parse_index(data);
+});
