@@ -1,7 +1,8 @@
 //! Loading and summarizing: index-only summaries, and parsing every case file (MB/s).
 //!
 //! Reads the corpus at `$WSREPORT_CORPUS` (default `../shared/corpus`), falling back to the
-//! fixtures. `benches/vs_python.py` runs the same work in Python for the README's comparison.
+//! fixtures. `benches/vs_python.py` runs the same work in Python for the comparison in
+//! docs/figures.md.
 
 use std::path::{Path, PathBuf};
 

@@ -492,7 +492,7 @@ async fn rerun_failed(
 }
 
 /// The answer of `run`: the written report summarized and judged. Its JSON rendering is
-/// `run --format json` (fields in the README).
+/// `run --format json` (fields in docs/commands.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     /// The output directory.

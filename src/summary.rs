@@ -1,7 +1,7 @@
 //! `summarize`: per agent, how many cases, which verdicts, how long, per category.
 //!
 //! Built from the index alone; the renderers in [`crate::render`] only lay it out. The JSON
-//! rendering of [`Summary`] is a documented contract (README, "summarize --format json").
+//! rendering of [`Summary`] is a documented contract (docs/commands.md, "summarize").
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

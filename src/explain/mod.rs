@@ -5,8 +5,8 @@
 //! - [`wire`]: the wire log summarised, and what the statistics show.
 //! - [`families`]: sibling-case hints and known disputes.
 //!
-//! The JSON rendering of [`Explanation`] is a documented contract (README, "explain --format
-//! json").
+//! The JSON rendering of [`Explanation`] is a documented contract (docs/explain.md,
+//! "`explain --format json`").
 
 pub mod case;
 pub mod closing;
