@@ -99,21 +99,10 @@ fn capped<T>(
 
 fn events(x: &Explanation) -> Section {
     let ev = &x.events;
-    let title = match &ev.against {
-        Some(w) => format!(
-            "Events (against {w}: {} expected, {} received)",
-            ev.expected_count, ev.received_count
-        ),
-        None => format!("Events (none expected, {} received)", ev.received_count),
-    };
+    let title = ev.heading();
     let mut lines = vec![line("", ev.summary.clone())];
-    if ev.candidates.len() > 1 {
-        let c: Vec<String> = ev
-            .candidates
-            .iter()
-            .map(|c| format!("{} {} edits", c.verdict, c.edits))
-            .collect();
-        lines.push(line("note", format!("closest of: {}", c.join(", "))));
+    if let Some(c) = ev.closest() {
+        lines.push(line("note", c));
     }
     let d = &ev.diff;
     lines.extend(capped(&d.missing, "missing", "missing", |m| {

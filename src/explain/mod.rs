@@ -52,6 +52,31 @@ pub struct Events {
     pub summary: String,
 }
 
+impl Events {
+    /// The section's heading: `Events (against OK: 10 expected, 0 received)`.
+    pub fn heading(&self) -> String {
+        match &self.against {
+            Some(w) => format!(
+                "Events (against {w}: {} expected, {} received)",
+                self.expected_count, self.received_count
+            ),
+            None => format!("Events (none expected, {} received)", self.received_count),
+        }
+    }
+
+    /// `closest of: OK 10 edits, NON-STRICT 12 edits` when the case accepts several lists.
+    pub fn closest(&self) -> Option<String> {
+        (self.candidates.len() > 1).then(|| {
+            let c: Vec<String> = self
+                .candidates
+                .iter()
+                .map(|c| format!("{} {} edits", c.verdict, c.edits))
+                .collect();
+            format!("closest of: {}", c.join(", "))
+        })
+    }
+}
+
 /// One accepted expected list and how far `received` is from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {

@@ -70,20 +70,9 @@ fn sections(x: &Explanation, bullet: &str) -> Vec<(String, Vec<String>)> {
             lines.push(format!("{bullet}checked: {c}"));
         }
     }
-    let title = match &ev.against {
-        Some(w) => format!(
-            "Events (against {w}: {} expected, {} received)",
-            ev.expected_count, ev.received_count
-        ),
-        None => format!("Events (none expected, {} received)", ev.received_count),
-    };
-    if ev.candidates.len() > 1 {
-        let c: Vec<String> = ev
-            .candidates
-            .iter()
-            .map(|c| format!("{} {} edits", c.verdict, c.edits))
-            .collect();
-        lines.push(format!("{bullet}closest of: {}", c.join(", ")));
+    let title = ev.heading();
+    if let Some(c) = ev.closest() {
+        lines.push(format!("{bullet}{c}"));
     }
     lines.push(format!("{bullet}{}", ev.summary));
     for m in &ev.diff.missing {
