@@ -108,10 +108,7 @@ impl Reporter {
             }
             RunEvent::Refused { agent, case, why } => {
                 if self.lines {
-                    match case {
-                        Some(case) => line(&format!("{agent}: case {case}: {why}")),
-                        None => line(&format!("{agent}: {why}")),
-                    }
+                    line(&refused_line(&agent, case.as_ref(), &why));
                 }
             }
         }
@@ -122,6 +119,14 @@ impl Reporter {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The log line of a refused case.
+fn refused_line(agent: &str, case: Option<&CaseId>, why: &str) -> String {
+    match case {
+        Some(case) => format!("{agent}: case {case}: {why}"),
+        None => format!("{agent}: {why}"),
     }
 }
 
@@ -143,7 +148,11 @@ mod tests {
     #[test]
     fn client_chosen_agent_names_reach_the_log_visibly() {
         // Before: the title-setting sequence went to the terminal as it was.
-        let said = visible("\x1b]0;owned\x07evil\r\n: case 1.1.1");
-        assert_eq!(said, r"\u{1b}]0;owned\u{7}evil\r\n: case 1.1.1");
+        let id: CaseId = "1.1.1".parse().unwrap();
+        let said = refused_line("\x1b]0;owned\x07evil\r\n", Some(&id), "excluded");
+        assert_eq!(
+            visible(&said),
+            r"\u{1b}]0;owned\u{7}evil\r\n: case 1.1.1: excluded"
+        );
     }
 }

@@ -1,22 +1,14 @@
 //! `wsreport run` as a user runs it: the real binary, a clean environment, servers on
 //! loopback in this process.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wsreport::protocol::handshake::accept_for;
 use wsreport::wire::{self, Decoded, Frame, opcode};
 
-fn wsreport(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::wsreport_in as wsreport;
 
 fn stderr_lines(out: &Output) -> Vec<String> {
     String::from_utf8_lossy(&out.stderr)

@@ -1,7 +1,7 @@
 //! `wsreport summarize` run as a user runs it: the real binary, a clean environment.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -9,14 +9,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports")
 }
 
-fn wsreport(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsreport"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::wsreport_in as wsreport;
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -14,8 +14,14 @@ use wsreport::model::Case;
 
 /// Runs the real binary with a clean environment.
 pub fn wsreport(args: &[&str]) -> Output {
+    wsreport_in(args, Path::new("."))
+}
+
+/// The binary run in `cwd` with a clean environment.
+pub fn wsreport_in(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wsreport"))
         .args(args)
+        .current_dir(cwd)
         .env_clear()
         .output()
         .expect("the binary runs")
