@@ -15,6 +15,14 @@ const OUT = process.env.DASH_OUT;
 const SHOT = process.env.DASH_SCREENSHOT || path.join(OUT, "dashboard.png");
 const read = (f) => JSON.parse(fs.readFileSync(path.join(OUT, f), "utf8"));
 let checks = 0;
+// The hash changes before the page's hashchange handler draws the case: wait for both, and
+// for the detail heading, so that no check reads the previous case (a race CI lost once).
+async function shownCase(page, id) {
+  await page.waitForFunction(
+    (id) => location.hash === "#case-" + id &&
+      (document.querySelector("#detail h3")?.textContent || "").startsWith("Case " + id + " "),
+    id, { timeout: 10000 });
+}
 function ok(cond, what) {
   if (!cond) throw new Error("FAILED: " + what);
   checks++;
@@ -96,7 +104,7 @@ const t0 = Date.now();
   eq((await shownIds(page)).length, all.length, "reset shows every case");
   // 2.11 opened by a click: its description and the ten missing pongs
   await page.click("#case-2\\.11 td.title");
-  await page.waitForFunction(() => location.hash === "#case-2.11");
+  await shownCase(page, "2.11");
   const lines = await detailLines(page);
   const missing = lines.filter((l) => /^missing #\d+ pong "payload-\d"$/.test(l));
   eq(missing.length, 10, "2.11: ten missing pongs listed");
@@ -115,7 +123,7 @@ const t0 = Date.now();
   await page.keyboard.press("ArrowDown");
   eq(await page.evaluate(() => document.activeElement.closest("tr").dataset.id), all[1], "ArrowDown moves to the next case");
   await page.keyboard.press("Enter");
-  await page.waitForFunction((id) => location.hash === "#case-" + id, all[1]);
+  await shownCase(page, all[1]);
   ok((await page.textContent("#detail h3")).startsWith("Case " + all[1]), "Enter opens the case");
   // sort by duration: the slowest case first
   await page.selectOption("#f-sort", "duration");
@@ -154,6 +162,7 @@ const t0 = Date.now();
   await page.check("#f-changed");
   eq(await shownIds(page), ["1.1.1", "2.11", "6.4.1"], "only changes: the changed cases");
   await page.click("#case-2\\.11 a");
+  await shownCase(page, "2.11");
   ok((await page.textContent("#detail")).includes("newly failing: was OK/OK, now FAILED/UNCLEAN"), "2.11: what it was");
   console.log("baseline: newly failing, fixed and changed marked, changes-only view: ok");
   await page.close();
@@ -183,7 +192,7 @@ const t0 = Date.now();
   ok(failing > 0 && failing < rows, `only failing narrows the ${rows} rows (${failing})`);
   await page.click("#f-reset");
   await page.goto(page.url().split("#")[0] + "#case-6.4.3");
-  await page.waitForFunction(() => document.querySelector("#detail h3")?.textContent.startsWith("Case 6.4.3"));
+  await shownCase(page, "6.4.3");
   await page.setViewportSize({ width: 1400, height: 1700 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: SHOT });
