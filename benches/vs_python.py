@@ -56,4 +56,4 @@ print(f'index-only summary of {len(dirs)} reports ({sum(1 for _ in cases)} cases
       f'python script process {pyp*1000:.1f} ms ({pyp/rs:.1f}x); python in-process {py*1000:.1f} ms ({py/rs:.1f}x)')
 size = sum(os.path.getsize(p) for p in cases)
 pp = timed(python_parse_all, 3)
-print(f'parse every case file ({len(cases)} files, {size/1e6:.0f} MB): python json.load {size/1e6/pp:.0f} MB/s (wsreport: see `cargo bench --bench load`)')
+print(f'parse every case file ({len(cases)} files, {size/1e6:.0f} MB): python json.load {size/1e6/pp:.0f} MB/s (wsreport: see `cargo bench -p wsreport-bench --bench load`)')

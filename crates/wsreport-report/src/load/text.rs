@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn observed_before_expected_is_an_error_not_a_panic() {
         let page = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
                 .join("fixtures/seed/case-2.11-stratus-page-text.txt"),
         )
         .unwrap();
@@ -397,7 +397,7 @@ mod tests {
 
     #[test]
     fn the_seed_page_text_reads() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("../shared/seed/case-2.11-stratus-page-text.txt");
         let Ok(text) = std::fs::read_to_string(&path) else {
             return; // the shared seed is not part of the crate

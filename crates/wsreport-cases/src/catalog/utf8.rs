@@ -829,7 +829,7 @@ pub(crate) mod reference {
     const REPORTS: &str = "../shared/corpus/status-im__nim-websock/server-devel";
 
     fn shared(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(rel)
     }
 
     /// Rows of a tab-separated file with `"`-quoted fields (`""` inside).

@@ -1413,6 +1413,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "html")]
     fn index_cells_read_back_with_escaped_agent_names() {
         let case = tricky_case();
         let entry = case.entry(None).unwrap();

@@ -105,8 +105,9 @@ mod write_tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "html")]
     fn written_reports_read_back_from_the_html_alone() {
-        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        let seed = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("fixtures/reports/clients/stratus_2_case_2_11.json");
         let case = crate::load::read_case_file(&seed).unwrap();
         let tmp = tempfile::tempdir().unwrap();
@@ -131,5 +132,26 @@ mod write_tests {
         let back = crate::load::load_case(&loaded.reports[0], &run.agent, &run.cases[0]).unwrap();
         assert_eq!(back.received, case.received);
         assert_eq!(back.closing, case.closing);
+    }
+
+    /// Built without the HTML parser, a report of pages only is one clear error naming its
+    /// index.html, while the JSON of the same report still loads.
+    #[test]
+    #[cfg(not(feature = "html"))]
+    fn without_the_html_feature_an_index_page_is_one_clear_error() {
+        let seed = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("fixtures/reports/clients/stratus_2_case_2_11.json");
+        let case = crate::load::read_case_file(&seed).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        write_dir(tmp.path(), &[("stratus@2".into(), vec![case])]).unwrap();
+        let both = crate::load::load_paths(&[tmp.path().to_path_buf()]);
+        assert!(both.errors.is_empty(), "{:?}", both.errors);
+        assert_eq!(both.reports[0].agents[0].cases.len(), 1);
+        std::fs::remove_file(tmp.path().join("index.json")).unwrap();
+        let pages = crate::load::load_paths(&[tmp.path().to_path_buf()]);
+        assert_eq!(pages.errors.len(), 1, "{:?}", pages.errors);
+        let line = crate::text::error_chain(&pages.errors[0]);
+        assert!(line.contains("index.html"), "{line}");
+        assert!(line.contains("`html` feature"), "{line}");
     }
 }

@@ -828,7 +828,7 @@ mod tests {
 
     #[test]
     fn every_fault_is_in_the_docs_table_and_keys_are_unique() {
-        let table = include_str!("../../docs/explain.md");
+        let table = include_str!("../../../../docs/explain.md");
         for (i, f) in FAULTS.iter().enumerate() {
             assert!(
                 table.contains(&format!("| `{}` |", f.key)),

@@ -13,11 +13,12 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "html")]
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
 use crate::load::pyrepr::{self, ReprError};
-use crate::model::{AgentRun, Case, CaseEntry, CaseId, Closing, Shown, Verdict, WireRow};
+use crate::model::{AgentRun, Case, CaseEntry, Closing, Shown, Verdict, WireRow};
 use crate::text::decode_page;
 
 /// Why a page could not be read.
@@ -678,6 +679,11 @@ pub enum IndexError {
         /// What is wrong.
         problem: String,
     },
+    /// This build leaves the HTML parser out (the `html` feature of `wsreport-report`).
+    #[error(
+        "reading index.html needs the `html` feature of wsreport-report (read index.json instead)"
+    )]
+    NoHtmlFeature,
 }
 
 /// One cell of `index.html`, as shown.
@@ -729,15 +735,18 @@ pub fn index_close(text: &str, class: &str) -> (Verdict, Option<u64>) {
     (verdict, code)
 }
 
+#[cfg(feature = "html")]
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("a fixed selector")
 }
 
+#[cfg(feature = "html")]
 fn text_of(e: ElementRef) -> String {
     e.text().collect::<String>().trim().to_string()
 }
 
 /// Reads `index.html` (bytes, decoded leniently): every cell that is not `Missing`.
+#[cfg(feature = "html")]
 pub fn parse_index(bytes: &[u8]) -> Result<Vec<IndexCell>, IndexError> {
     let doc = Html::parse_document(&decode_page(bytes));
     let table = doc
@@ -770,7 +779,7 @@ pub fn parse_index(bytes: &[u8]) -> Result<Vec<IndexCell>, IndexError> {
             return Err(bad("no cells".into()));
         };
         let id_text = text_of(*first);
-        let id: CaseId = id_text
+        let id: crate::model::CaseId = id_text
             .strip_prefix("Case ")
             .unwrap_or(&id_text)
             .parse()
@@ -839,6 +848,13 @@ pub fn parse_index(bytes: &[u8]) -> Result<Vec<IndexCell>, IndexError> {
         }
     }
     Ok(out)
+}
+
+/// Without the `html` feature no index page is read: the caller reports it, as any unreadable
+/// index, and loads the report's `index.json` if it has one.
+#[cfg(not(feature = "html"))]
+pub fn parse_index(_bytes: &[u8]) -> Result<Vec<IndexCell>, IndexError> {
+    Err(IndexError::NoHtmlFeature)
 }
 
 /// Groups index cells into agents (sorted by name, cases by id).

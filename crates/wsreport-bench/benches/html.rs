@@ -6,7 +6,7 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn pages() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/html");
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures/html");
     ["tiny_1_case_2_11.html", "tiny_1_case_6_7_1.html"]
         .iter()
         .map(|n| std::fs::read(dir.join(n)).expect("fixture page"))

@@ -11,11 +11,13 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 fn root() -> PathBuf {
     let corpus = std::env::var_os("WSREPORT_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+        .unwrap_or_else(|| {
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("../shared/corpus")
+        });
     if corpus.is_dir() {
         corpus
     } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports")
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures/reports")
     }
 }
 

@@ -314,7 +314,7 @@ mod tests {
     use crate::load::read_case_file;
 
     fn fixture(rel: &str) -> Case {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("fixtures/reports")
             .join(rel);
         read_case_file(&p).unwrap()

@@ -771,7 +771,7 @@ mod tests {
     use super::*;
 
     fn fixtures() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports")
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures/reports")
     }
 
     /// The seed case (case 2.11 of `stratus@2`, held as JSON until the page-text loader lands).

@@ -1,0 +1,1 @@
+//! Criterion benchmarks of wsreport: `cargo bench -p wsreport-bench`.
