@@ -9,6 +9,7 @@
 //! - [`serve`]: the reference echo server.
 //! - [`replay`]: the case engine, in both roles, and running many cases at once.
 //! - [`fuzzingserver`]: the fuzzing server (clients mode), a drop-in for `wstest -m fuzzingserver`.
+//! - [`suite`]: the cases from `cargo test`: in process, over any stream, judged and explained.
 //! - [`testdata`]: the testsuite's test data files, fetched from its package on PyPI.
 #![deny(missing_docs)]
 
@@ -20,5 +21,6 @@ pub mod event;
 pub mod fuzzingserver;
 pub mod replay;
 pub mod serve;
+pub mod suite;
 pub mod testdata;
 pub mod tls;

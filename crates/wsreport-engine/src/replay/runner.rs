@@ -35,6 +35,28 @@ pub async fn run_cases(
     events: &Events,
 ) -> Vec<Result<Replayed, ReplayError>> {
     let target = Arc::new(target.clone());
+    let one = move |def: CaseDef, opts: Arc<ReplayOptions>, seq: u64| {
+        let target = Arc::clone(&target);
+        async move { replay_tcp(&target, &def, &opts, seq).await }
+    };
+    run_jobs(opts, jobs, parallel, events, one).await
+}
+
+/// Runs `jobs` with `run_one` (a case's definition, the options and its `case` number to
+/// its result: over TCP for [`run_cases`], over any stream for [`crate::suite`]), at most
+/// `parallel` at once, telling `events` when each case starts and ends. Returns one result
+/// per job, in the jobs' order; a case whose task panicked is [`ReplayError::Aborted`].
+pub async fn run_jobs<C, F>(
+    opts: &ReplayOptions,
+    jobs: Vec<Job>,
+    parallel: usize,
+    events: &Events,
+    run_one: C,
+) -> Vec<Result<Replayed, ReplayError>>
+where
+    C: Fn(CaseDef, Arc<ReplayOptions>, u64) -> F,
+    F: Future<Output = Result<Replayed, ReplayError>> + Send + 'static,
+{
     let opts = Arc::new(opts.clone());
     let n = jobs.len();
     let mut results: Vec<Option<Result<Replayed, ReplayError>>> = (0..n).map(|_| None).collect();
@@ -52,11 +74,8 @@ pub async fn run_cases(
                 agent: opts.agent.clone(),
                 case: job.def.id.clone(),
             });
-            let (target, opts) = (Arc::clone(&target), Arc::clone(&opts));
-            let handle = set.spawn(async move {
-                let r = replay_tcp(&target, &job.def, &opts, job.seq).await;
-                (i, r)
-            });
+            let case = run_one(job.def, Arc::clone(&opts), job.seq);
+            let handle = set.spawn(async move { (i, case.await) });
             task_index.insert(handle.id(), i);
         }
         let Some(joined) = set.join_next_with_id().await else {

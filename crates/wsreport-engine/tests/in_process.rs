@@ -1,0 +1,142 @@
+//! The Autobahn cases inside `cargo test`: every case of categories 1–7 and 10 against
+//! tokio-tungstenite, as a server and as a client, each case over its own
+//! `tokio::io::duplex` pipe (no port, no Python, no Docker), judged under the rfc policy.
+//! A deliberately broken echo shows the suite fails, names the cases and the fault.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::DuplexStream;
+use tokio_tungstenite::tungstenite::Message;
+use wsreport_engine::suite::{Results, Suite};
+
+/// The categories the testsuite's own CI gates on for a non-compressing peer.
+const CATEGORIES: [&str; 8] = ["1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "10.*"];
+
+/// Echoes text and binary messages; pings, pongs and the close handshake are tungstenite's.
+/// With `as_binary`, text comes back as binary: the fault the last test catches.
+async fn echo<S>(mut ws: tokio_tungstenite::WebSocketStream<S>, as_binary: bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    while let Some(Ok(message)) = ws.next().await {
+        let message = match message {
+            Message::Text(t) if as_binary => Message::Binary(t.as_bytes().to_vec().into()),
+            m if m.is_text() || m.is_binary() => m,
+            _ => continue,
+        };
+        if ws.send(message).await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn server(stream: DuplexStream, as_binary: bool) {
+    if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
+        echo(ws, as_binary).await;
+    }
+}
+
+async fn client(stream: DuplexStream) {
+    if let Ok((ws, _)) = tokio_tungstenite::client_async("ws://localhost/", stream).await {
+        echo(ws, false).await;
+    }
+}
+
+/// Bounds a whole run: a suite that hangs fails the test instead of stalling CI.
+async fn bounded(run: impl std::future::Future<Output = Results>) -> Results {
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the suite finished within 300 s")
+}
+
+fn ids(results: &Results) -> Vec<String> {
+    results
+        .cases
+        .iter()
+        .filter_map(|c| c.id().map(ToString::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tungstenite_as_a_server_passes_categories_1_to_7_and_10() {
+    let suite = Suite::server()
+        .agent("tokio-tungstenite")
+        .cases(CATEGORIES)
+        .jobs(8);
+    let results = bounded(async {
+        suite
+            .run(|| async {
+                let (ours, theirs) = tokio::io::duplex(64 * 1024);
+                tokio::spawn(server(theirs, false));
+                Ok(ours)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    assert_eq!(ids(&results).len(), suite.selected().unwrap().len());
+    assert!(results.cases.len() > 240, "{}", results.cases.len());
+    results.assert_pass();
+    // the records are the testsuite's: the JSON carries both verdicts and the wire log
+    let json = results.cases[0].to_json();
+    assert_eq!(json["behavior"], "OK");
+    assert_eq!(json["behaviorClose"], "OK");
+    assert!(json["wirelog"].as_array().is_some_and(|w| !w.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tungstenite_as_a_client_passes_categories_1_to_7_and_10() {
+    let suite = Suite::client()
+        .agent("tokio-tungstenite")
+        .cases(CATEGORIES)
+        .jobs(8);
+    let results = bounded(async {
+        suite
+            .run(|| async {
+                let (ours, theirs) = tokio::io::duplex(64 * 1024);
+                tokio::spawn(client(theirs));
+                Ok(ours)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    assert!(results.cases.len() > 240, "{}", results.cases.len());
+    results.assert_pass();
+    // the suite played the server: the client's request is in the record
+    let request = results.cases[0].case.http_request.as_deref().unwrap_or("");
+    assert!(request.starts_with("GET / HTTP/1.1"), "{request}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_echoes_text_as_binary_fails_the_text_cases_and_says_why() {
+    let results = bounded(async {
+        Suite::server()
+            .agent("binary-echo")
+            .cases(["1.1.*", "1.2.*"])
+            .run(|| async {
+                let (ours, theirs) = tokio::io::duplex(64 * 1024);
+                tokio::spawn(server(theirs, true));
+                Ok(ours)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    let failing: Vec<String> = results
+        .failures()
+        .filter_map(|c| c.id().map(ToString::to_string))
+        .collect();
+    let text_cases: Vec<String> = (1..=8).map(|i| format!("1.1.{i}")).collect();
+    assert_eq!(failing, text_cases, "{}", results.summary());
+    assert!(results.cases.iter().filter(|c| c.passed).count() == 8);
+    let summary = results.summary();
+    assert!(
+        summary.starts_with("binary-echo: 8 of 16 cases pass under the rfc policy"),
+        "{summary}"
+    );
+    assert!(summary.contains("\n  1.1.1 FAILED"), "{summary}");
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| results.assert_pass()));
+    assert!(panicked.is_err(), "assert_pass must fail on a failing case");
+}
