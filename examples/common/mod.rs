@@ -53,6 +53,8 @@ pub enum Fault {
     FrameCap,
     /// Refuses the opening handshake.
     HandshakeRefused,
+    /// Echoes text messages as binary ones (same payload, wrong opcode).
+    TextAsBinary,
 }
 
 /// The message size over which [`Fault::SizeLimit`] refuses.
@@ -81,13 +83,14 @@ impl Fault {
         ("size-limit", Fault::SizeLimit),
         ("frame-cap", Fault::FrameCap),
         ("handshake-refused", Fault::HandshakeRefused),
+        ("text-as-binary", Fault::TextAsBinary),
     ];
 
     /// The names `--fault` takes, for usage lines.
     pub const NAMES: &'static str = "none|no-reassembly|no-pong|pong-empty|pong-last-only|\
         no-utf8|utf8-late|no-close-reply|tcp-drop|accept-bad-close-codes|\
         refuse-valid-close-codes|wrong-close-code|no-rsv-check|no-opcode-check|no-fragments|\
-        size-limit|frame-cap|handshake-refused";
+        size-limit|frame-cap|handshake-refused|text-as-binary";
 
     /// The fault named `name` (one of [`Fault::NAMES`]).
     pub fn parse(name: &str) -> Result<Fault, String> {
@@ -264,6 +267,10 @@ impl Endpoint {
         if !f.fin {
             self.message = Some((kind, data));
         } else if self.echo {
+            let kind = match kind {
+                opcode::TEXT if self.fault == Fault::TextAsBinary => opcode::BINARY,
+                k => k,
+            };
             out.extend(wire::encode(&self.role.frame(kind, data)));
         } else {
             self.received.push((kind, data));

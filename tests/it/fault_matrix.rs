@@ -105,6 +105,11 @@ const ROWS: &[Row] = &[
         &["1.1.1", "1.1.2", "2.1", "6.2.1"],
     ),
     row("no-rsv-check", "rsv-unchecked", &["3.*", "1.1.1"]),
+    row(
+        "text-as-binary",
+        "message-type",
+        &["1.1.1", "1.1.6", "1.1.8", "1.2.1", "2.1", "6.2.1"],
+    ),
     row("no-opcode-check", "opcode-unchecked", &["4.*", "1.1.1"]),
     row(
         "no-fragments",

@@ -137,6 +137,22 @@ async fn a_server_that_echoes_text_as_binary_fails_the_text_cases_and_says_why()
         "{summary}"
     );
     assert!(summary.contains("\n  1.1.1 FAILED"), "{summary}");
+    // the diagnosis names the fault, not the symptom, for every failing case
+    let groups: Vec<(&str, Vec<String>)> = results
+        .diagnosis
+        .iter()
+        .map(|g| {
+            (
+                g.key.as_str(),
+                g.cases.iter().map(ToString::to_string).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("message-type", text_cases.clone())], "{summary}");
+    assert!(
+        summary.contains("1 message came back binary where text was expected"),
+        "{summary}"
+    );
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| results.assert_pass()));
     assert!(panicked.is_err(), "assert_pass must fail on a failing case");
 }

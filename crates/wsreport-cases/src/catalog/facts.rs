@@ -34,6 +34,8 @@ pub struct CaseFacts {
     pub pongs_expected: Vec<Vec<u8>>,
     /// Messages the OK expectation lists.
     pub messages_expected: usize,
+    /// Of those, text messages.
+    pub text_messages_expected: usize,
     /// The peer must fail the connection on invalid UTF-8 (an accepted close code is 1007).
     pub invalid_utf8: bool,
     /// The fuzzer starts the closing handshake (`expectedClose.closedByMe`).
@@ -141,7 +143,10 @@ impl CaseFacts {
             for e in ok {
                 match e {
                     Expect::Pong(p) => f.pongs_expected.push(p.clone()),
-                    Expect::Message(..) => f.messages_expected += 1,
+                    Expect::Message(_, binary) => {
+                        f.messages_expected += 1;
+                        f.text_messages_expected += usize::from(!binary);
+                    }
                     _ => {}
                 }
             }

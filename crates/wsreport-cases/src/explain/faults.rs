@@ -33,6 +33,19 @@ pub struct Observed<'a> {
 }
 
 impl<'a> Observed<'a> {
+    /// `Some(true)` when a message came back binary where text was expected (with the payload
+    /// as far as the report shows it), `Some(false)` for the reverse, `None` when no message
+    /// changed type.
+    pub fn retyped(&self) -> Option<bool> {
+        self.x
+            .events
+            .diff
+            .different_payload
+            .iter()
+            .find(|c| super::is_retyped(c))
+            .map(|c| c.received.binary == Some(true))
+    }
+
     /// What `case` (explained as `x`) shows.
     pub fn new(case: &'a Case, x: &'a Explanation) -> Option<Observed<'a>> {
         let id = case.id.clone()?;
@@ -725,6 +738,57 @@ pub const FAULTS: &[Fault] = &[
                 n_cases(l.len())
             ),
             None => String::new(),
+        },
+    },
+    Fault {
+        key: "message-type",
+        title: "messages come back with the other type (text as binary, or binary as text)",
+        rfc: "RFC 6455 §5.6 (the opcode gives a message's type; an echo keeps it)",
+        classes: &[Class::Failed],
+        // a peer that retypes text fails every case that expects a text message back (and one
+        // that retypes binary, every case expecting a binary one)
+        predicts: |f, explained| {
+            let to_binary = explained.iter().any(|o| o.retyped() == Some(true));
+            let to_text = explained.iter().any(|o| o.retyped() == Some(false));
+            (to_binary && f.text_messages_expected > 0)
+                || (to_text && f.messages_expected > f.text_messages_expected)
+        },
+        explains: |o, _| {
+            let to_binary = o.retyped()?;
+            let n =
+                o.x.events
+                    .diff
+                    .different_payload
+                    .iter()
+                    .filter(|c| super::is_retyped(c))
+                    .count();
+            let (got, want) = if to_binary {
+                ("binary", "text")
+            } else {
+                ("text", "binary")
+            };
+            Some(format!(
+                "{n} {} came back {got} where {want} was expected",
+                if n == 1 { "message" } else { "messages" }
+            ))
+        },
+        evidence: |l, _| {
+            let n: usize = l
+                .iter()
+                .map(|o| {
+                    o.x.events
+                        .diff
+                        .different_payload
+                        .iter()
+                        .filter(|c| super::is_retyped(c))
+                        .count()
+                })
+                .sum();
+            format!(
+                "{n} echoed {} of the other type in {}",
+                if n == 1 { "message" } else { "messages" },
+                n_cases(l.len())
+            )
         },
     },
     Fault {

@@ -281,8 +281,23 @@ fn events_summary(case: &Case, ev: &Events, expected: &[Event]) -> String {
             plural_kind(&kind, total)
         ));
     }
-    if !d.different_payload.is_empty() {
-        let n = d.different_payload.len();
+    // A message whose payload is right but whose type (text/binary) is not is a different
+    // fault from a changed payload: say which.
+    let (retyped, repaid): (Vec<_>, Vec<_>) =
+        d.different_payload.iter().partition(|c| is_retyped(c));
+    if let Some(c) = retyped.first() {
+        let n = retyped.len();
+        let (got, want) = match c.received.binary {
+            Some(true) => ("binary", "text"),
+            _ => ("text", "binary"),
+        };
+        parts.push(format!(
+            "{n} {} came back {got} where {want} was expected",
+            plural_kind("message", n)
+        ));
+    }
+    if !repaid.is_empty() {
+        let n = repaid.len();
         parts.push(format!(
             "{n} {} with a different payload",
             plural_kind("event", n)
@@ -582,6 +597,17 @@ pub fn explain_case(case: &Case, siblings: Option<&[CaseEntry]>) -> Explanation 
         hints,
         disputes,
     }
+}
+
+/// A message received with the expected payload (as far as the report shows it) but the other
+/// type (text for binary or the reverse): the pair is in `different_payload` because the
+/// events differ, not the payloads.
+pub fn is_retyped(c: &diff::PayloadChange) -> bool {
+    c.expected.kind == "message"
+        && (c.cut || c.expected.payload == c.received.payload)
+        && c.expected.binary.is_some()
+        && c.received.binary.is_some()
+        && c.expected.binary != c.received.binary
 }
 
 /// The one-line explanation of a case (for `check` and other one-line outputs).
