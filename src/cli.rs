@@ -525,9 +525,10 @@ pub struct ReplayArgs {
     /// Write index.json and per-case JSON (testsuite file names) here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Cases to run at once.
-    #[arg(long, default_value_t = 1)]
-    pub jobs: usize,
+    /// Cases to run at once (default: the machine's cores; `--jobs 1` gives the cases whose
+    /// verdict depends on timing a quiet machine).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
     /// Only print the ids the patterns select, one a line, and run nothing.
     #[arg(long)]
     pub list: bool,
@@ -683,9 +684,10 @@ pub struct RunArgs {
     /// Where to write the reports (replaces the spec's `outdir`; default reports/servers).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Cases to run at once.
-    #[arg(long, short = 'j', default_value_t = 1)]
-    pub jobs: usize,
+    /// Cases to run at once (default: the machine's cores; `--jobs 1` gives the cases whose
+    /// verdict depends on timing a quiet machine).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
     /// Only print what would run, `AGENT CASE` a line, and run nothing.
     #[arg(long)]
     pub list: bool,
@@ -833,7 +835,7 @@ impl RunArgs {
             cases: self.cases.clone(),
             exclude: self.exclude.clone(),
             out: self.out.clone(),
-            jobs: self.jobs,
+            jobs: jobs_or_cores(self.jobs),
             testdata: self.sending.testdata_dir(),
             fragment_end: self.sending.fragment_end(),
             shard: self.ci.shard,
@@ -851,4 +853,10 @@ impl RunArgs {
             max_message_size: self.sending.max_message_size(),
         }
     }
+}
+
+/// `--jobs N`, or the machine's cores when not given (at least 1).
+pub fn jobs_or_cores(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
 }

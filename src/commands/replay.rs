@@ -57,7 +57,7 @@ impl crate::cli::ReplayArgs {
             agent: self.agent,
             report: self.report,
             out: self.out,
-            jobs: self.jobs,
+            jobs: crate::cli::jobs_or_cores(self.jobs),
             list: self.list,
             fragment_end: self.sending.fragment_end(),
             testdata: self.sending.testdata_dir(),
