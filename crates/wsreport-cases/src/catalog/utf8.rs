@@ -1,6 +1,6 @@
 //! Category 6: UTF-8 handling of text messages.
 //!
-//! 6.1–6.4 are written out one by one; 6.5–6.23 are generated from [`FAMILIES`], the table of
+//! 6.1–6.4 are written out one by one; 6.5–6.23 are generated from `FAMILIES`, the table of
 //! UTF-8 test vectors (after Markus Kuhn's UTF-8 decoder stress test) that the testsuite walks:
 //! family `k` of the table is subcategory `6.(k + 5)`, vector `j` is case `6.(k + 5).j`. Each
 //! vector goes out as one text message; a valid one must come back, an invalid one must make

@@ -30,7 +30,7 @@ pub enum TestDataError {
     },
 }
 
-/// Reads and checks `data`'s file in `dir`; without a directory, [`stand_in`] data.
+/// Reads and checks `data`'s file in `dir`; without a directory, `stand_in` data.
 pub fn read_test_data(dir: Option<&Path>, data: TestData) -> Result<Vec<u8>, TestDataError> {
     let Some(dir) = dir else {
         return Ok(stand_in(data));
