@@ -91,6 +91,8 @@ for shard, part in zip(shards, parts):
     json.dump(part, open(os.path.join(shard, "index.json"), "w"))
 PY
 "$WSREPORT" dashboard "$OUT/shards/shard-1" "$OUT/shards/shard-2" -o "$OUT/shards.html"
+# Two batches of one agent that disagree on 2.11: one column, b's verdict, and a warning.
+"$WSREPORT" dashboard fixtures/compare/batches/a fixtures/compare/batches/b -o "$OUT/batches.html"
 
 # 4 agents × 517 cases: gws (2 client agents), nim-websock (25.10.1) and deno's server.
 # (Named from inside the corpus, so that the page shows short paths.)

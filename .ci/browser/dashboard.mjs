@@ -5,6 +5,7 @@
 //   DASH_OUT/baseline.html     fixtures/reports/clients against an edited baseline
 //   DASH_OUT/hostile.html      an agent named <script>alert(1)</script>
 //   DASH_OUT/shards.html       fixtures/reports/clients in two shards, stratus@2's 2.11 flaky
+//   DASH_OUT/batches.html      fixtures/compare/batches a and b (2.11 OK/OK in a, FAILED/OK in b)
 //   DASH_OUT/corpus.html       a corpus report (4 agents × 517 cases); corpus.summary.json
 // Every check names what it expected; the first failure ends the run with status 1.
 import fs from "node:fs";
@@ -204,6 +205,17 @@ const t0 = Date.now();
   await page.click("#f-reset");
   eq((await shownIds(page)).length, all.length, "reset shows every case again");
   console.log("shards: one column per agent, the flaky case marked, counted and filtered: ok");
+  await page.close();
+}
+// ---- two batches that disagree: one column, the later verdict, a warning ----
+{
+  const page = await open("batches.html");
+  eq(await page.$$eval("#matrix thead th[data-col]", (ths) => ths.map((t) => t.textContent)), ["demo client/1"], "batches: one column");
+  eq(await shownIds(page), ["1.1.1", "2.11", "9.1.1"], "batches: every case of both");
+  eq(await page.$eval("#case-2\\.11 td[data-col='0'] .v", (v) => v.textContent), "FAILED", "batches: 2.11 as b (read later) has it");
+  const w = await page.textContent("#warnings");
+  ok(w.includes("warning: 1 case is in two reports of one agent with different verdicts") && w.includes("case 2.11"), `batches: the warning (${w})`);
+  console.log("batches: one column, the later verdict, the conflict said: ok");
   await page.close();
 }
 // ---- the corpus report: counts, and the README's screenshot ----

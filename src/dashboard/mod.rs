@@ -603,6 +603,8 @@ pub struct Written {
     pub columns: usize,
     /// Cases shown.
     pub cases: usize,
+    /// Cases two reports of one agent hold with different verdicts (listed in the page).
+    pub conflicts: usize,
     /// Input problems (listed in the page too).
     pub errors: Vec<DashboardError>,
 }
@@ -629,6 +631,7 @@ pub fn write(paths: &[PathBuf], opts: &Options, out: &Path) -> Result<Written, D
         bytes: page.len(),
         columns: built.dashboard.columns.len(),
         cases: built.dashboard.cases.len(),
+        conflicts: built.dashboard.warnings.len(),
         errors: built.errors,
     })
 }

@@ -67,7 +67,15 @@
     $("meta").appendChild(el("p", { id: "flaky-count" }, flakyMark(), " " + plural(flakyCount, "flaky case", "flaky cases") +
       " (the verdicts changed on re-run; the first is shown): " + flakyNames.join("; ")));
   }
-  D.warnings.forEach(function (w) { $("meta").appendChild(el("p", { cls: "problem", text: "warning: " + w })); });
+  if (D.warnings.length) {
+    // a case two reports of one agent hold with different verdicts (as `check` warns)
+    var wl = el("ul");
+    D.warnings.forEach(function (w) { wl.appendChild(el("li", { text: w })); });
+    var wd = el("details", { id: "warnings" }, el("summary", { cls: "problem", text: "warning: " +
+      plural(D.warnings.length, "case is", "cases are") + " in two reports of one agent with different verdicts; the later report's are shown" }), wl);
+    wd.open = D.warnings.length <= 3;
+    $("meta").appendChild(wd);
+  }
   $("footer").textContent = "Made by " + D.generator + " (" + D.format + "). One file: no network, works offline.";
 
   // ---- counts ----

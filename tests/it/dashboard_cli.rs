@@ -353,3 +353,39 @@ fn three_shards_show_the_unsharded_report_s_data_case_by_case_and_its_flaky_case
         .count();
     assert_eq!(flaky_cells, 1);
 }
+
+#[test]
+fn two_batches_holding_a_case_with_different_verdicts_are_one_column_and_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("d.html");
+    let out = wsreport(&[
+        "dashboard",
+        "fixtures/compare/batches/a",
+        "fixtures/compare/batches/b",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "wsreport: warning: 1 case(s) are in two reports of one agent with different verdicts"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let d = embedded(&page);
+    assert_eq!(d["columns"].as_array().unwrap().len(), 1);
+    let warnings = d["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    // the line `check` prints for it
+    let check = wsreport(&[
+        "check",
+        "fixtures/compare/batches/a",
+        "fixtures/compare/batches/b",
+    ]);
+    let said = stderr(&check);
+    assert!(
+        said.contains(warnings[0].as_str().unwrap()),
+        "{said} / {warnings:?}"
+    );
+}
