@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The dashboard in a real browser (issue 16): builds dashboards from the fixtures, the seed, an
-# edited baseline, a hostile agent name and a corpus report, then drives Debian's chromium
+# edited baseline, a hostile agent name, two shards with a flaky case and a corpus report, then
+# drives Debian's chromium
 # headless with playwright-core over them (.ci/browser/dashboard.mjs).
 #   WSREPORT          the binary (default target/release/wsreport, built when missing)
 #   WSREPORT_CORPUS   the corpus (default ../shared/corpus)
@@ -66,6 +67,32 @@ for cid, stem in [("1.1.1", "1_1_1"), ("2.11", "2_11")]:
 json.dump(index, open(os.path.join(dst, "index.json"), "w"))
 PY
 "$WSREPORT" dashboard "$OUT/hostile" -o "$OUT/hostile.html"
+
+# The clients fixture in two shards (as run --shard K/2 deals the cases), stratus@2's 2.11 re-run
+# in its shard and passed once (flaky): one column per agent, the flaky case marked and counted.
+python3 - "$FIXTURES/clients" "$OUT/shards" <<'PY'
+import json, os, shutil, sys
+src, dst = sys.argv[1:]
+index = json.load(open(os.path.join(src, "index.json")))
+shards = [os.path.join(dst, f"shard-{k}") for k in (1, 2)]
+parts = [{}, {}]
+for agent, cases in index.items():
+    ids = sorted(cases, key=lambda i: [int(x) for x in i.split(".")])
+    for pos, cid in enumerate(ids):
+        k = pos % 2
+        os.makedirs(shards[k], exist_ok=True)
+        shutil.copy(os.path.join(src, cases[cid]["reportfile"]), shards[k])
+        parts[k].setdefault(agent, {})[cid] = cases[cid]
+        if (agent, cid) == ("stratus@2", "2.11"):
+            o = lambda b, c: {"behavior": b, "behaviorClose": c, "remoteCloseCode": None}
+            attempts = {"generator": "dashboard.sh", "agents": {agent: {cid: [o("FAILED", "UNCLEAN"), o("OK", "OK")]}}}
+            json.dump(attempts, open(os.path.join(shards[k], "wsreport-attempts.json"), "w"))
+for shard, part in zip(shards, parts):
+    json.dump(part, open(os.path.join(shard, "index.json"), "w"))
+PY
+"$WSREPORT" dashboard "$OUT/shards/shard-1" "$OUT/shards/shard-2" -o "$OUT/shards.html"
+# Two batches of one agent that disagree on 2.11: one column, b's verdict, and a warning.
+"$WSREPORT" dashboard fixtures/compare/batches/a fixtures/compare/batches/b -o "$OUT/batches.html"
 
 # 4 agents × 517 cases: gws (2 client agents), nim-websock (25.10.1) and deno's server.
 # (Named from inside the corpus, so that the page shows short paths.)

@@ -4,6 +4,8 @@
 //   DASH_OUT/seed.html         the seed page text (case 2.11 of stratus@2)
 //   DASH_OUT/baseline.html     fixtures/reports/clients against an edited baseline
 //   DASH_OUT/hostile.html      an agent named <script>alert(1)</script>
+//   DASH_OUT/shards.html       fixtures/reports/clients in two shards, stratus@2's 2.11 flaky
+//   DASH_OUT/batches.html      fixtures/compare/batches a and b (2.11 OK/OK in a, FAILED/OK in b)
 //   DASH_OUT/corpus.html       a corpus report (4 agents × 517 cases); corpus.summary.json
 // Every check names what it expected; the first failure ends the run with status 1.
 import fs from "node:fs";
@@ -85,6 +87,7 @@ const t0 = Date.now();
 {
   const page = await open("fixtures.html");
   const n = await countsEqualSummarize(page, "fixtures.summary.json");
+  ok(!(await page.isVisible("#f-flaky")) && !(await page.$("#flaky-count")), "no flaky case: no flaky filter, no flaky count");
   // the verdict filter: the rows are exactly the cases some agent got FAILED for, from the indexes
   const failed = new Set();
   for (const dir of ["clients", "servers"]) {
@@ -178,6 +181,41 @@ const t0 = Date.now();
   await page.waitForTimeout(200);
   eq(dialogs, [], "no dialog opened");
   console.log("hostile agent name and description: text, no script ran: ok");
+  await page.close();
+}
+// ---- two shards of one run: one column per agent; the flaky case marked, counted, filtered ----
+{
+  const page = await open("shards.html");
+  eq(await page.$$eval("#matrix thead th[data-col]", (ths) => ths.map((t) => t.textContent)), ["nimbus/1.0", "stratus@2"],
+    "shards: one column per agent, not per shard");
+  const all = await shownIds(page);
+  eq(all.length, 7, "shards: every case of the two shards");
+  const flakyMarks = await page.$$eval("#matrix tbody .mark.flaky", (ms) => ms.map((m) => [m.closest("tr").dataset.id, m.closest("td").dataset.col, m.textContent]));
+  eq(flakyMarks, [["2.11", "1", "\u21bb flaky"]], "shards: the flaky case is marked with the word, in its column");
+  const look = await page.$eval("#matrix tbody .mark.flaky", (m) => [getComputedStyle(m).color, getComputedStyle(m).backgroundColor]);
+  ok(look[1] !== "rgba(0, 0, 0, 0)" && look[0] !== look[1], `shards: the flaky mark is coloured too (${look})`);
+  ok((await page.textContent("#flaky-count")).includes("1 flaky case"), "shards: the header counts the flaky case");
+  eq(await page.textContent("#counts td[data-kind=flaky][data-col='1']"), "1", "shards: the counts' flaky row");
+  ok(await page.isVisible("#f-flaky"), "shards: the 'only flaky' filter is offered");
+  await page.check("#f-flaky");
+  eq(await shownIds(page), ["2.11"], "only flaky: the flaky case");
+  await page.click("#case-2\\.11 a");
+  await shownCase(page, "2.11");
+  ok((await page.textContent("#detail")).includes("flaky: the verdicts changed on re-run: FAILED/UNCLEAN, then OK/OK"), "2.11: its attempts");
+  await page.click("#f-reset");
+  eq((await shownIds(page)).length, all.length, "reset shows every case again");
+  console.log("shards: one column per agent, the flaky case marked, counted and filtered: ok");
+  await page.close();
+}
+// ---- two batches that disagree: one column, the later verdict, a warning ----
+{
+  const page = await open("batches.html");
+  eq(await page.$$eval("#matrix thead th[data-col]", (ths) => ths.map((t) => t.textContent)), ["demo client/1"], "batches: one column");
+  eq(await shownIds(page), ["1.1.1", "2.11", "9.1.1"], "batches: every case of both");
+  eq(await page.$eval("#case-2\\.11 td[data-col='0'] .v", (v) => v.textContent), "FAILED", "batches: 2.11 as b (read later) has it");
+  const w = await page.textContent("#warnings");
+  ok(w.includes("warning: 1 case is in two reports of one agent with different verdicts") && w.includes("case 2.11"), `batches: the warning (${w})`);
+  console.log("batches: one column, the later verdict, the conflict said: ok");
   await page.close();
 }
 // ---- the corpus report: counts, and the README's screenshot ----

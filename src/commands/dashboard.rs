@@ -27,6 +27,13 @@ pub(crate) fn run(
             for e in &w.errors {
                 super::error(&anyhow::anyhow!("{}", wsreport::text::error_chain(e)));
             }
+            if w.conflicts > 0 {
+                super::warning(&format!(
+                    "{} case(s) are in two reports of one agent with different verdicts; the \
+                     later report's are shown (the page lists them; `check` names each)",
+                    w.conflicts
+                ));
+            }
             note(&format!(
                 "wrote {} ({} octets; agents × cases: {} × {})",
                 out.display(),

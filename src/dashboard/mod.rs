@@ -1,12 +1,14 @@
 //! `wsreport dashboard`: one self-contained HTML file that shows a run, explains it and diffs
 //! it.
 //!
-//! [`build`] computes everything the page shows as one [`Dashboard`] value: the reports and
-//! their agents with `summarize`'s counts, every case with both verdicts, the policy's
-//! judgement, the explanation of each agent's result ([`diagnosis`], from `explain`), the
-//! report-wide fault groups (`explain --all`'s), and with a baseline or an old run the changes
-//! (`compare`'s). [`html`] embeds it as JSON in a page whose script only displays and filters
-//! it: no network, no framework, the data escaped so that no report text can end the script.
+//! [`build`] computes everything the page shows as one [`Dashboard`] value: the reports, one
+//! column per agent with `summarize`'s counts (the reports holding one agent, the shards of a
+//! run, merged as `check` merges them), every case with both verdicts and whether it is flaky
+//! (its re-runs got different verdicts), the policy's judgement, the explanation of each
+//! agent's result ([`diagnosis`], from `explain`), the report-wide fault groups (`explain
+//! --all`'s), and with a baseline or an old run the changes (`compare`'s). [`html`] embeds it
+//! as JSON in a page whose script only displays and filters it: no network, no framework, the
+//! data escaped so that no report text can end the script.
 
 pub mod diagnosis;
 
@@ -15,13 +17,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::compare::attempts::Attempts;
 use crate::compare::baseline::{Baseline, BaselineError};
 use crate::compare::diff::{ChangeCounts, compare};
 use crate::compare::run::{Outcome, Run};
 use crate::compare::{Change, judge};
 use crate::explain::{diagnosis as faults, explain_case};
 use crate::load::{self, LoadError};
-use crate::model::{CaseId, Mode, Verdict, category_title};
+use crate::model::{AgentRun, CaseId, Mode, Verdict, category_title};
 use crate::policy::{Judgement, Policy};
 use crate::summary::{AgentSummary, ErrorSummary, summarize_agent};
 
@@ -66,12 +69,14 @@ pub struct ReportInfo {
 /// One agent of one report: a column of the matrix.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
-    /// The report, an index into [`Dashboard::reports`].
+    /// The first report holding the agent, an index into [`Dashboard::reports`].
     pub report: usize,
+    /// Every report holding the agent's cases (the shards or batches of one run), merged into
+    /// this column as `check` merges them.
+    pub reports: Vec<usize>,
     /// The agent.
     pub agent: String,
-    /// How the page names the column: the agent, with its report's directory name when two
-    /// reports have the same agent.
+    /// How the page names the column: the agent.
     pub label: String,
     /// Its `summarize` counts (the same as `summarize --format json`).
     pub summary: AgentSummary,
@@ -106,6 +111,14 @@ pub struct Cell {
     pub code: Option<u64>,
     /// The policy's judgement.
     pub judgement: Option<Judgement>,
+    /// Re-runs of the case (`run --rerun-failed`) got different verdicts: the report's
+    /// attempts file ([`crate::compare::attempts`]) says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
+    /// Every attempt's verdicts (`FAILED/FAILED`, `OK/OK`), the first being the one shown, for
+    /// a case that was re-run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<String>,
     /// How the case changed against the baseline or old run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
@@ -187,6 +200,9 @@ pub struct Dashboard {
     pub groups: Vec<Group>,
     /// The diff, with `--baseline` or `--compare`.
     pub diff: Option<Diff>,
+    /// Cases two reports of one agent hold with different verdicts (the later one is shown),
+    /// as `check` warns of them.
+    pub warnings: Vec<String>,
     /// Files that could not be read.
     pub errors: Vec<ErrorSummary>,
 }
@@ -229,6 +245,24 @@ fn plain(s: &str) -> String {
         .to_string()
 }
 
+/// The attempts files of the report directories read, each read once.
+#[derive(Default)]
+struct AttemptFiles(BTreeMap<PathBuf, Option<Attempts>>);
+
+impl AttemptFiles {
+    /// The verdict pairs of every attempt of a re-run case; empty for a case run once.
+    fn of(&mut self, dir: &Path, agent: &str, id: &CaseId) -> Vec<String> {
+        self.0
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| Attempts::read(dir))
+            .as_ref()
+            .and_then(|a| a.agents.get(agent))
+            .and_then(|cases| cases.get(&id.to_string()))
+            .map(|outcomes| outcomes.iter().map(Outcome::pair).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// A dashboard and the problems met building it (each also listed in the page).
 #[derive(Debug)]
 pub struct Built {
@@ -238,106 +272,141 @@ pub struct Built {
     pub errors: Vec<DashboardError>,
 }
 
-/// Reads the reports under `paths` (as `summarize` does), explains every case and diffs the
-/// run when asked.
+/// Reads the reports under `paths` (as `summarize` does), merges the reports of one agent into
+/// one column (the shards of a run, as `check` and `compare` merge them: [`Run::merge`]),
+/// explains every case and diffs the run when asked.
 pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
     let loaded = load::load_paths(paths);
     let mut errors: Vec<DashboardError> = Vec::new();
     let mut load_errors = loaded.errors;
     let policy = opts.policy;
-    let mut reports = Vec::new();
+    let mut merged = Run::merge(&loaded.reports);
+    merged.read_attempts();
+    // one column per agent, in the order the agents are first met; each with the reports
+    // (shards, batches) that hold its cases
+    let mut order: Vec<(String, Vec<usize>)> = Vec::new();
+    for (ri, r) in loaded.reports.iter().enumerate() {
+        for a in &r.agents {
+            match order.iter_mut().find(|(name, _)| *name == a.agent) {
+                Some((_, held)) if !held.contains(&ri) => held.push(ri),
+                Some(_) => {}
+                None => order.push((a.agent.clone(), vec![ri])),
+            }
+        }
+    }
+    let report_of = |path: &Path| loaded.reports.iter().position(|r| r.path == path);
+    let mut started: Vec<Option<String>> = vec![None; loaded.reports.len()];
+    let mut attempts = AttemptFiles::default();
     let mut columns = Vec::new();
     let mut rows: BTreeMap<CaseId, CaseRow> = BTreeMap::new();
     let mut groups = Vec::new();
-    let width: usize = loaded.reports.iter().map(|r| r.agents.len()).sum();
-    for (ri, r) in loaded.reports.iter().enumerate() {
-        let mut started: Option<String> = None;
-        for run in &r.agents {
-            let col = columns.len();
-            let mut failing = 0;
-            // the failing cases of this agent, diagnosed together once all are read
-            let mut to_diagnose: Vec<(CaseId, crate::model::Case, crate::explain::Explanation)> =
-                Vec::new();
-            for e in &run.cases {
-                let judgement = judge(&policy, &e.id, &Outcome::from(e));
-                failing += usize::from(judgement == Judgement::Fail);
-                let case = load::load_case(r, &run.agent, e);
-                let row = rows.entry(e.id.clone()).or_insert_with(|| CaseRow {
-                    id: e.id.clone(),
-                    category: e.id.category().to_string(),
-                    title: String::new(),
-                    description: String::new(),
-                    expectation: String::new(),
-                    cells: vec![None; width],
-                });
-                let diagnosis = match case {
-                    Ok(case) => {
-                        if let Some(s) = &case.started
-                            && started.as_ref().is_none_or(|t| s < t)
-                        {
-                            started = Some(s.clone());
-                        }
-                        if row.description.is_empty() && !case.description.is_empty() {
-                            row.description = plain(&case.description);
-                            row.expectation = plain(&case.expectation);
-                        }
-                        let x = explain_case(&case, Some(&run.cases));
-                        if row.title.is_empty() {
-                            row.title = x.title.clone();
-                        }
-                        let d = diagnosis::diagnosis(&x);
-                        if !x.passing {
-                            to_diagnose.push((e.id.clone(), case, x));
-                        }
-                        Some(d)
+    let width = order.len();
+    for (col, (agent, held)) in order.into_iter().enumerate() {
+        let Some(cases) = merged.agents.get(&agent) else {
+            continue;
+        };
+        let run = AgentRun {
+            agent: agent.clone(),
+            cases: cases.values().map(|c| c.entry.clone()).collect(),
+        };
+        let mut failing = 0;
+        // the failing cases of this agent, diagnosed together once all are read
+        let mut to_diagnose: Vec<(CaseId, crate::model::Case, crate::explain::Explanation)> =
+            Vec::new();
+        for c in cases.values() {
+            let e = &c.entry;
+            let judgement = judge(&policy, &e.id, &Outcome::from(e));
+            failing += usize::from(judgement == Judgement::Fail);
+            let case = load::load_case_in(&c.dir, &agent, e);
+            let row = rows.entry(e.id.clone()).or_insert_with(|| CaseRow {
+                id: e.id.clone(),
+                category: e.id.category().to_string(),
+                title: String::new(),
+                description: String::new(),
+                expectation: String::new(),
+                cells: vec![None; width],
+            });
+            let diagnosis = match case {
+                Ok(case) => {
+                    if let (Some(s), Some(ri)) = (&case.started, report_of(&c.from))
+                        && started[ri].as_ref().is_none_or(|t| s < t)
+                    {
+                        started[ri] = Some(s.clone());
                     }
-                    Err(err) => {
-                        load_errors.push(err);
-                        None
+                    if row.description.is_empty() && !case.description.is_empty() {
+                        row.description = plain(&case.description);
+                        row.expectation = plain(&case.expectation);
                     }
-                };
-                row.cells[col] = Some(Cell {
-                    behavior_class: Some(crate::report::html::behavior_class(&e.behavior)),
-                    close_class: Some(crate::report::html::close_class(&e.behavior_close)),
-                    behavior: Some(e.behavior.clone()),
-                    close: Some(e.behavior_close.clone()),
-                    duration_ms: e.duration_ms,
-                    code: e.remote_close_code,
-                    judgement: Some(judgement),
-                    change: None,
-                    was: None,
-                    diagnosis,
-                });
-            }
-            let (found, attributions) = faults::diagnose_agent(
-                &r.path,
-                &run.agent,
-                &run.cases,
-                &to_diagnose.iter().map(|(_, c, _)| c).collect::<Vec<_>>(),
-                &to_diagnose.iter().map(|(_, _, x)| x).collect::<Vec<_>>(),
-            );
-            for ((id, _, mut x), a) in to_diagnose.into_iter().zip(&attributions) {
-                faults::apply(&mut x, a);
-                if let Some(cell) = rows.get_mut(&id).and_then(|row| row.cells[col].as_mut()) {
-                    cell.diagnosis = Some(diagnosis::diagnosis(&x));
+                    let x = explain_case(&case, Some(&run.cases));
+                    if row.title.is_empty() {
+                        row.title = x.title.clone();
+                    }
+                    let d = diagnosis::diagnosis(&x);
+                    if !x.passing {
+                        to_diagnose.push((e.id.clone(), case, x));
+                    }
+                    Some(d)
                 }
-            }
-            groups.extend(found.iter().map(|g| diagnosis::group(g, col)));
-            columns.push(Column {
-                report: ri,
-                agent: run.agent.clone(),
-                label: run.agent.clone(),
-                summary: summarize_agent(run),
-                failing,
+                Err(err) => {
+                    load_errors.push(err);
+                    None
+                }
+            };
+            row.cells[col] = Some(Cell {
+                behavior_class: Some(crate::report::html::behavior_class(&e.behavior)),
+                close_class: Some(crate::report::html::close_class(&e.behavior_close)),
+                behavior: Some(e.behavior.clone()),
+                close: Some(e.behavior_close.clone()),
+                duration_ms: e.duration_ms,
+                code: e.remote_close_code,
+                judgement: Some(judgement),
+                flaky: merged.is_flaky(&agent, &e.id),
+                attempts: attempts.of(&c.dir, &agent, &e.id),
+                change: None,
+                was: None,
+                diagnosis,
             });
         }
-        reports.push(ReportInfo {
+        let (found, attributions) = faults::diagnose_agent(
+            &loaded.reports[held[0]].path,
+            &agent,
+            &run.cases,
+            &to_diagnose.iter().map(|(_, c, _)| c).collect::<Vec<_>>(),
+            &to_diagnose.iter().map(|(_, _, x)| x).collect::<Vec<_>>(),
+        );
+        for ((id, _, mut x), a) in to_diagnose.into_iter().zip(&attributions) {
+            faults::apply(&mut x, a);
+            if let Some(cell) = rows.get_mut(&id).and_then(|row| row.cells[col].as_mut()) {
+                cell.diagnosis = Some(diagnosis::diagnosis(&x));
+            }
+        }
+        groups.extend(found.iter().map(|g| diagnosis::group(g, col)));
+        let mut summary = summarize_agent(&run);
+        summary.flaky = cases
+            .keys()
+            .filter(|id| merged.is_flaky(&agent, id))
+            .cloned()
+            .collect();
+        columns.push(Column {
+            report: held[0],
+            reports: held,
+            label: agent.clone(),
+            agent,
+            summary,
+            failing,
+        });
+    }
+    let reports: Vec<ReportInfo> = loaded
+        .reports
+        .iter()
+        .zip(started)
+        .map(|(r, started)| ReportInfo {
             path: r.path.clone(),
             mode: r.mode,
             testsuite: r.testsuite.clone(),
             started,
-        });
-    }
+        })
+        .collect();
     let diff = opts.diff.as_ref().and_then(|against| {
         let (old, what, paths) = match against {
             DiffAgainst::Baseline(p) => match Baseline::read(p) {
@@ -353,7 +422,7 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
                 (run, "run", paths.clone())
             }
         };
-        let c = compare(&old, &Run::merge(&loaded.reports), policy);
+        let c = compare(&old, &merged, policy);
         let pair = |s: &Option<crate::compare::diff::Side>| s.as_ref().map(|s| s.outcome.pair());
         let changes: Vec<ChangeRow> = c
             .changes
@@ -374,7 +443,6 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             changes,
         })
     });
-    label_columns(&mut columns, &reports);
     if let Some(d) = &diff {
         mark_changes(d, &columns, &mut rows, width);
     }
@@ -410,42 +478,10 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             cases: rows.into_values().collect(),
             groups,
             diff,
+            warnings: merged.conflicts.iter().map(|c| c.message()).collect(),
             errors: errors_shown,
         },
         errors,
-    }
-}
-
-/// Names each column by its agent, adding the report's directory name (or, when those agree
-/// too, the whole path) where two columns would read the same.
-fn label_columns(columns: &mut [Column], reports: &[ReportInfo]) {
-    let same_agent = |c: &Column| columns.iter().filter(|o| o.agent == c.agent).count() > 1;
-    let dir = |c: &Column| {
-        let p = &reports[c.report].path;
-        p.file_name().map_or_else(
-            || p.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    };
-    let labels: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            if !same_agent(c) {
-                c.agent.clone()
-            } else if columns
-                .iter()
-                .filter(|o| o.agent == c.agent && dir(o) == dir(c))
-                .count()
-                > 1
-            {
-                format!("{} ({})", c.agent, reports[c.report].path.display())
-            } else {
-                format!("{} ({})", c.agent, dir(c))
-            }
-        })
-        .collect();
-    for (c, l) in columns.iter_mut().zip(labels) {
-        c.label = l;
     }
 }
 
@@ -485,6 +521,8 @@ fn mark_changes(
                 duration_ms: 0,
                 code: None,
                 judgement: None,
+                flaky: false,
+                attempts: Vec::new(),
                 change: None,
                 was: None,
                 diagnosis: None,
@@ -565,6 +603,8 @@ pub struct Written {
     pub columns: usize,
     /// Cases shown.
     pub cases: usize,
+    /// Cases two reports of one agent hold with different verdicts (listed in the page).
+    pub conflicts: usize,
     /// Input problems (listed in the page too).
     pub errors: Vec<DashboardError>,
 }
@@ -591,6 +631,7 @@ pub fn write(paths: &[PathBuf], opts: &Options, out: &Path) -> Result<Written, D
         bytes: page.len(),
         columns: built.dashboard.columns.len(),
         cases: built.dashboard.cases.len(),
+        conflicts: built.dashboard.warnings.len(),
         errors: built.errors,
     })
 }
@@ -811,16 +852,28 @@ mod tests {
     }
 
     #[test]
-    fn two_reports_of_one_agent_are_told_apart() {
-        let d = build(
-            &[
-                fixtures().join("compare/old"),
-                fixtures().join("compare/same"),
-            ],
-            &Options::default(),
-        )
-        .dashboard;
-        let labels: Vec<&str> = d.columns.iter().map(|c| c.label.as_str()).collect();
-        assert_eq!(labels, ["demo server (old)", "demo server (same)"]);
+    fn two_batches_of_one_agent_are_one_column_and_the_later_verdict_is_shown() {
+        let batches = fixtures().join("compare/batches");
+        let d = build(&[batches.join("a"), batches.join("b")], &Options::default()).dashboard;
+        assert_eq!(d.reports.len(), 2);
+        let cols: Vec<(&str, &[usize])> = d
+            .columns
+            .iter()
+            .map(|c| (c.label.as_str(), c.reports.as_slice()))
+            .collect();
+        assert_eq!(cols, [("demo client/1", &[0, 1][..])]);
+        let ids: Vec<String> = d.cases.iter().map(|r| r.id.to_string()).collect();
+        assert_eq!(ids, ["1.1.1", "2.11", "9.1.1"]);
+        // 2.11 is in both with different verdicts: b's, read later, as `check` keeps it, and
+        // explained from b's case file; the conflict is said, as `check` says it
+        let c = cell(&d, "demo client/1", "2.11");
+        assert_eq!(c.behavior, Some(Verdict::Failed));
+        let headline = &c.diagnosis.as_ref().unwrap().headline;
+        assert!(headline.starts_with("2.11 FAILED"), "{headline}");
+        let (run, _) = Run::load(&[batches.join("a"), batches.join("b")]);
+        let want: Vec<String> = run.conflicts.iter().map(|c| c.message()).collect();
+        assert_eq!(d.warnings, want);
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.columns[0].summary.cases, 3);
     }
 }

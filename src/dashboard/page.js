@@ -37,6 +37,11 @@
     var m = CHANGE[change] || [change, change];
     return el("span", { cls: "mark " + change, title: m[1] + (was ? " (was " + was + ")" : ""), text: m[0] });
   }
+  // "flaky": re-runs of the case got different verdicts; always the word, the colour only adds
+  function flakyMark(attempts) {
+    return el("span", { cls: "mark flaky", title: "flaky: the verdicts changed on re-run" +
+      (attempts && attempts.length ? " (" + attempts.join(", then ") + ")" : ""), text: "\u21bb flaky" });
+  }
   function caseLink(id) { return el("a", { href: "#case-" + id, text: id }); }
   function ms(n) { return n >= 1000 ? (n / 1000).toFixed(1) + " s" : n + " ms"; }
 
@@ -45,13 +50,32 @@
   document.title = title;
   $("title").textContent = title;
   D.reports.forEach(function (r, i) {
-    var agents = D.columns.filter(function (c) { return c.report === i; }).map(function (c) { return c.agent; });
+    var agents = D.columns.filter(function (c) { return c.reports.indexOf(i) >= 0; }).map(function (c) { return c.agent; });
     var parts = [r.path, r.mode ? r.mode + " tested" : "mode unknown",
       "testsuite " + (r.testsuite || "unknown"), plural(agents.length, "agent", "agents") + ": " + agents.join(", ")];
     if (r.started) parts.push("run " + r.started.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
     $("meta").appendChild(el("p", { cls: "report", text: parts.join(" \u00b7 ") }));
   });
   $("meta").appendChild(el("p", { text: "Failing means: policy " + D.policy.name + ", UNIMPLEMENTED " + D.policy.unimplemented + "." }));
+  var flakyCount = 0, flakyNames = [];
+  D.columns.forEach(function (c) {
+    var ids = c.summary.flaky || [];
+    flakyCount += ids.length;
+    if (ids.length) flakyNames.push(c.label + ": " + ids.join(", "));
+  });
+  if (flakyCount) {
+    $("meta").appendChild(el("p", { id: "flaky-count" }, flakyMark(), " " + plural(flakyCount, "flaky case", "flaky cases") +
+      " (the verdicts changed on re-run; the first is shown): " + flakyNames.join("; ")));
+  }
+  if (D.warnings.length) {
+    // a case two reports of one agent hold with different verdicts (as `check` warns)
+    var wl = el("ul");
+    D.warnings.forEach(function (w) { wl.appendChild(el("li", { text: w })); });
+    var wd = el("details", { id: "warnings" }, el("summary", { cls: "problem", text: "warning: " +
+      plural(D.warnings.length, "case is", "cases are") + " in two reports of one agent with different verdicts; the later report's are shown" }), wl);
+    wd.open = D.warnings.length <= 3;
+    $("meta").appendChild(wd);
+  }
   $("footer").textContent = "Made by " + D.generator + " (" + D.format + "). One file: no network, works offline.";
 
   // ---- counts ----
@@ -79,6 +103,7 @@
       });
     });
     row(["failing under " + D.policy.name], null, function (c) { return c.failing; }, function (i) { return { "data-col": i, "data-kind": "failing" }; });
+    if (flakyCount) row(["flaky"], null, function (c) { return (c.summary.flaky || []).length; }, function (i) { return { "data-col": i, "data-kind": "flaky" }; });
     row(["duration"], null, function (c) { return ms(c.summary.duration_ms); }, function (i) { return { "data-col": i, "data-kind": "duration" }; });
     t.appendChild(body);
   })();
@@ -146,6 +171,7 @@
   options($("f-close"), words("close"));
   options($("f-category"), D.categories.map(function (c) { return [c.category, c.category + " " + c.title]; }));
   options($("f-agent"), D.columns.map(function (c, i) { return [String(i), colName(i)]; }));
+  $("f-flaky-label").hidden = !flakyCount;
 
   // ---- matrix ----
   var matrix = $("matrix");
@@ -174,6 +200,7 @@
           td.appendChild(el("span", { cls: "ms", text: ms(c.duration_ms) }));
           longest = Math.max(longest, c.duration_ms);
         } else td.appendChild(el("span", { cls: "absent", text: "not in this run" }));
+        if (c.flaky) td.appendChild(flakyMark(c.attempts));
         if (c.change) td.appendChild(changeMark(c.change, c.was));
       }
       tr.appendChild(td);
@@ -198,13 +225,14 @@
     if (state.close && !cells.some(function (c) { return c.close === state.close; })) return false;
     if (state.failing && !cells.some(function (c) { return c.judgement === "fail"; })) return false;
     if (state.changed && !cells.some(function (c) { return !!c.change; })) return false;
+    if (state.flaky && !cells.some(function (c) { return !!c.flaky; })) return false;
     return true;
   }
   function render() {
     state = {
       search: $("f-search").value, behavior: $("f-behavior").value, close: $("f-close").value,
       category: $("f-category").value, agent: $("f-agent").value, failing: $("f-failing").checked,
-      changed: $("f-changed").checked, sort: $("f-sort").value
+      changed: $("f-changed").checked, flaky: $("f-flaky").checked, sort: $("f-sort").value
     };
     var shown = rows.filter(matches);
     if (state.sort === "duration") shown.sort(function (a, b) { return b.longest - a.longest || a.index - b.index; });
@@ -220,7 +248,7 @@
     });
     $("shown").textContent = "Showing " + shown.length + " of " + plural(rows.length, "case", "cases") + ".";
   }
-  ["f-search", "f-behavior", "f-close", "f-category", "f-agent", "f-failing", "f-changed", "f-sort"].forEach(function (id) {
+  ["f-search", "f-behavior", "f-close", "f-category", "f-agent", "f-failing", "f-changed", "f-flaky", "f-sort"].forEach(function (id) {
     $(id).addEventListener(id === "f-search" ? "input" : "change", render);
   });
   $("f-reset").addEventListener("click", function () { $("filters").reset(); render(); });
@@ -249,8 +277,13 @@
       var box = el("div", { cls: "agent", "data-col": i });
       var h = el("h4", null, colName(i) + " ");
       if (cell.behavior) { h.appendChild(badge(cell.behavior, cell.behavior_class, "behaviour")); h.appendChild(document.createTextNode(" ")); h.appendChild(badge(cell.close, cell.close_class, "close")); }
+      if (cell.flaky) h.appendChild(flakyMark(cell.attempts));
       if (cell.change) h.appendChild(changeMark(cell.change, cell.was));
       box.appendChild(h);
+      if (cell.attempts && cell.attempts.length) {
+        box.appendChild(el("p", { cls: cell.flaky ? "flaky-note" : "", text: (cell.flaky ? "flaky: the verdicts changed on re-run: " : "re-run, the same verdicts every time: ") +
+          cell.attempts.join(", then ") + " (the first is the report's)." }));
+      }
       if (cell.change && cell.was) box.appendChild(el("p", { text: (CHANGE[cell.change] || [, cell.change])[1] + ": was " + cell.was + (cell.behavior ? ", now " + cell.behavior + "/" + cell.close : "") }));
       var x = cell.diagnosis;
       if (!x) { box.appendChild(el("p", { cls: "hint", text: cell.behavior ? "The case file could not be read." : "" })); a.appendChild(box); return; }

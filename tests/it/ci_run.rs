@@ -1,20 +1,23 @@
-//! `run`'s CI flags over loopback: shards merged equal the unsharded run, `--server-cmd`
-//! starts and stops the server, `--rerun-failed` names a case flaky that failed once.
+//! `run`'s CI flags over loopback: shards merged (by `check` and `dashboard`) equal the
+//! unsharded run, `--server-cmd` starts and stops the server, `--wait` reaches a server that
+//! listens late, `--rerun-failed` names a case flaky that failed once.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use wsreport::compare::run::Run;
 use wsreport::run::RunCommand;
-use wsreport::serve::ServeOptions;
+use wsreport::serve::{ServeOptions, serve};
 use wsreport::shard::Shard;
 
 use crate::common::ci::{run_report as run_into, start_serve};
 use crate::common::wsreport;
+use crate::dashboard_cli::embedded;
 
 /// agent → case → (behavior/behaviorClose, case number) of the reports under `paths`, merged.
 fn verdicts(paths: &[PathBuf]) -> BTreeMap<String, BTreeMap<String, String>> {
@@ -107,6 +110,146 @@ fn three_shards_merged_equal_the_unsharded_run() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["cases"].as_array().unwrap().len(), total);
+
+    // and the dashboard: one column, every case, each with the unsharded run's verdicts
+    let page = |paths: &[PathBuf], name: &str| {
+        let file = tmp.path().join(name);
+        let mut args = vec!["dashboard"];
+        args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+        args.extend(["-o", file.to_str().unwrap()]);
+        let out = wsreport(&args);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        embedded(&file)
+    };
+    let (sharded, unsharded) = (
+        page(&shards, "shards.html"),
+        page(std::slice::from_ref(&whole), "whole.html"),
+    );
+    let cells = |d: &serde_json::Value| -> Vec<(String, Vec<String>)> {
+        d["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let cells = r["cells"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| format!("{}/{} {}", c["behavior"], c["close"], c["judgement"]))
+                    .collect();
+                (r["id"].as_str().unwrap().to_string(), cells)
+            })
+            .collect()
+    };
+    assert_eq!(sharded["columns"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        sharded["columns"][0]["reports"],
+        serde_json::json!([0, 1, 2])
+    );
+    assert_eq!(sharded["columns"][0]["summary"]["cases"], total);
+    assert_eq!(cells(&sharded).len(), total);
+    assert_eq!(cells(&sharded), cells(&unsharded));
+}
+
+/// `run --target` against a port on which the reference server starts listening only after
+/// `delay`: the run is started before it listens.
+fn run_against_late_server(
+    delay: Duration,
+    wait: Option<&str>,
+) -> (std::process::Output, Duration) {
+    let port = wsreport::server_cmd::free_port().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.spawn(async move {
+        tokio::time::sleep(delay).await;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let _ = serve(listener, ServeOptions::default()).await;
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsreport"));
+    cmd.args(["run", "--target", &format!("ws://127.0.0.1:{port}")])
+        .args(["--cases", "1.1.1", "2.2", "--format", "badge", "--out"])
+        .arg(tmp.path().join("reports"))
+        .env_clear();
+    if let Some(w) = wait {
+        cmd.args(["--wait", w]);
+    }
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    let took = started.elapsed();
+    drop(rt);
+    (out, took)
+}
+
+#[test]
+fn wait_reaches_a_server_that_listens_late_and_without_it_the_run_fails_in_one_line() {
+    let (out, took) = run_against_late_server(Duration::from_secs(1), Some("20"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"schemaVersion\":1,\"label\":\"autobahn\",\"message\":\"2/2 OK\",\"color\":\"brightgreen\"}\n"
+    );
+    assert!(
+        took >= Duration::from_millis(900),
+        "connected after {took:?}"
+    );
+    assert!(!err.contains("error"), "{err}");
+
+    // without --wait: one try, refused, said in one line that names the target, at once
+    let (out, took) = run_against_late_server(Duration::from_secs(10), None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let cause: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("cannot connect"))
+        .collect();
+    assert_eq!(cause.len(), 1, "{err}");
+    assert!(
+        cause[0].starts_with("wsreport: error: cannot connect to ws://127.0.0.1:")
+            && cause[0].ends_with("(UnknownServer): Connection refused (os error 111)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn server_cmd_waits_for_a_server_that_binds_late_unless_told_not_to() {
+    let bin = env!("CARGO_BIN_EXE_wsreport");
+    let late = format!("sleep 1; exec {bin} serve --listen 127.0.0.1:{{port}}");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |wait: Option<&str>, out: &str| {
+        let mut cmd = Command::new(bin);
+        cmd.args(["run", "--server-cmd", &late, "--cases", "1.1.1", "--out"])
+            .arg(tmp.path().join(out))
+            .env_clear();
+        if let Some(w) = wait {
+            cmd.args(["--wait", w]);
+        }
+        cmd.output().unwrap()
+    };
+    // --server-cmd waits 30 s by default: the server is up after a second
+    let o = run(None, "default");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(tmp.path().join("default/index.json").is_file());
+    // --wait 0: one try, before the server listens
+    let o = run(Some("0"), "none");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("cannot connect to ws://127.0.0.1:"))
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(!tmp.path().join("none/index.json").exists());
 }
 
 #[test]
@@ -231,4 +374,28 @@ fn a_case_that_fails_once_then_passes_is_reported_flaky() {
     let summary = wsreport(&["summarize", out.to_str().unwrap(), "--format", "markdown"]);
     let summary = String::from_utf8(summary.stdout).unwrap();
     assert!(summary.contains("| flaky | 1 (1.1.1) |"), "{summary}");
+    // and the dashboard
+    let page = tmp.path().join("d.html");
+    let o = wsreport(&[
+        "dashboard",
+        out.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = embedded(&page);
+    let flaky: Vec<(&str, &serde_json::Value)> = d["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), &r["cells"][0]["flaky"]))
+        .collect();
+    assert_eq!(
+        flaky,
+        [("1.1.1", &true.into()), ("1.1.2", &serde_json::Value::Null)]
+    );
+    assert_eq!(
+        d["columns"][0]["summary"]["flaky"],
+        serde_json::json!(["1.1.1"])
+    );
 }
