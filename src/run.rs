@@ -536,7 +536,10 @@ pub struct Gate {
 pub fn report(done: Executed, gate: &Gate) -> RunReport {
     let mut errors = done.errors;
     if done.agents.iter().all(|a| a.ran == 0) {
-        errors.push("no case ran; nothing written".into());
+        // said once: when a server could not be reached, that error already says why
+        if errors.is_empty() {
+            errors.push("no case ran; nothing written".into());
+        }
         return RunReport {
             out: done.out,
             elapsed_s: done.elapsed.as_secs_f64(),

@@ -76,6 +76,10 @@ pub struct ReportSummary {
     pub testsuite: Option<String>,
     /// The agents, by name.
     pub agents: Vec<AgentSummary>,
+    /// When this is the shards of one run merged (`run --shard K/N`): every shard's path, the
+    /// first being `path`; absent from the JSON otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<PathBuf>,
 }
 
 /// A file that could not be read.
@@ -183,34 +187,98 @@ pub fn summarize_agent(run: &AgentRun) -> AgentSummary {
 
 /// Summarizes one report, naming the flaky cases its attempts file records.
 pub fn summarize_report(r: &Report) -> ReportSummary {
-    let flaky = crate::compare::attempts::Attempts::read(&r.dir)
-        .map(|a| a.flaky())
-        .unwrap_or_default();
-    let agents = r
+    summarize_shards(&[r])
+}
+
+/// Summarizes reports that are shards of one run (see [`shard_groups`]) as one report: each
+/// agent's cases from every shard, in case order, and the flaky cases of every shard's
+/// attempts file.
+fn summarize_shards(shards: &[&Report]) -> ReportSummary {
+    let first = shards[0];
+    let flaky: Vec<(String, crate::model::CaseId)> = shards
+        .iter()
+        .flat_map(|r| {
+            crate::compare::attempts::Attempts::read(&r.dir)
+                .map(|a| a.flaky())
+                .unwrap_or_default()
+        })
+        .collect();
+    let agents = first
         .agents
         .iter()
         .map(|run| {
-            let mut s = summarize_agent(run);
+            let mut merged = run.clone();
+            for r in &shards[1..] {
+                if let Some(other) = r.agents.iter().find(|a| a.agent == run.agent) {
+                    merged.cases.extend(other.cases.iter().cloned());
+                }
+            }
+            merged.cases.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut s = summarize_agent(&merged);
             s.flaky = flaky
                 .iter()
-                .filter(|(agent, id)| *agent == run.agent && run.cases.iter().any(|e| e.id == *id))
+                .filter(|(agent, id)| {
+                    *agent == merged.agent && merged.cases.iter().any(|e| e.id == *id)
+                })
                 .map(|(_, id)| id.clone())
                 .collect();
             s
         })
         .collect();
     ReportSummary {
-        path: r.path.clone(),
-        mode: r.mode,
-        testsuite: r.testsuite.clone(),
+        path: first.path.clone(),
+        mode: first.mode,
+        testsuite: first.testsuite.clone(),
         agents,
+        shards: if shards.len() > 1 {
+            shards.iter().map(|r| r.path.clone()).collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
-/// Summarizes everything loaded, with the errors met.
+/// Groups reports that are shards of one run: the same mode, testsuite version and agents,
+/// and no case in two of them (shards never overlap; two runs of the same agents do, and
+/// stay separate reports). Each group lists report indexes in the order given.
+pub fn shard_groups(reports: &[Report]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    fn agents(r: &Report) -> Vec<&str> {
+        let mut a: Vec<&str> = r.agents.iter().map(|a| a.agent.as_str()).collect();
+        a.sort_unstable();
+        a
+    }
+    let ids = |r: &Report| -> std::collections::HashSet<(String, crate::model::CaseId)> {
+        r.agents
+            .iter()
+            .flat_map(|a| a.cases.iter().map(|e| (a.agent.clone(), e.id.clone())))
+            .collect()
+    };
+    'next: for (i, r) in reports.iter().enumerate() {
+        if !r.agents.is_empty() {
+            for g in &mut groups {
+                let h = &reports[g[0]];
+                let same_run =
+                    h.mode == r.mode && h.testsuite == r.testsuite && agents(h) == agents(r);
+                if same_run && g.iter().all(|&k| ids(&reports[k]).is_disjoint(&ids(r))) {
+                    g.push(i);
+                    continue 'next;
+                }
+            }
+        }
+        groups.push(vec![i]);
+    }
+    groups
+}
+
+/// Summarizes everything loaded, with the errors met; the shards of one run
+/// ([`shard_groups`]) are summarized as one report.
 pub fn summarize(reports: &[Report], errors: &[crate::load::LoadError]) -> Summary {
     Summary {
-        reports: reports.iter().map(summarize_report).collect(),
+        reports: shard_groups(reports)
+            .iter()
+            .map(|g| summarize_shards(&g.iter().map(|&i| &reports[i]).collect::<Vec<_>>()))
+            .collect(),
         errors: errors
             .iter()
             .map(|e| ErrorSummary {

@@ -71,6 +71,14 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Resul
     for e in &report.errors {
         super::error(&anyhow::anyhow!("{e}"));
     }
+    if plan.wait.is_zero()
+        && report
+            .errors
+            .iter()
+            .any(|e| e.starts_with("cannot connect"))
+    {
+        note("--wait SECONDS retries the first connection while the server starts");
+    }
     let drawn = super::dashboard::also(
         ExitStatus::Success,
         args.dashboard.as_deref(),

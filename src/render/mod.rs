@@ -200,7 +200,14 @@ pub(crate) fn report_heading(r: &ReportSummary) -> String {
         None => "mode unknown",
     };
     let suite = r.testsuite.as_deref().unwrap_or("unknown");
-    format!("{}: {mode}, testsuite {suite}", r.path.display())
+    match r.shards.len() {
+        0 => format!("{}: {mode}, testsuite {suite}", r.path.display()),
+        n => format!(
+            "{} and {} more ({n} shards merged): {mode}, testsuite {suite}",
+            r.path.display(),
+            n - 1
+        ),
+    }
 }
 
 /// The last line of `run`'s text renderings: where the report is, how long it took.

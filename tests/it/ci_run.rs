@@ -110,6 +110,30 @@ fn three_shards_merged_equal_the_unsharded_run() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["cases"].as_array().unwrap().len(), total);
+    let summary = |paths: &[PathBuf]| {
+        let mut args = vec!["summarize", "--format", "json"];
+        args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+        let out = wsreport(&args);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let (merged, one) = (summary(&shards), summary(std::slice::from_ref(&whole)));
+    assert_eq!(merged["reports"].as_array().unwrap().len(), 1, "{merged}");
+    assert_eq!(
+        merged["reports"][0]["shards"].as_array().unwrap().len(),
+        3,
+        "{merged}"
+    );
+    // every count equal (the durations are two runs' own)
+    let counts = |v: &serde_json::Value| {
+        let mut a = v["reports"][0]["agents"].clone();
+        a[0].as_object_mut().unwrap().remove("duration_ms");
+        a
+    };
+    assert_eq!(counts(&merged), counts(&one));
+    // two runs of the same agent overlap: they stay two reports
+    let twice = summary(&[whole.clone(), shards[0].clone()]);
+    assert_eq!(twice["reports"].as_array().unwrap().len(), 2, "{twice}");
 
     // and the dashboard: one column, every case, each with the unsharded run's verdicts
     let page = |paths: &[PathBuf], name: &str| {
@@ -212,6 +236,9 @@ fn wait_reaches_a_server_that_listens_late_and_without_it_the_run_fails_in_one_l
             && cause[0].ends_with("(UnknownServer): Connection refused (os error 111)"),
         "{err}"
     );
+    // the one error line, and a note on what would have waited
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(err.contains("wsreport: --wait SECONDS retries"), "{err}");
 }
 
 #[test]
