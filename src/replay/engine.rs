@@ -694,30 +694,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 let op = self.streaming.opcode.take().unwrap_or(opcode::CONTINUATION);
                 let mask = self.mask();
                 // The header alone (FIN clear): the payload follows in `MessageFrameData`.
-                let mut header = wire::encode(&Frame {
-                    fin: false,
-                    rsv: 0,
-                    opcode: op,
-                    mask,
-                    payload: Vec::new(),
-                });
-                let form = wire::LengthForm::minimal(*len as u64);
-                header.truncate(1);
-                let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-                match form {
-                    wire::LengthForm::Short7 => header.push(mask_bit | *len as u8),
-                    wire::LengthForm::Extended16 => {
-                        header.push(mask_bit | 126);
-                        header.extend_from_slice(&(*len as u16).to_be_bytes());
-                    }
-                    wire::LengthForm::Extended64 => {
-                        header.push(mask_bit | 127);
-                        header.extend_from_slice(&(*len as u64).to_be_bytes());
-                    }
-                }
-                if let Some(m) = mask {
-                    header.extend_from_slice(&m);
-                }
+                let header = wire::FrameHeader::new(false, 0, op, mask, *len as u64).encode();
                 self.streaming.mask = mask;
                 self.streaming.frame_len = *len;
                 self.streaming.written = 0;

@@ -25,6 +25,7 @@ use flate2::{Compress, Compression, Decompress, FlushDecompress, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::wire::deflate::{TAIL, compress_sync};
+use crate::wire::{DecodedHeader, FrameHeader, decode_header};
 
 /// The extension token (RFC 7692 §7).
 pub const EXTENSION: &str = "permessage-deflate";
@@ -300,43 +301,14 @@ impl Inflater {
     }
 }
 
-/// A frame header's facts (RFC 6455 §5.2).
-#[derive(Debug, Clone, Copy)]
-struct Header {
-    fin: bool,
-    rsv: u8,
-    opcode: u8,
-    mask: Option<[u8; 4]>,
-    len: u64,
-    header_len: usize,
-}
-
-/// Parses a frame header at the start of `buf`; `None`: more octets needed.
-fn parse_header(buf: &[u8]) -> Option<Header> {
-    let (&b0, &b1) = (buf.first()?, buf.get(1)?);
-    let (len, mut at) = match b1 & 0x7f {
-        126 => (
-            u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as u64,
-            4,
-        ),
-        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
-        n => (n as u64, 2),
-    };
-    let mask = if b1 & 0x80 != 0 {
-        let key = buf.get(at..at + 4)?.try_into().ok()?;
-        at += 4;
-        Some(key)
-    } else {
-        None
-    };
-    Some(Header {
-        fin: b0 & 0x80 != 0,
-        rsv: (b0 >> 4) & 0x07,
-        opcode: b0 & 0x0f,
-        mask,
-        len,
-        header_len: at,
-    })
+/// The frame header at the start of `buf`, if it is all there. A header no frame can have
+/// (a 64-bit length with its high bit set) is invalid data.
+fn parse_header(buf: &[u8]) -> Result<Option<FrameHeader>, DeflateFailure> {
+    match decode_header(buf) {
+        Ok(DecodedHeader::Complete(h)) => Ok(Some(h)),
+        Ok(DecodedHeader::Incomplete { .. }) => Ok(None),
+        Err(_) => Err(DeflateFailure::Invalid),
+    }
 }
 
 fn push_header(
@@ -347,22 +319,7 @@ fn push_header(
     mask: Option<[u8; 4]>,
     len: usize,
 ) {
-    out.push((u8::from(fin) << 7) | (rsv << 4) | opcode);
-    let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-    match len {
-        0..=125 => out.push(mask_bit | len as u8),
-        126..=0xffff => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        }
-        _ => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
-        }
-    }
-    if let Some(key) = mask {
-        out.extend_from_slice(&key);
-    }
+    FrameHeader::new(fin, rsv, opcode, mask, len as u64).encode_into(out);
 }
 
 fn unmask(payload: &mut [u8], mask: Option<[u8; 4]>) {
@@ -421,7 +378,7 @@ impl Rx {
                 pos += n;
                 continue;
             }
-            let Some(h) = parse_header(avail) else { break };
+            let Some(h) = parse_header(avail)? else { break };
             let first = matches!(h.opcode, TEXT | BINARY) && self.message.is_none();
             let compressed = h.mask.is_some()
                 && ((first && h.rsv == RSV1)
@@ -429,14 +386,14 @@ impl Rx {
             if compressed {
                 // Without a limit, still one that keeps `header_len + len` addressable.
                 let limit = self.limit.unwrap_or(usize::MAX >> 1);
-                if h.len > limit as u64 {
+                if h.payload_len > limit as u64 {
                     return Err(DeflateFailure::TooBig);
                 }
-                let total = h.header_len + h.len as usize;
+                let total = h.len() + h.payload_len as usize;
                 if avail.len() < total {
                     break;
                 }
-                let mut payload = avail[h.header_len..total].to_vec();
+                let mut payload = avail[h.len()..total].to_vec();
                 unmask(&mut payload, h.mask);
                 let mut plain = Vec::new();
                 self.inflater.inflate(&payload, h.fin, &mut plain)?;
@@ -454,9 +411,9 @@ impl Rx {
                     self.message = None;
                 }
             }
-            self.out.extend_from_slice(&avail[..h.header_len]);
-            self.passing = h.len;
-            pos += h.header_len;
+            self.out.extend_from_slice(&avail[..h.len()]);
+            self.passing = h.payload_len;
+            pos += h.len();
         }
         self.raw.drain(..pos);
         Ok(())
@@ -476,10 +433,11 @@ struct Tx {
 impl Tx {
     fn process(&mut self) {
         let mut pos = 0;
-        while let Some(h) = parse_header(&self.pending[pos..]) {
+        // tungstenite writes no header the codec refuses (its lengths fit in 63 bits).
+        while let Ok(Some(h)) = parse_header(&self.pending[pos..]) {
             let total = h
-                .header_len
-                .saturating_add(h.len.try_into().unwrap_or(usize::MAX));
+                .len()
+                .saturating_add(h.payload_len.try_into().unwrap_or(usize::MAX));
             let frame = &self.pending[pos..];
             if frame.len() < total {
                 break;
@@ -488,7 +446,7 @@ impl Tx {
                 && (matches!(h.opcode, TEXT | BINARY) && !self.in_message
                     || h.opcode == CONTINUATION && self.in_message);
             if compress {
-                let mut payload = frame[h.header_len..total].to_vec();
+                let mut payload = frame[h.len()..total].to_vec();
                 unmask(&mut payload, h.mask);
                 let mut packed = Vec::new();
                 self.deflater.compress(&payload, h.fin, &mut packed);
@@ -872,12 +830,18 @@ mod tests {
 
     #[test]
     fn a_huge_declared_length_is_refused_not_awaited() {
-        let mut header = vec![0xc2, 0xff];
-        header.extend_from_slice(&u64::MAX.to_be_bytes());
-        header.extend_from_slice(&[1, 2, 3, 4]);
-        let mut rx = Rx::new(None);
-        rx.raw = header;
-        assert_eq!(rx.process(), Err(DeflateFailure::TooBig));
+        let huge = |length: u64| {
+            let mut header = vec![0xc2, 0xff];
+            header.extend_from_slice(&length.to_be_bytes());
+            header.extend_from_slice(&[1, 2, 3, 4]);
+            let mut rx = Rx::new(Some(64 << 20));
+            rx.raw = header;
+            rx.process()
+        };
+        assert_eq!(huge(1 << 40), Err(DeflateFailure::TooBig));
+        assert_eq!(huge(u64::MAX >> 1), Err(DeflateFailure::TooBig));
+        // a length with its high bit set is no frame at all (RFC 6455 §5.2)
+        assert_eq!(huge(u64::MAX), Err(DeflateFailure::Invalid));
     }
 
     #[test]

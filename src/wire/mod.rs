@@ -7,6 +7,7 @@
 //! FIN, RSV, mask, payload). Whether a frame is *allowed* is for callers to decide.
 //!
 //! - [`frame`]: the [`Frame`] value, [`encode`], masking (RFC 6455 §5.3) and repeated payloads.
+//! - [`header`]: [`FrameHeader`] and [`decode_header`], the one frame header codec.
 //! - [`decode`](mod@decode): [`decode()`], where "need more bytes" is not an error.
 //! - [`chop`]: [`write_chopped`], the testsuite's chopped writes, reporting each write's size.
 //! - [`record`]: [`RecordingReader`], which logs every read and every decoded frame.
@@ -26,6 +27,7 @@ pub mod close;
 pub mod decode;
 pub mod deflate;
 pub mod frame;
+pub mod header;
 pub mod record;
 
 pub use chop::{histogram, write_chopped};
@@ -35,6 +37,7 @@ pub use close::{
 };
 pub use decode::{Decoded, DecodedFrame, FrameError, decode, decode_with_limit};
 pub use frame::{Frame, LengthForm, apply_mask, encode, opcode, repeat_to_len};
+pub use header::{DecodedHeader, FrameHeader, decode_header};
 pub use record::{FrameRecorder, RecordingReader, WireEvent};
 
 #[cfg(test)]
