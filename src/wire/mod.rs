@@ -12,8 +12,8 @@
 //! - [`chop`]: [`write_chopped`], the testsuite's chopped writes, reporting each write's size.
 //! - [`record`]: [`RecordingReader`], which logs every read and every decoded frame.
 //! - [`close`]: close frame bodies (RFC 6455 §5.5.1, §7.4).
-//! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) the engine and
-//!   the echo server share.
+//! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) under the
+//!   codec the engine and the echo server share.
 
 /// The largest message (and so frame) a peer may send, in octets, unless told otherwise
 /// (`--max-message-size`, shared by `serve`, `replay`, `run` and `fuzzingserver`): 64 MiB,
