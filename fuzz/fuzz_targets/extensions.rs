@@ -29,5 +29,5 @@ fuzz_target!(|data: &[u8]| {
     for d in acceptances() {
         let _ = deflate::server_negotiate(Some(header), Some(d));
     }
-    let _ = wsreport::serve::deflate::negotiate(header.split('\n'));
+    let _ = deflate::echo_negotiate(header.split('\n'));
 });

@@ -1,7 +1,9 @@
-//! permessage-deflate (RFC 7692) for the case engine: reading the server's negotiation
-//! response as autobahn 0.10.9 reads it (`_parseExtensionsHeader`,
-//! `PerMessageDeflateResponse.parse`), and the per-message codec (`PerMessageDeflate`'s
-//! `startCompressMessage` … `endDecompressMessage`).
+//! permessage-deflate (RFC 7692), the one negotiation and the one codec of wsreport: reading
+//! offers and responses as autobahn 0.10.9 reads them (`_parseExtensionsHeader`,
+//! `PerMessageDeflateOffer.parse`, `PerMessageDeflateResponse.parse`), the answers of the
+//! case engine in both roles ([`client_negotiate`], [`server_negotiate`]) and of the echo
+//! server ([`echo_negotiate`]), and the codec ([`Codec`], `PerMessageDeflate`'s
+//! `startCompressMessage` … `endDecompressMessage`) both use.
 //!
 //! Backend: flate2 with zlib-rs, a pure-Rust zlib that, unlike miniz_oxide, honours the
 //! window size (`windowBits` 9–15) for both directions, so `client_max_window_bits` and
@@ -12,7 +14,7 @@
 //! blocks, no back-references at all, so no distance exceeds 256), and a decompressor reads
 //! with a 9-bit window (a larger window reads every stream a smaller one wrote).
 
-use crate::catalog::{Deflate, DeflateOffer};
+use crate::catalog::{Deflate, DeflateAccept, DeflateOffer};
 use crate::wire::deflate::{TAIL, compress_sync};
 use flate2::{Compress, Compression, Decompress, FlushDecompress, Status};
 
@@ -168,10 +170,14 @@ fn illegal_parameter(key: &str) -> String {
     format!("illegal extension parameter '{key}' for extension '{NAME}'")
 }
 
-/// A window-bits value: 8–15 (Python's `int()` ignores surrounding spaces).
+/// A window-bits value: 8–15 as RFC 7692 §7.1.2 writes it (`%x38-39 / "1" %x30-35`: no sign,
+/// no leading zero, where Python's `int()` would take `09` or `+9`), surrounding spaces
+/// ignored as `int()` ignores them.
 fn window_bits(key: &str, value: Option<&str>) -> Result<u8, String> {
     value
-        .and_then(|v| v.trim().parse::<u8>().ok())
+        .map(str::trim)
+        .filter(|v| !v.starts_with('0') && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse::<u8>().ok())
         .filter(|b| (8..=15).contains(b))
         .ok_or_else(|| illegal_value(key, value))
 }
@@ -184,6 +190,17 @@ fn flag(key: &str, value: Option<&str>) -> Result<(), String> {
     }
 }
 
+/// Every permessage-deflate offer of a `Sec-WebSocket-Extensions` value, in order, each read
+/// by `PerMessageDeflateOffer.parse` (the reason when it is malformed); other extensions are
+/// skipped.
+pub fn offers(header: &str) -> Vec<Result<DeflateOffer, String>> {
+    parse_extensions(header)
+        .into_iter()
+        .filter(|(name, _)| name == NAME)
+        .map(|(_, ps)| parse_offer_params(&ps))
+        .collect()
+}
+
 /// What the server makes of a client's `Sec-WebSocket-Extensions` offers (autobahn's server
 /// `processHandshake` with `PerMessageDeflateOffer.parse`): every permessage-deflate offer is
 /// parsed, other extensions are ignored; a malformed offer refuses the handshake with the
@@ -194,15 +211,34 @@ pub fn server_negotiate(
     header: Option<&str>,
     deflate: Option<&Deflate>,
 ) -> Result<Option<(Params, String)>, String> {
-    let mut offers = Vec::new();
-    for (name, ps) in parse_extensions(header.unwrap_or("")) {
-        if name == NAME {
-            offers.push(parse_offer_params(&ps)?);
-        }
-    }
-    let Some((accept, offer)) = deflate.and_then(|d| d.choose(&offers)) else {
-        return Ok(None);
+    let offers = offers(header.unwrap_or(""))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(deflate
+        .and_then(|d| d.choose(&offers))
+        .map(|(accept, offer)| accepted(accept, offer)))
+}
+
+/// The echo server's answer (`serve`): the first permessage-deflate offer, among the values of
+/// every `Sec-WebSocket-Extensions` request header in order, that reads well, accepted with
+/// the server parameters it asks for and nothing asked of the client. A malformed offer is
+/// declined and the next one considered (RFC 7692 §5, §7.1: "MUST decline"); `None`: answer
+/// without the extension. The server inflates with the largest window and keeps its context,
+/// which reads whatever window the client uses, with or without context takeover.
+pub fn echo_negotiate<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<(Params, String)> {
+    let ask_nothing = DeflateAccept {
+        request_no_context_takeover: false,
+        request_max_window_bits: 0,
     };
+    values
+        .into_iter()
+        .flat_map(offers)
+        .find_map(Result::ok)
+        .map(|offer| accepted(ask_nothing, offer))
+}
+
+/// The parameters and the `Sec-WebSocket-Extensions` answer of `accept` applied to `offer`.
+fn accepted(accept: DeflateAccept, offer: DeflateOffer) -> (Params, String) {
     let bits = |b: u8| if b == 0 { DEFAULT_WINDOW_BITS } else { b };
     let params = Params {
         server_no_context_takeover: offer.request_no_context_takeover,
@@ -210,7 +246,7 @@ pub fn server_negotiate(
         server_max_window_bits: bits(offer.request_max_window_bits),
         client_max_window_bits: bits(accept.request_max_window_bits),
     };
-    Ok(Some((params, accept.response_header(&offer))))
+    (params, accept.response_header(&offer))
 }
 
 /// `PerMessageDeflateOffer.parse`: each parameter at most once, window bits 8–15 (a value for
@@ -264,7 +300,8 @@ pub enum InflateError {
     },
 }
 
-/// The compressor and decompressor of one connection, for one side (`is_server`).
+/// The compressor and decompressor of one connection, for one side (`is_server`): the case
+/// engine's (both roles) and the echo server's.
 pub struct Codec {
     params: Params,
     is_server: bool,
@@ -272,6 +309,18 @@ pub struct Codec {
     decompressor: Option<Decompress>,
     /// The largest inflated message accepted.
     limit: usize,
+    /// Compressed octets produced for the outgoing message under way.
+    message_out: usize,
+    /// The outgoing message under way has sent a fragment (its compressor is chosen).
+    sending: bool,
+    /// Compressed octets received for the incoming message under way.
+    message_in: usize,
+    /// Octets inflated for the incoming message under way.
+    inflated: usize,
+    /// The peer ended its deflate stream (a block with BFINAL) in this message.
+    ended: bool,
+    /// See [`Codec::lenient`].
+    lenient: bool,
 }
 
 impl std::fmt::Debug for Codec {
@@ -297,7 +346,23 @@ impl Codec {
             compressor: None,
             decompressor: None,
             limit: usize::MAX,
+            message_out: 0,
+            sending: false,
+            message_in: 0,
+            inflated: 0,
+            ended: false,
+            lenient: false,
         }
+    }
+
+    /// Reads what a forgiving receiver reads, as the echo server does: a compressed message
+    /// of no octets at all is the empty message (the `00 00 ff ff` is not fed back, §7.2.3.6
+    /// aside), and a peer that ended its stream with BFINAL (§7.2.3.5) starts the next
+    /// message afresh. The testsuite's fuzzer does neither (Python's `decompressobj` keeps
+    /// what follows a final block as unused data), and the case engine keeps its way.
+    pub fn lenient(mut self) -> Self {
+        self.lenient = true;
+        self
     }
 
     /// Refuses ([`InflateError::TooBig`]) a message that inflates to more than `limit`
@@ -327,8 +392,18 @@ impl Codec {
     /// One whole message compressed (RFC 7692 §7.2.1): deflate, sync flush, the trailing
     /// `00 00 ff ff` removed. The compressor starts afresh when no context takeover applies.
     pub fn compress(&mut self, message: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(message.len() / 2 + 64);
+        self.compress_fragment(message, true, &mut out);
+        out
+    }
+
+    /// Appends one fragment of an outgoing message, compressed, to `out` (§7.2.1: one deflate
+    /// stream per message, sync-flushed at the end of every fragment); `fin` ends the
+    /// message, which drops the trailing `00 00 ff ff`. The compressor starts afresh for a
+    /// message when there is none yet or no context takeover applies.
+    pub fn compress_fragment(&mut self, data: &[u8], fin: bool, out: &mut Vec<u8>) {
         let ((bits, no_takeover), _) = self.ours_theirs();
-        if self.compressor.is_none() || no_takeover {
+        if !self.sending && (self.compressor.is_none() || no_takeover) {
             let (level, bits) = if bits < 9 {
                 (Compression::none(), 9)
             } else {
@@ -337,20 +412,24 @@ impl Codec {
             self.compressor = Some(Compress::new_with_window_bits(level, false, bits));
         }
         let Some(c) = self.compressor.as_mut() else {
-            return Vec::new();
+            return;
         };
-        let mut out = Vec::with_capacity(message.len() / 2 + 64);
-        compress_sync(c, message, &mut out);
-        if out.ends_with(&TAIL) {
+        self.sending = !fin;
+        let start = out.len();
+        compress_sync(c, data, out);
+        if fin && out[start..].ends_with(&TAIL) {
             out.truncate(out.len() - TAIL.len());
         }
-        if out.is_empty() {
-            // An empty message after another: zlib makes no progress on a second sync flush
-            // without input and writes nothing. Send the empty stored block's first octet
-            // instead, which RFC 7692 §7.2.3.6 shows as an empty message's payload.
-            out.push(0x00);
+        self.message_out += out.len() - start;
+        if fin {
+            if self.message_out == 0 {
+                // An empty message after another: zlib makes no progress on a second sync
+                // flush without input and writes nothing. Send the empty stored block's first
+                // octet instead, which RFC 7692 §7.2.3.6 shows as an empty message's payload.
+                out.push(0x00);
+            }
+            self.message_out = 0;
         }
-        out
     }
 
     /// Starts an incoming compressed message (`startDecompressMessage`): a fresh
@@ -360,21 +439,38 @@ impl Codec {
         if self.decompressor.is_none() || no_takeover {
             self.decompressor = Some(Decompress::new_with_window_bits(false, bits.max(9)));
         }
+        self.message_in = 0;
+        self.inflated = 0;
     }
 
-    /// Inflates one frame's payload of the current message onto `out`, which holds the
-    /// message so far. The output grows one bounded step at a time (never reserved from what
-    /// the peer claims) and never past the limit plus one octet, the octet that tells a
-    /// message over the limit from one exactly at it.
+    /// Inflates one frame's payload of the current message onto `out` (the message so far,
+    /// or a buffer of its own: the limit counts the message, whatever `out` holds). The
+    /// output grows one bounded step at a time (never reserved from what the peer claims) and
+    /// never past the limit plus one octet, the octet that tells a message over the limit
+    /// from one exactly at it.
     pub fn decompress(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
         if self.decompressor.is_none() {
             self.start_decompress();
         }
+        self.message_in += data.len();
+        let start = out.len();
+        let result = self.inflate(data, out);
+        self.inflated += out.len() - start;
+        result
+    }
+
+    fn inflate(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
         let limit = self.limit;
+        if self.ended {
+            return Ok(());
+        }
         let Some(d) = self.decompressor.as_mut() else {
             return Ok(());
         };
-        let bound = limit.saturating_add(1);
+        // what this message may still inflate to, plus the octet that tells "over"; `out` may
+        // hold the message so far (the engine) or start empty (the echo server)
+        let (start, counted) = (out.len(), self.inflated);
+        let bound = start.saturating_add(limit.saturating_add(1).saturating_sub(counted));
         let mut input = data;
         loop {
             let have = out.len();
@@ -399,12 +495,13 @@ impl Codec {
             out.truncate(have + produced);
             let status = status.map_err(|e| InflateError::Invalid(e.to_string()))?;
             input = &input[consumed..];
-            if out.len() > limit {
+            if counted + (out.len() - start) > limit {
                 return Err(InflateError::TooBig { limit });
             }
             if matches!(status, Status::StreamEnd) {
                 // A final block ends the stream; what follows is ignored, as Python's
                 // `decompressobj` keeps it as `unused_data`.
+                self.ended = self.lenient;
                 return Ok(());
             }
             if input.is_empty() && produced < step {
@@ -420,7 +517,19 @@ impl Codec {
     /// Ends the current incoming message (`endDecompressMessage`): feeds back the removed
     /// `00 00 ff ff` (RFC 7692 §7.2.2), which flushes the last octets out.
     pub fn end_decompress(&mut self, out: &mut Vec<u8>) -> Result<(), InflateError> {
-        self.decompress(&TAIL, out)
+        let result = if self.lenient && self.message_in == 0 {
+            Ok(())
+        } else {
+            self.decompress(&TAIL, out)
+        };
+        if self.ended {
+            // lenient: the peer's stream ended, the next message starts a new one
+            self.decompressor = None;
+            self.ended = false;
+        }
+        self.message_in = 0;
+        self.inflated = 0;
+        result
     }
 }
 
@@ -576,6 +685,61 @@ mod tests {
         let mut out = Vec::new();
         // BTYPE 11 is reserved
         assert!(server.decompress(&[0xff, 0xff, 0xff], &mut out).is_err());
+    }
+
+    /// `msg` compressed as one deflate stream ended with a final block (BFINAL), as a peer
+    /// that closes its stream per message sends it.
+    fn final_block(msg: &[u8]) -> Vec<u8> {
+        let mut c = Compress::new_with_window_bits(Compression::fast(), false, 15);
+        let mut out = Vec::with_capacity(msg.len() + 64);
+        c.compress_vec(msg, &mut out, flate2::FlushCompress::Finish)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn after_a_final_block_the_lenient_codec_starts_afresh_and_the_fuzzer_reads_nothing() {
+        for lenient in [false, true] {
+            let mut rx = Codec::new(Params::default(), true);
+            if lenient {
+                rx = rx.lenient();
+            }
+            let mut got = Vec::new();
+            for msg in [&b"first"[..], b"second"] {
+                let mut out = Vec::new();
+                rx.start_decompress();
+                rx.decompress(&final_block(msg), &mut out).unwrap();
+                rx.end_decompress(&mut out).unwrap();
+                got.push(out);
+            }
+            assert_eq!(got[0], b"first");
+            // Python's decompressobj keeps what follows the end as unused data
+            let second: &[u8] = if lenient { b"second" } else { b"" };
+            assert_eq!(got[1], second, "lenient {lenient}");
+        }
+    }
+
+    #[test]
+    fn a_message_compressed_fragment_by_fragment_reads_as_one() {
+        let (mut client, mut server) = pair(Params::default());
+        let msg = text(50_000);
+        for _ in 0..2 {
+            let mut frames = Vec::new();
+            let parts: Vec<&[u8]> = msg.chunks(7_000).collect();
+            for (i, part) in parts.iter().enumerate() {
+                let mut z = Vec::new();
+                client.compress_fragment(part, i + 1 == parts.len(), &mut z);
+                frames.push(z);
+            }
+            assert!(!frames.last().unwrap().ends_with(&TAIL));
+            let mut out = Vec::new();
+            server.start_decompress();
+            for z in &frames {
+                server.decompress(z, &mut out).unwrap();
+            }
+            server.end_decompress(&mut out).unwrap();
+            assert_eq!(out, msg);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! frames, unmasked client frames, non-minimal lengths) decodes fine and is reported.
 
 use super::frame::{Frame, LengthForm, apply_mask, opcode};
+use super::header::{DecodedHeader, decode_header};
 
 /// Why octets cannot be decoded as a frame at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,36 +84,12 @@ pub fn decode(buf: &[u8]) -> Result<Decoded, FrameError> {
 /// A payload length above `max_payload` is [`FrameError::PayloadTooLarge`], reported as soon
 /// as the length field is read, so a hostile length never makes a caller buffer it.
 pub fn decode_with_limit(buf: &[u8], max_payload: u64) -> Result<Decoded, FrameError> {
-    let need = |have: usize, want: usize| {
-        Ok(Decoded::Incomplete {
-            needed: want - have,
-        })
+    let header = match decode_header(buf)? {
+        DecodedHeader::Complete(h) => h,
+        DecodedHeader::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
     };
-    if buf.len() < 2 {
-        return need(buf.len(), 2);
-    }
-    let (b0, b1) = (buf[0], buf[1]);
-    let masked = b1 & 0x80 != 0;
-    let (length_form, ext) = match b1 & 0x7F {
-        126 => (LengthForm::Extended16, 2),
-        127 => (LengthForm::Extended64, 8),
-        _ => (LengthForm::Short7, 0),
-    };
-    let header_len = 2 + ext + if masked { 4 } else { 0 };
-    if buf.len() < 2 + ext {
-        return need(buf.len(), header_len);
-    }
-    let length = match length_form {
-        LengthForm::Short7 => u64::from(b1 & 0x7F),
-        LengthForm::Extended16 => u64::from(u16::from_be_bytes([buf[2], buf[3]])),
-        LengthForm::Extended64 => {
-            let length = u64::from_be_bytes(buf[2..10].try_into().expect("8 octets"));
-            if length & (1 << 63) != 0 {
-                return Err(FrameError::LengthHighBitSet { length });
-            }
-            length
-        }
-    };
+    let header_len = header.len();
+    let length = header.payload_len;
     // A Vec can hold at most isize::MAX octets; beyond that no buffer can ever complete it.
     let limit = max_payload.min(isize::MAX as u64 - header_len as u64);
     if length > limit {
@@ -120,25 +97,23 @@ pub fn decode_with_limit(buf: &[u8], max_payload: u64) -> Result<Decoded, FrameE
     }
     let consumed = header_len + length as usize;
     if buf.len() < consumed {
-        return need(buf.len(), consumed);
+        return Ok(Decoded::Incomplete {
+            needed: consumed - buf.len(),
+        });
     }
-    let mask = masked.then(|| {
-        let at = 2 + ext;
-        [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]
-    });
     let mut payload = buf[header_len..consumed].to_vec();
-    if let Some(key) = mask {
+    if let Some(key) = header.mask {
         apply_mask(&mut payload, key);
     }
     Ok(Decoded::Complete(DecodedFrame {
         frame: Frame {
-            fin: b0 & 0x80 != 0,
-            rsv: (b0 >> 4) & 0x07,
-            opcode: b0 & 0x0F,
-            mask,
+            fin: header.fin,
+            rsv: header.rsv,
+            opcode: header.opcode,
+            mask: header.mask,
             payload,
         },
-        length_form,
+        length_form: header.length_form,
         header_len,
         consumed,
     }))

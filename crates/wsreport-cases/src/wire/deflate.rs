@@ -1,7 +1,5 @@
-//! The permessage-deflate (RFC 7692) primitives the case engine's codec
-//! (`replay::deflate`) and the echo server's adapter (`serve::deflate`) share: the sync flush
-//! and the tail it ends with. Each keeps its own message rules (per message for the engine, as
-//! autobahn compresses; per fragment for the server, as tungstenite writes).
+//! The permessage-deflate (RFC 7692) sync flush and the tail it ends with, under the one
+//! codec (`protocol::deflate::Codec`) the case engine and the echo server share.
 
 use flate2::{Compress, FlushCompress};
 

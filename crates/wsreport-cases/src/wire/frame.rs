@@ -1,5 +1,7 @@
 //! The frame value and its encoder (RFC 6455 §5.2), able to write invalid frames on purpose.
 
+use super::header::FrameHeader;
+
 /// Opcode numbers (RFC 6455 §5.2, §11.8). Any value `0..=15` is a valid [`Frame::opcode`]:
 /// `3..=7` are reserved non-control opcodes, `0xB..=0xF` reserved control opcodes.
 pub mod opcode {
@@ -124,29 +126,10 @@ impl LengthForm {
 /// testsuite's `sendFrame` does with `% 8`.
 pub fn encode(frame: &Frame) -> Vec<u8> {
     let len = frame.payload.len();
-    let form = LengthForm::minimal(len as u64);
-    let mut out = Vec::with_capacity(2 + form.extra_octets() + 4 + len);
-    let b0 = (u8::from(frame.fin) << 7) | ((frame.rsv & 0x07) << 4) | (frame.opcode & 0x0F);
-    let mask_bit = if frame.mask.is_some() { 0x80 } else { 0 };
-    out.push(b0);
-    match form {
-        LengthForm::Short7 => out.push(mask_bit | len as u8),
-        LengthForm::Extended16 => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        }
-        LengthForm::Extended64 => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
-        }
-    }
-    let start = match frame.mask {
-        Some(key) => {
-            out.extend_from_slice(&key);
-            out.len()
-        }
-        None => out.len(),
-    };
+    let header = FrameHeader::new(frame.fin, frame.rsv, frame.opcode, frame.mask, len as u64);
+    let mut out = Vec::with_capacity(header.len() + len);
+    header.encode_into(&mut out);
+    let start = out.len();
     out.extend_from_slice(&frame.payload);
     if let Some(key) = frame.mask {
         apply_mask(&mut out[start..], key);

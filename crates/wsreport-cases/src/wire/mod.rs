@@ -7,12 +7,13 @@
 //! FIN, RSV, mask, payload). Whether a frame is *allowed* is for callers to decide.
 //!
 //! - [`frame`]: the [`Frame`] value, [`encode`], masking (RFC 6455 §5.3) and repeated payloads.
+//! - [`header`]: [`FrameHeader`] and [`decode_header`], the one frame header codec.
 //! - [`decode`](mod@decode): [`decode()`], where "need more bytes" is not an error.
 //! - [`chop`]: [`write_chopped`], the testsuite's chopped writes, reporting each write's size.
 //! - [`record`]: [`RecordingReader`], which logs every read and every decoded frame.
 //! - [`close`]: close frame bodies (RFC 6455 §5.5.1, §7.4).
-//! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) the engine and
-//!   the echo server share.
+//! - [`deflate`](mod@deflate): the permessage-deflate sync flush (RFC 7692) under the
+//!   codec the engine and the echo server share.
 
 /// The largest message (and so frame) a peer may send, in octets, unless told otherwise
 /// (`--max-message-size`, shared by `serve`, `replay`, `run` and `fuzzingserver`): 64 MiB,
@@ -26,6 +27,7 @@ pub mod close;
 pub mod decode;
 pub mod deflate;
 pub mod frame;
+pub mod header;
 pub mod record;
 
 pub use chop::{histogram, write_chopped};
@@ -35,6 +37,7 @@ pub use close::{
 };
 pub use decode::{Decoded, DecodedFrame, FrameError, decode, decode_with_limit};
 pub use frame::{Frame, LengthForm, apply_mask, encode, opcode, repeat_to_len};
+pub use header::{DecodedHeader, FrameHeader, decode_header};
 pub use record::{FrameRecorder, RecordingReader, WireEvent};
 
 #[cfg(test)]

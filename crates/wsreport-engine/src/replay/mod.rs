@@ -13,6 +13,7 @@
 //! [`replay_stream`] reads it itself).
 
 mod engine;
+pub mod machine;
 pub mod runner;
 mod series;
 
@@ -453,5 +454,7 @@ fn to_case(def: &CaseDef, opts: &ReplayOptions, seq: u64, started: String, r: &R
 mod tests;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_machine;
 #[cfg(test)]
 mod tests_reactive;

@@ -1,9 +1,11 @@
 //! permessage-deflate (RFC 7692) for the echo server, below tungstenite.
 //!
 //! Tungstenite has no extension support: it rejects every frame with RSV1 set. This module
-//! makes the extension invisible to it. [`negotiate`] picks the client's first offer the
-//! server can honour and builds the `Sec-WebSocket-Extensions` answer; once it is accepted,
-//! [`DeflateStream`] sits between the TCP stream and tungstenite and rewrites frames:
+//! makes the extension invisible to it. [`echo_negotiate`] (in [`crate::protocol::deflate`],
+//! which reads offers for the case engine too) picks the client's first offer the server can
+//! honour and builds the `Sec-WebSocket-Extensions` answer; once it is accepted,
+//! [`DeflateStream`] sits between the TCP stream and tungstenite and rewrites frames with the
+//! engine's [`Codec`]:
 //!
 //! - **read side**: a compressed message's frames (RSV1 on the first, §6) are inflated and
 //!   handed up as plain frames (RSV1 cleared, still masked, with a zero key), so tungstenite
@@ -21,137 +23,13 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use flate2::{Compress, Compression, Decompress, FlushDecompress, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::wire::deflate::{TAIL, compress_sync};
-
-/// The extension token (RFC 7692 §7).
-pub const EXTENSION: &str = "permessage-deflate";
-
-/// zlib level for the server's compressor. The echo server is the fast peer a runner is
-/// measured against, so it trades ratio for speed (level 1 is several times faster than
-/// zlib's default 6; RFC 7692 leaves the level to the sender).
-const LEVEL: u32 = 1;
+pub use crate::protocol::deflate::{Codec, InflateError, Params, echo_negotiate};
+use crate::wire::{DecodedHeader, FrameHeader, decode_header};
 
 /// How many octets the adapter reads from the network at once.
 const READ_CHUNK: usize = 64 * 1024;
-
-/// What the server agreed to in the opening handshake (RFC 7692 §7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeflateParams {
-    /// `server_no_context_takeover`: reset the compressor after every message (§7.1.1.1).
-    pub server_no_context_takeover: bool,
-    /// `server_max_window_bits=N` (8–15): the largest LZ77 window the server may use
-    /// (§7.1.2.1); `None` is 15.
-    pub server_max_window_bits: Option<u8>,
-}
-
-impl DeflateParams {
-    /// The `Sec-WebSocket-Extensions` response value accepting these parameters. Client
-    /// parameters are never asked for: the server can inflate whatever window the client
-    /// uses, with or without context takeover.
-    pub fn response_header(&self) -> String {
-        let mut s = String::from(EXTENSION);
-        if self.server_no_context_takeover {
-            s.push_str("; server_no_context_takeover");
-        }
-        if let Some(bits) = self.server_max_window_bits {
-            s.push_str(&format!("; server_max_window_bits={bits}"));
-        }
-        s
-    }
-
-    /// The window zlib compresses with. zlib refuses a raw 8-bit window, so 8 becomes 9:
-    /// that is still within the announced 256 octets, because zlib never emits a distance
-    /// above the window size minus 262 (`MAX_DIST`), 250 for a 9-bit window.
-    fn compress_window_bits(&self) -> u8 {
-        self.server_max_window_bits.unwrap_or(15).clamp(9, 15)
-    }
-}
-
-/// Picks the first permessage-deflate offer the server can honour among the values of every
-/// `Sec-WebSocket-Extensions` request header, in order (RFC 7692 §5, §7.1). An offer with an
-/// unknown or repeated parameter, or an invalid value, is declined (§7.1: "MUST decline").
-/// Other extensions are ignored. `None`: nothing to accept, answer without the extension.
-pub fn negotiate<'a>(header_values: impl IntoIterator<Item = &'a str>) -> Option<DeflateParams> {
-    header_values
-        .into_iter()
-        .flat_map(|value| split_outside_quotes(value, ','))
-        .find_map(accept_offer)
-}
-
-/// The parameters to accept `offer` (one extension element) with, if it is a
-/// permessage-deflate offer the server can honour.
-fn accept_offer(offer: &str) -> Option<DeflateParams> {
-    let mut parts = split_outside_quotes(offer, ';').into_iter();
-    if !parts.next()?.trim().eq_ignore_ascii_case(EXTENSION) {
-        return None;
-    }
-    let mut params = DeflateParams {
-        server_no_context_takeover: false,
-        server_max_window_bits: None,
-    };
-    let mut seen: Vec<String> = Vec::new();
-    for part in parts {
-        let (name, value) = match part.split_once('=') {
-            Some((name, value)) => (name.trim(), Some(unquote(value.trim())?)),
-            None => (part.trim(), None),
-        };
-        let name = name.to_ascii_lowercase();
-        if seen.contains(&name) {
-            return None; // §7.1: a parameter may appear once.
-        }
-        match (name.as_str(), value) {
-            ("server_no_context_takeover", None) => params.server_no_context_takeover = true,
-            ("server_max_window_bits", Some(v)) => {
-                params.server_max_window_bits = Some(window_bits(v)?)
-            }
-            // The client may use any window and may reset its compressor: the inflater
-            // copes with both, so there is nothing to answer.
-            ("client_no_context_takeover", None) | ("client_max_window_bits", None) => {}
-            ("client_max_window_bits", Some(v)) => {
-                window_bits(v)?;
-            }
-            _ => return None,
-        }
-        seen.push(name);
-    }
-    Some(params)
-}
-
-/// A window-bits value (RFC 7692 §7.1.2: `%x38-39 / "1" %x30-35`, so 8–15 without leading
-/// zeros).
-fn window_bits(value: &str) -> Option<u8> {
-    if value.starts_with('0') || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    value.parse().ok().filter(|bits| (8..=15).contains(bits))
-}
-
-/// A parameter value as a token, or a quoted string whose content is a token (RFC 6455 §9.1).
-fn unquote(value: &str) -> Option<&str> {
-    let inner = match value.strip_prefix('"') {
-        Some(rest) => rest.strip_suffix('"')?,
-        None => value,
-    };
-    (!inner.is_empty() && !inner.contains(['"', '\\'])).then_some(inner)
-}
-
-fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut start, mut quoted) = (0, false);
-    for (i, c) in s.char_indices() {
-        if c == '"' {
-            quoted = !quoted;
-        } else if c == sep && !quoted {
-            parts.push(&s[start..i]);
-            start = i + 1;
-        }
-    }
-    parts.push(&s[start..]);
-    parts
-}
 
 /// Why the adapter failed the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -175,168 +53,31 @@ impl DeflateFailure {
     }
 }
 
-/// The server's compressor: one DEFLATE stream, sync-flushed at the end of every fragment
-/// (RFC 7692 §7.2.1).
-pub struct Deflater {
-    compress: Compress,
-    no_context_takeover: bool,
-    /// Octets produced for the message under way.
-    message_out: usize,
-}
-
-impl Deflater {
-    /// A compressor for the negotiated `params`.
-    pub fn new(params: DeflateParams) -> Self {
-        Deflater {
-            compress: Compress::new_with_window_bits(
-                Compression::new(LEVEL),
-                false,
-                params.compress_window_bits(),
-            ),
-            no_context_takeover: params.server_no_context_takeover,
-            message_out: 0,
-        }
-    }
-
-    /// Appends the compressed form of one fragment's `data` to `out`; `fin` ends the message,
-    /// which drops the trailing `00 00 ff ff` and, without context takeover, resets the
-    /// compressor.
-    pub fn compress(&mut self, data: &[u8], fin: bool, out: &mut Vec<u8>) {
-        let start = out.len();
-        compress_sync(&mut self.compress, data, out);
-        self.message_out += out.len() - start;
-        if fin {
-            if out[start..].ends_with(&TAIL) {
-                out.truncate(out.len() - TAIL.len());
-            } else if self.message_out == 0 {
-                // zlib flushes nothing when there was no input since the last flush. An
-                // empty message still needs a block: 0x00 starts an empty stored block whose
-                // LEN/NLEN are the `00 00 ff ff` the receiver appends.
-                out.push(0x00);
-            }
-            self.message_out = 0;
-            if self.no_context_takeover {
-                self.compress.reset();
-            }
+impl From<InflateError> for DeflateFailure {
+    fn from(e: InflateError) -> Self {
+        match e {
+            InflateError::Invalid(_) => DeflateFailure::Invalid,
+            InflateError::TooBig { .. } => DeflateFailure::TooBig,
         }
     }
 }
 
-/// The server's decompressor: keeps the client's window across messages, which is right
-/// whether or not the client resets its compressor.
-pub struct Inflater {
-    decompress: Decompress,
-    limit: Option<usize>,
-    /// Compressed octets received for the message under way.
-    message_in: usize,
-    /// Octets produced for the message under way.
-    message_len: usize,
-    ended: bool,
+/// The server's side of the codec for `params`: it inflates leniently (see
+/// [`Codec::lenient`]) and refuses messages that inflate to more than `limit` octets.
+fn server_codec(params: Params, limit: Option<usize>) -> Codec {
+    Codec::new(params, true)
+        .with_limit(limit.unwrap_or(usize::MAX))
+        .lenient()
 }
 
-impl Inflater {
-    /// A decompressor refusing messages that inflate to more than `limit` octets.
-    pub fn new(limit: Option<usize>) -> Self {
-        Inflater {
-            decompress: Decompress::new_with_window_bits(false, 15),
-            limit,
-            message_in: 0,
-            message_len: 0,
-            ended: false,
-        }
+/// The frame header at the start of `buf`, if it is all there. A header no frame can have
+/// (a 64-bit length with its high bit set) is invalid data.
+fn parse_header(buf: &[u8]) -> Result<Option<FrameHeader>, DeflateFailure> {
+    match decode_header(buf) {
+        Ok(DecodedHeader::Complete(h)) => Ok(Some(h)),
+        Ok(DecodedHeader::Incomplete { .. }) => Ok(None),
+        Err(_) => Err(DeflateFailure::Invalid),
     }
-
-    /// Appends the decompressed form of one fragment's `data` to `out`; `fin` ends the
-    /// message (the removed `00 00 ff ff` is fed back first, §7.2.2).
-    pub fn inflate(
-        &mut self,
-        data: &[u8],
-        fin: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), DeflateFailure> {
-        self.feed(data, out)?;
-        self.message_in += data.len();
-        if fin {
-            // A sender whose zlib flushed nothing for an empty message sends no octets at
-            // all; the tail alone would leave the inflater inside a stored block header.
-            if self.message_in > 0 {
-                self.feed(&TAIL, out)?;
-            }
-            self.message_in = 0;
-            self.message_len = 0;
-            if self.ended {
-                // The client ended its stream with BFINAL (§7.2.3.5): start afresh.
-                self.decompress.reset(false);
-                self.ended = false;
-            }
-        }
-        Ok(())
-    }
-
-    fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), DeflateFailure> {
-        while !self.ended {
-            out.reserve((input.len() * 4).clamp(1024, 256 * 1024));
-            let (in_before, out_before) = (self.decompress.total_in(), out.len());
-            let status = self
-                .decompress
-                .decompress_vec(input, out, FlushDecompress::Sync)
-                .map_err(|_| DeflateFailure::Invalid)?;
-            let consumed = (self.decompress.total_in() - in_before) as usize;
-            let produced = out.len() - out_before;
-            input = &input[consumed..];
-            self.message_len += produced;
-            if self.limit.is_some_and(|limit| self.message_len > limit) {
-                return Err(DeflateFailure::TooBig);
-            }
-            if status == Status::StreamEnd {
-                self.ended = true;
-            } else if input.is_empty() && out.len() < out.capacity() {
-                break;
-            } else if consumed == 0 && produced == 0 && out.len() < out.capacity() {
-                return Err(DeflateFailure::Invalid);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A frame header's facts (RFC 6455 §5.2).
-#[derive(Debug, Clone, Copy)]
-struct Header {
-    fin: bool,
-    rsv: u8,
-    opcode: u8,
-    mask: Option<[u8; 4]>,
-    len: u64,
-    header_len: usize,
-}
-
-/// Parses a frame header at the start of `buf`; `None`: more octets needed.
-fn parse_header(buf: &[u8]) -> Option<Header> {
-    let (&b0, &b1) = (buf.first()?, buf.get(1)?);
-    let (len, mut at) = match b1 & 0x7f {
-        126 => (
-            u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as u64,
-            4,
-        ),
-        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
-        n => (n as u64, 2),
-    };
-    let mask = if b1 & 0x80 != 0 {
-        let key = buf.get(at..at + 4)?.try_into().ok()?;
-        at += 4;
-        Some(key)
-    } else {
-        None
-    };
-    Some(Header {
-        fin: b0 & 0x80 != 0,
-        rsv: (b0 >> 4) & 0x07,
-        opcode: b0 & 0x0f,
-        mask,
-        len,
-        header_len: at,
-    })
 }
 
 fn push_header(
@@ -347,22 +88,7 @@ fn push_header(
     mask: Option<[u8; 4]>,
     len: usize,
 ) {
-    out.push((u8::from(fin) << 7) | (rsv << 4) | opcode);
-    let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-    match len {
-        0..=125 => out.push(mask_bit | len as u8),
-        126..=0xffff => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        }
-        _ => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
-        }
-    }
-    if let Some(key) = mask {
-        out.extend_from_slice(&key);
-    }
+    FrameHeader::new(fin, rsv, opcode, mask, len as u64).encode_into(out);
 }
 
 fn unmask(payload: &mut [u8], mask: Option<[u8; 4]>) {
@@ -385,20 +111,20 @@ struct Rx {
     passing: u64,
     /// A message is under way: `Some(true)` if compressed.
     message: Option<bool>,
-    inflater: Inflater,
+    codec: Codec,
     limit: Option<usize>,
     eof: bool,
 }
 
 impl Rx {
-    fn new(limit: Option<usize>) -> Self {
+    fn new(params: Params, limit: Option<usize>) -> Self {
         Rx {
             raw: Vec::new(),
             out: Vec::new(),
             out_pos: 0,
             passing: 0,
             message: None,
-            inflater: Inflater::new(limit),
+            codec: server_codec(params, limit),
             limit,
             eof: false,
         }
@@ -421,7 +147,7 @@ impl Rx {
                 pos += n;
                 continue;
             }
-            let Some(h) = parse_header(avail) else { break };
+            let Some(h) = parse_header(avail)? else { break };
             let first = matches!(h.opcode, TEXT | BINARY) && self.message.is_none();
             let compressed = h.mask.is_some()
                 && ((first && h.rsv == RSV1)
@@ -429,17 +155,23 @@ impl Rx {
             if compressed {
                 // Without a limit, still one that keeps `header_len + len` addressable.
                 let limit = self.limit.unwrap_or(usize::MAX >> 1);
-                if h.len > limit as u64 {
+                if h.payload_len > limit as u64 {
                     return Err(DeflateFailure::TooBig);
                 }
-                let total = h.header_len + h.len as usize;
+                let total = h.len() + h.payload_len as usize;
                 if avail.len() < total {
                     break;
                 }
-                let mut payload = avail[h.header_len..total].to_vec();
+                let mut payload = avail[h.len()..total].to_vec();
                 unmask(&mut payload, h.mask);
                 let mut plain = Vec::new();
-                self.inflater.inflate(&payload, h.fin, &mut plain)?;
+                if self.message != Some(true) {
+                    self.codec.start_decompress();
+                }
+                self.codec.decompress(&payload, &mut plain)?;
+                if h.fin {
+                    self.codec.end_decompress(&mut plain)?;
+                }
                 push_header(&mut self.out, h.fin, 0, h.opcode, Some([0; 4]), plain.len());
                 self.out.extend_from_slice(&plain);
                 self.message = (!h.fin).then_some(true);
@@ -454,9 +186,9 @@ impl Rx {
                     self.message = None;
                 }
             }
-            self.out.extend_from_slice(&avail[..h.header_len]);
-            self.passing = h.len;
-            pos += h.header_len;
+            self.out.extend_from_slice(&avail[..h.len()]);
+            self.passing = h.payload_len;
+            pos += h.len();
         }
         self.raw.drain(..pos);
         Ok(())
@@ -470,16 +202,17 @@ struct Tx {
     out_pos: usize,
     /// A compressed message is under way (its first frame was not final).
     in_message: bool,
-    deflater: Deflater,
+    codec: Codec,
 }
 
 impl Tx {
     fn process(&mut self) {
         let mut pos = 0;
-        while let Some(h) = parse_header(&self.pending[pos..]) {
+        // tungstenite writes no header the codec refuses (its lengths fit in 63 bits).
+        while let Ok(Some(h)) = parse_header(&self.pending[pos..]) {
             let total = h
-                .header_len
-                .saturating_add(h.len.try_into().unwrap_or(usize::MAX));
+                .len()
+                .saturating_add(h.payload_len.try_into().unwrap_or(usize::MAX));
             let frame = &self.pending[pos..];
             if frame.len() < total {
                 break;
@@ -488,10 +221,10 @@ impl Tx {
                 && (matches!(h.opcode, TEXT | BINARY) && !self.in_message
                     || h.opcode == CONTINUATION && self.in_message);
             if compress {
-                let mut payload = frame[h.header_len..total].to_vec();
+                let mut payload = frame[h.len()..total].to_vec();
                 unmask(&mut payload, h.mask);
                 let mut packed = Vec::new();
-                self.deflater.compress(&payload, h.fin, &mut packed);
+                self.codec.compress_fragment(&payload, h.fin, &mut packed);
                 unmask(&mut packed, h.mask);
                 let rsv = if h.opcode == CONTINUATION { 0 } else { RSV1 };
                 push_header(&mut self.out, h.fin, rsv, h.opcode, h.mask, packed.len());
@@ -507,7 +240,7 @@ impl Tx {
 }
 
 /// Both directions of a connection with permessage-deflate on.
-struct Codec {
+struct Sides {
     rx: Rx,
     tx: Tx,
     scratch: Box<[u8]>,
@@ -518,7 +251,7 @@ struct Codec {
 /// runs over it unchanged.
 pub struct DeflateStream<S> {
     inner: S,
-    codec: Option<Box<Codec>>,
+    codec: Option<Box<Sides>>,
     failure: Option<DeflateFailure>,
 }
 
@@ -534,15 +267,15 @@ impl<S> DeflateStream<S> {
 
     /// Turns the extension on with the negotiated `params`, from the next octet on; `limit`
     /// caps a decompressed message. Call it right after the opening handshake.
-    pub fn enable(&mut self, params: DeflateParams, limit: Option<usize>) {
-        self.codec = Some(Box::new(Codec {
-            rx: Rx::new(limit),
+    pub fn enable(&mut self, params: Params, limit: Option<usize>) {
+        self.codec = Some(Box::new(Sides {
+            rx: Rx::new(params, limit),
             tx: Tx {
                 pending: Vec::new(),
                 out: Vec::new(),
                 out_pos: 0,
                 in_message: false,
-                deflater: Deflater::new(params),
+                codec: server_codec(params, limit),
             },
             scratch: vec![0; READ_CHUNK].into_boxed_slice(),
         }));
@@ -664,11 +397,31 @@ mod tests {
 
     const MASK: Option<[u8; 4]> = Some([0x11, 0x22, 0x33, 0x44]);
 
-    fn params(no_context_takeover: bool, bits: Option<u8>) -> DeflateParams {
-        DeflateParams {
+    fn params(no_context_takeover: bool, bits: Option<u8>) -> Params {
+        Params {
             server_no_context_takeover: no_context_takeover,
-            server_max_window_bits: bits,
+            server_max_window_bits: bits.unwrap_or(15),
+            ..Params::default()
         }
+    }
+
+    /// The server's compressor for `params`.
+    fn deflater(params: Params) -> Codec {
+        server_codec(params, None)
+    }
+
+    /// The server's inflater (it reads the client's stream) with `limit`.
+    fn inflater(limit: Option<usize>) -> Codec {
+        server_codec(Params::default(), limit)
+    }
+
+    /// One message's compressed `chunks` (one a frame) inflated onto `out`.
+    fn inflate(c: &mut Codec, chunks: &[&[u8]], out: &mut Vec<u8>) -> Result<(), DeflateFailure> {
+        c.start_decompress();
+        for chunk in chunks {
+            c.decompress(chunk, out)?;
+        }
+        Ok(c.end_decompress(out)?)
     }
 
     #[test]
@@ -726,17 +479,22 @@ mod tests {
             (&[], None),
         ];
         for (headers, expected) in rows {
-            let got = negotiate(headers.iter().copied()).map(|p| p.response_header());
+            let got = echo_negotiate(headers.iter().copied()).map(|(_, answer)| answer);
             assert_eq!(got.as_deref(), *expected, "{headers:?}");
         }
+        // the parameters are the answer's, and nothing is asked of the client
+        let (p, _) = echo_negotiate(["permessage-deflate; server_no_context_takeover; \
+             server_max_window_bits=9; client_max_window_bits=10"])
+        .unwrap();
+        assert_eq!(p, params(true, Some(9)));
     }
 
-    fn round_trip(deflater: &mut Deflater, inflater: &mut Inflater, msg: &[u8]) -> Vec<u8> {
+    fn round_trip(deflater: &mut Codec, inflater: &mut Codec, msg: &[u8]) -> Vec<u8> {
         let mut packed = Vec::new();
-        deflater.compress(msg, true, &mut packed);
-        assert!(!packed.ends_with(&TAIL));
+        deflater.compress_fragment(msg, true, &mut packed);
+        assert!(!packed.ends_with(&[0, 0, 0xff, 0xff]));
         let mut plain = Vec::new();
-        inflater.inflate(&packed, true, &mut plain).unwrap();
+        inflate(inflater, &[&packed], &mut plain).unwrap();
         assert_eq!(plain, msg);
         packed
     }
@@ -747,11 +505,12 @@ mod tests {
         for (no_takeover, bits) in [
             (false, None),
             (true, None),
-            (false, Some(8)),
+            (false, Some(9)),
             (true, Some(9)),
+            (true, Some(8)),
         ] {
-            let mut deflater = Deflater::new(params(no_takeover, bits));
-            let mut inflater = Inflater::new(None);
+            let mut deflater = deflater(params(no_takeover, bits));
+            let mut inflater = inflater(None);
             let first = round_trip(&mut deflater, &mut inflater, &msg);
             let second = round_trip(&mut deflater, &mut inflater, &msg);
             if no_takeover {
@@ -760,16 +519,23 @@ mod tests {
                 assert!(second.len() < first.len() / 2, "{first:?} vs {second:?}");
             }
         }
+        // An 8-bit window is written as stored blocks (no back-reference at all), which any
+        // window reads: see `protocol::deflate`.
+        let mut eight = deflater(params(false, Some(8)));
+        let mut inflater8 = inflater(None);
+        let first = round_trip(&mut eight, &mut inflater8, &msg);
+        assert!(first.len() > msg.len(), "stored, not compressed");
+        round_trip(&mut eight, &mut inflater8, &msg);
         // Empty messages too, and what follows them still inflates.
-        let mut deflater = Deflater::new(params(false, None));
-        let mut inflater = Inflater::new(None);
+        let mut deflater = deflater(params(false, None));
+        let mut inflater = inflater(None);
         round_trip(&mut deflater, &mut inflater, &msg);
         assert_eq!(round_trip(&mut deflater, &mut inflater, b""), [0x00]);
         round_trip(&mut deflater, &mut inflater, b"");
         round_trip(&mut deflater, &mut inflater, &msg);
         // An empty message sent as no octets at all is taken as empty.
         let mut plain = Vec::new();
-        inflater.inflate(&[], true, &mut plain).unwrap();
+        inflate(&mut inflater, &[], &mut plain).unwrap();
         assert!(plain.is_empty());
         round_trip(&mut deflater, &mut inflater, &msg);
     }
@@ -778,15 +544,24 @@ mod tests {
     fn a_message_split_across_fragments_inflates_whole() {
         let msg: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         let mut packed = Vec::new();
-        Deflater::new(params(false, None)).compress(&msg, true, &mut packed);
-        let mut inflater = Inflater::new(None);
+        deflater(params(false, None)).compress_fragment(&msg, true, &mut packed);
         let mut plain = Vec::new();
         let chunks: Vec<_> = packed.chunks(7).collect();
-        for (i, chunk) in chunks.iter().enumerate() {
-            inflater
-                .inflate(chunk, i + 1 == chunks.len(), &mut plain)
-                .unwrap();
+        inflate(&mut inflater(None), &chunks, &mut plain).unwrap();
+        assert_eq!(plain, msg);
+        // and a message compressed fragment by fragment, each sync-flushed
+        let mut packed = Vec::new();
+        let mut d = deflater(params(false, None));
+        let parts: Vec<_> = msg.chunks(1000).collect();
+        let mut frames = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let start = packed.len();
+            d.compress_fragment(part, i + 1 == parts.len(), &mut packed);
+            frames.push(packed[start..].to_vec());
         }
+        let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+        let mut plain = Vec::new();
+        inflate(&mut inflater(None), &frames, &mut plain).unwrap();
         assert_eq!(plain, msg);
     }
 
@@ -794,15 +569,19 @@ mod tests {
     fn invalid_data_and_bombs_fail() {
         let mut plain = Vec::new();
         // BTYPE 11 is reserved (RFC 1951 §3.2.3).
-        let got = Inflater::new(None).inflate(&[0xff, 0xff, 0xff], true, &mut plain);
+        let got = inflate(&mut inflater(None), &[&[0xff, 0xff, 0xff]], &mut plain);
         assert_eq!(got, Err(DeflateFailure::Invalid));
 
         let mut packed = Vec::new();
-        Deflater::new(params(false, None)).compress(&vec![0; 100_000], true, &mut packed);
-        let got = Inflater::new(Some(99_999)).inflate(&packed, true, &mut Vec::new());
+        deflater(params(false, None)).compress_fragment(&vec![0; 100_000], true, &mut packed);
+        let got = inflate(&mut inflater(Some(99_999)), &[&packed], &mut Vec::new());
         assert_eq!(got, Err(DeflateFailure::TooBig));
-        let got = Inflater::new(Some(100_000)).inflate(&packed, true, &mut Vec::new());
+        let got = inflate(&mut inflater(Some(100_000)), &[&packed], &mut Vec::new());
         assert_eq!(got, Ok(()));
+        // the limit counts the message, not each frame's output
+        let (a, b) = packed.split_at(packed.len() / 2);
+        let got = inflate(&mut inflater(Some(99_999)), &[a, b], &mut Vec::new());
+        assert_eq!(got, Err(DeflateFailure::TooBig));
     }
 
     fn decode_all(mut buf: &[u8]) -> Vec<Frame> {
@@ -818,7 +597,7 @@ mod tests {
     #[test]
     fn read_side_inflates_compressed_frames_and_passes_the_rest() {
         let mut packed = Vec::new();
-        Deflater::new(params(false, None)).compress(b"Hello, deflate", true, &mut packed);
+        deflater(params(false, None)).compress_fragment(b"Hello, deflate", true, &mut packed);
         let (a, b) = packed.split_at(5);
         let wire = [
             Frame::new(opcode::TEXT, a.to_vec())
@@ -835,7 +614,7 @@ mod tests {
             .iter()
             .flat_map(|f| f.clone().with_mask(MASK).encode())
             .collect();
-        let mut rx = Rx::new(None);
+        let mut rx = Rx::new(Params::default(), None);
         // Byte by byte: partial headers and payloads are "need more".
         for b in octets {
             rx.raw.push(b);
@@ -872,12 +651,18 @@ mod tests {
 
     #[test]
     fn a_huge_declared_length_is_refused_not_awaited() {
-        let mut header = vec![0xc2, 0xff];
-        header.extend_from_slice(&u64::MAX.to_be_bytes());
-        header.extend_from_slice(&[1, 2, 3, 4]);
-        let mut rx = Rx::new(None);
-        rx.raw = header;
-        assert_eq!(rx.process(), Err(DeflateFailure::TooBig));
+        let huge = |length: u64| {
+            let mut header = vec![0xc2, 0xff];
+            header.extend_from_slice(&length.to_be_bytes());
+            header.extend_from_slice(&[1, 2, 3, 4]);
+            let mut rx = Rx::new(Params::default(), Some(64 << 20));
+            rx.raw = header;
+            rx.process()
+        };
+        assert_eq!(huge(1 << 40), Err(DeflateFailure::TooBig));
+        assert_eq!(huge(u64::MAX >> 1), Err(DeflateFailure::TooBig));
+        // a length with its high bit set is no frame at all (RFC 6455 §5.2)
+        assert_eq!(huge(u64::MAX), Err(DeflateFailure::Invalid));
     }
 
     #[test]
@@ -887,7 +672,7 @@ mod tests {
             out: Vec::new(),
             out_pos: 0,
             in_message: false,
-            deflater: Deflater::new(params(false, None)),
+            codec: deflater(params(false, None)),
         };
         let frames = [
             Frame::new(opcode::TEXT, b"echo me".to_vec()),
@@ -910,9 +695,7 @@ mod tests {
             (opcode::TEXT, 4, true)
         );
         let mut plain = Vec::new();
-        Inflater::new(None)
-            .inflate(&got[0].payload, true, &mut plain)
-            .unwrap();
+        inflate(&mut inflater(None), &[&got[0].payload], &mut plain).unwrap();
         assert_eq!(plain, b"echo me");
         assert_eq!(got[1..], frames[1..]);
     }

@@ -164,10 +164,9 @@ where
             .get_all("sec-websocket-extensions")
             .into_iter()
             .filter_map(|v| v.to_str().ok());
-        negotiated = deflate::negotiate(offers);
-        if let Some(params) = negotiated {
-            let answer =
-                HeaderValue::from_str(&params.response_header()).expect("the answer is ASCII");
+        if let Some((params, answer)) = deflate::echo_negotiate(offers) {
+            negotiated = Some(params);
+            let answer = HeaderValue::from_str(&answer).expect("the answer is ASCII");
             resp.headers_mut()
                 .insert("sec-websocket-extensions", answer);
         }
@@ -629,13 +628,13 @@ mod tests {
 
     /// Frames of one message compressed as a client would (§7.2.1), `fragments` long.
     fn compressed(
-        deflater: &mut deflate::Deflater,
+        deflater: &mut deflate::Codec,
         op: u8,
         msg: &[u8],
         fragments: usize,
     ) -> Vec<Frame> {
         let mut packed = Vec::new();
-        deflater.compress(msg, true, &mut packed);
+        deflater.compress_fragment(msg, true, &mut packed);
         let size = packed.len().div_ceil(fragments).max(1);
         let chunks: Vec<&[u8]> = packed.chunks(size).collect();
         chunks
@@ -656,24 +655,24 @@ mod tests {
             .collect()
     }
 
-    fn client_deflater() -> deflate::Deflater {
-        deflate::Deflater::new(deflate::DeflateParams {
-            server_no_context_takeover: false,
-            server_max_window_bits: None,
-        })
+    /// A client's compressor, with no parameters negotiated.
+    fn client_deflater() -> deflate::Codec {
+        deflate::Codec::new(deflate::Params::default(), false)
     }
 
     /// The data frames the server sent, inflated in order with one context: (opcode, RSV,
     /// compressed payload, message).
     fn inflate_echoes(frames: &[DecodedFrame]) -> Vec<(u8, u8, Vec<u8>, Vec<u8>)> {
-        let mut inflater = deflate::Inflater::new(None);
+        let mut inflater = deflate::Codec::new(deflate::Params::default(), false);
         frames
             .iter()
             .filter(|d| !d.is_control())
             .map(|d| {
                 assert!(d.frame.fin, "the echo is one frame");
                 let mut msg = Vec::new();
-                inflater.inflate(&d.frame.payload, true, &mut msg).unwrap();
+                inflater.start_decompress();
+                inflater.decompress(&d.frame.payload, &mut msg).unwrap();
+                inflater.end_decompress(&mut msg).unwrap();
                 (d.frame.opcode, d.frame.rsv, d.frame.payload.clone(), msg)
             })
             .collect()

@@ -1,0 +1,244 @@
+//! The case machine alone: octets and an injected clock in, actions out. No socket, no
+//! runtime, no sleeping: time is whatever instant a test hands the machine.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::machine::{Action, Machine, Queued};
+use super::*;
+use crate::protocol::handshake;
+use crate::wire::{self, Frame, opcode};
+
+fn opts() -> ReplayOptions {
+    ReplayOptions::client(&Target::parse("ws://127.0.0.1:9001").unwrap(), "test")
+}
+
+fn def(id: &str) -> CaseDef {
+    catalog::build(&id.parse().unwrap()).expect("in the catalog")
+}
+
+/// Every action the machine has for its driver now.
+fn actions(m: &mut Machine) -> Vec<Action> {
+    std::iter::from_fn(|| m.poll_action()).collect()
+}
+
+/// The octets of the write actions, concatenated; panics on a drop.
+fn written(m: &mut Machine) -> Vec<u8> {
+    actions(m)
+        .into_iter()
+        .flat_map(|a| match a {
+            Action::Write(data) => data,
+            Action::Drop => panic!("unexpected drop"),
+        })
+        .collect()
+}
+
+/// The frames in `octets`, which hold whole frames only.
+fn frames(mut octets: &[u8]) -> Vec<Frame> {
+    let mut out = Vec::new();
+    while !octets.is_empty() {
+        match wire::decode(octets) {
+            Ok(wire::Decoded::Complete(f)) => {
+                octets = &octets[f.consumed..];
+                out.push(f.frame);
+            }
+            other => panic!("not whole frames: {other:?}"),
+        }
+    }
+    out
+}
+
+/// A client machine for case `id`, started at `t0`, whose request the test answered with a
+/// 101: returns the machine with the case's first actions still to take.
+fn opened<'a>(def: &'a CaseDef, opts: &'a ReplayOptions, t0: Instant) -> Machine<'a> {
+    let mut m = Machine::new(def, opts, t0);
+    m.start(t0);
+    let request = written(&mut m);
+    let text = String::from_utf8(request).unwrap();
+    assert!(text.starts_with("GET / HTTP/1.1\r\n"), "{text}");
+    let key = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+        .unwrap();
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        handshake::accept_for(key)
+    );
+    m.handle_read(response.as_bytes(), t0);
+    m
+}
+
+#[test]
+fn a_ping_case_runs_from_handshake_to_tcp_close_on_octets_alone() {
+    let (def, opts) = (def("2.1"), opts());
+    let t0 = Instant::now();
+    let mut m = opened(&def, &opts, t0);
+    let sent = frames(&written(&mut m));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].opcode, opcode::PING);
+    assert!(sent[0].mask.is_some(), "a client masks every frame");
+    // closeAfter(1) is armed: the next deadline is at most 1 s away
+    assert!(m.poll_timeout().unwrap() <= t0 + Duration::from_secs(1));
+
+    // the pong: every expected event is in, so the machine closes with 1000
+    let t1 = t0 + Duration::from_millis(3);
+    m.handle_read(&Frame::new(opcode::PONG, Vec::new()).encode(), t1);
+    let close = frames(&written(&mut m));
+    assert_eq!(close.len(), 1);
+    assert_eq!(close[0].opcode, opcode::CLOSE);
+    assert_eq!(close[0].payload, 1000u16.to_be_bytes());
+
+    // the server's close: the client now waits for the server to drop TCP
+    let t2 = t1 + Duration::from_millis(2);
+    m.handle_read(
+        &Frame::new(opcode::CLOSE, 1000u16.to_be_bytes().to_vec()).encode(),
+        t2,
+    );
+    assert_eq!(actions(&mut m), []);
+    // closeAfter(1) fires and does nothing while closing; then the server's drop is awaited
+    m.handle_timeout(t0 + Duration::from_secs(1));
+    assert_eq!(actions(&mut m), []);
+    assert_eq!(
+        m.poll_timeout(),
+        Some(t2 + opts.timeouts.server_connection_drop),
+        "serverConnectionDropTimeout armed at the close"
+    );
+    let t3 = t0 + Duration::from_millis(1001);
+    m.handle_eof(t3);
+    assert!(m.is_closed());
+    let rec = m.finish(t3);
+    assert_eq!(rec.received, [catalog::Expect::Pong(Vec::new())]);
+    assert_eq!(rec.closing.was_clean, Some(true));
+    assert_eq!(rec.closing.closed_by_me, Some(true));
+    assert_eq!(rec.closing.remote_close_code, Some(1000));
+    assert_eq!(rec.duration, t3 - t0);
+    let case = to_case(&def, &opts, 1, String::new(), &rec);
+    assert_eq!(case.behavior, Some(crate::model::Verdict::Ok), "{case:#?}");
+}
+
+#[test]
+fn a_protocol_violation_fails_with_1002_and_the_close_handshake_times_out() {
+    let def = def("2.1");
+    // a text frame with RSV2 set, no extension negotiated
+    let bad = Frame::new(opcode::TEXT, b"x".to_vec()).with_rsv(2).encode();
+    let t0 = Instant::now();
+
+    // failByDrop (the testsuite's default): TCP is dropped at once
+    let opts = opts();
+    assert!(opts.fail_by_drop);
+    let mut m = opened(&def, &opts, t0);
+    let _ping = written(&mut m);
+    m.handle_read(&bad, t0);
+    assert_eq!(actions(&mut m), [Action::Drop]);
+    assert!(m.is_closed());
+    assert_eq!(m.finish(t0).closing.failed_by_me, Some(true));
+
+    // without it: a close frame with 1002 and the reason, then the close handshake's timer
+    let mut opts = opts;
+    opts.fail_by_drop = false;
+    opts.timeouts.close_handshake = Duration::from_secs(2);
+    let mut m = opened(&def, &opts, t0);
+    let _ping = written(&mut m);
+    m.handle_read(&bad, t0);
+    let close = frames(&written(&mut m));
+    assert_eq!(close.len(), 1);
+    assert_eq!(close[0].opcode, opcode::CLOSE);
+    assert_eq!(close[0].payload[..2], 1002u16.to_be_bytes());
+    assert_eq!(
+        &close[0].payload[2..],
+        b"RSV = 2 and no extension negotiated"
+    );
+    let deadline = t0 + opts.timeouts.close_handshake;
+    // closeAfter(1) still fires first, and does nothing while closing
+    let close_after = t0 + Duration::from_secs(1);
+    assert_eq!(m.poll_timeout(), Some(close_after));
+    m.handle_timeout(close_after);
+    assert_eq!(actions(&mut m), []);
+    assert_eq!(m.poll_timeout(), Some(deadline));
+    // a moment before the deadline nothing happens; at it, the machine drops TCP
+    m.handle_timeout(deadline - Duration::from_millis(1));
+    assert_eq!(actions(&mut m), []);
+    assert!(!m.is_closed());
+    m.handle_timeout(deadline);
+    assert_eq!(actions(&mut m), [Action::Drop]);
+    assert!(m.is_closed());
+    let rec = m.finish(deadline);
+    assert_eq!(rec.closing.failed_by_me, Some(true));
+    assert_eq!(rec.closing.was_close_handshake_timeout, Some(true));
+    assert_eq!(rec.closing.dropped_by_me, Some(true));
+    assert_eq!(rec.duration, opts.timeouts.close_handshake);
+}
+
+#[test]
+fn a_peer_that_never_answers_the_request_is_dropped_at_the_open_handshake_timeout() {
+    let (def, opts) = (def("1.1.1"), opts());
+    let t0 = Instant::now();
+    let mut m = Machine::new(&def, &opts, t0);
+    m.start(t0);
+    assert!(matches!(actions(&mut m)[..], [Action::Write(_)]));
+    let deadline = t0 + opts.timeouts.open_handshake;
+    assert_eq!(m.poll_timeout(), Some(deadline));
+    m.handle_timeout(deadline);
+    assert_eq!(actions(&mut m), [Action::Drop]);
+    let rec = m.finish(deadline);
+    assert!(!rec.was_open);
+    assert_eq!(rec.closing.was_open_handshake_timeout, Some(true));
+    assert_eq!(rec.duration, Duration::ZERO);
+}
+
+#[test]
+fn pings_are_answered_at_once_and_chops_wait_for_the_driver_one_by_one() {
+    // 2.6: a ping of 125 octets written in chops of one octet
+    let (def, opts) = (def("2.6"), opts());
+    let t0 = Instant::now();
+    let mut m = opened(&def, &opts, t0);
+    // the chops are queued, not actions: the driver takes one per reactor turn
+    assert_eq!(actions(&mut m), []);
+    let first = m.poll_queued(t0).expect("a chop");
+    assert_eq!(first.data.len(), 1);
+    assert!(first.sync);
+    // a ping from the peer between two chops: its pong queues behind the chops, as
+    // Autobahn's `sendData` queues behind a busy queue
+    m.handle_read(&Frame::new(opcode::PING, b"hi".to_vec()).encode(), t0);
+    assert_eq!(actions(&mut m), []);
+    let mut rest: Vec<Queued> = std::iter::from_fn(|| m.poll_queued(t0)).collect();
+    let pong = rest.pop().expect("the pong, last");
+    assert!(rest.iter().all(|q| q.data.len() == 1 && q.sync));
+    let mut ping = first.data;
+    ping.extend(rest.iter().flat_map(|q| q.data.clone()));
+    assert_eq!(ping.len(), 2 + 4 + 125, "header, mask, payload");
+    let ping = frames(&ping);
+    assert_eq!((ping[0].opcode, ping[0].payload.len()), (opcode::PING, 125));
+    let pong = frames(&pong.data);
+    assert_eq!(pong[0].opcode, opcode::PONG);
+    assert_eq!(pong[0].payload, b"hi");
+}
+
+#[test]
+fn the_server_role_answers_the_request_head_before_the_first_frame() {
+    let def = def("1.1.1");
+    let mut opts = opts();
+    opts.role = Role::Server;
+    opts.fail_by_drop = false;
+    let t0 = Instant::now();
+    let key = handshake::new_key();
+    let head = handshake::request("127.0.0.1:9001", "/", &key, None);
+    let mut m = Machine::new(&def, &opts, t0).with_head(head);
+    m.start(t0);
+    let out = written(&mut m);
+    let end = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let response = String::from_utf8_lossy(&out[..end]);
+    assert!(response.starts_with("HTTP/1.1 101"), "{response}");
+    assert!(response.contains(&handshake::accept_for(&key)));
+    // then the case's message, unmasked from a server
+    let sent = frames(&out[end..]);
+    assert_eq!(sent[0].opcode, opcode::TEXT);
+    assert_eq!(sent[0].mask, None);
+    // an unmasked frame from a client is a protocol violation
+    m.handle_read(&Frame::new(opcode::TEXT, Vec::new()).encode(), t0);
+    let close = frames(&written(&mut m));
+    assert_eq!(close[0].payload[..2], 1002u16.to_be_bytes());
+    assert_eq!(&close[0].payload[2..], b"unmasked client-to-server frame");
+}
