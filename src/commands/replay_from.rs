@@ -170,6 +170,7 @@ async fn serve_once(
         results: Default::default(),
         outdir: Default::default(),
         stop: Default::default(),
+        running: Default::default(),
     };
     loop {
         let (mut stream, _) = listener.accept().await?;

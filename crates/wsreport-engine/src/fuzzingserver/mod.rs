@@ -72,6 +72,62 @@ pub struct State {
     pub outdir: PathBuf,
     /// Set by `/stopServer`.
     pub stop: tokio::sync::Notify,
+    /// Cases running or not yet stored, which `/updateReports` waits for.
+    pub running: InFlight,
+}
+
+/// How long `/updateReports` waits for cases still running before it writes what it has.
+pub const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// The cases whose connection is open or whose record is not stored yet. A harness asks for
+/// the reports as soon as its last case's connection closes, which can be before that case's
+/// record is stored: `/updateReports` waits until none is left (at most [`SETTLE_LIMIT`]),
+/// so the last case is in the report.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    count: Mutex<usize>,
+    done: tokio::sync::Notify,
+}
+
+/// One case in flight, until dropped.
+#[derive(Debug)]
+pub struct Running<'a>(&'a InFlight);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        *self.0.count.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.0.done.notify_waiters();
+    }
+}
+
+impl InFlight {
+    /// Counts a case in flight until the guard drops.
+    pub fn start(&self) -> Running<'_> {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        Running(self)
+    }
+
+    /// Cases in flight now.
+    pub fn count(&self) -> usize {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until no case is in flight, or `limit` passes; whether none is.
+    pub async fn settled(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.done.notified();
+            tokio::pin!(notified);
+            // registered before the count is read, so a drop in between is not missed
+            notified.as_mut().enable();
+            if self.count() == 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.count() == 0;
+            }
+        }
+    }
 }
 
 impl State {
@@ -221,6 +277,7 @@ pub async fn answer(
             )
         }),
         Route::UpdateReports { .. } => {
+            state.running.settled(SETTLE_LIMIT).await;
             let snapshot = state
                 .results
                 .lock()
@@ -312,6 +369,7 @@ pub async fn handle(
     match route {
         Route::RunCase { case, agent } => match state.resolve(&case) {
             Ok((id, seq)) => {
+                let _running = state.running.start();
                 if let Some(record) = runner
                     .run(id.clone(), seq, agent.clone(), head, stream)
                     .await
@@ -442,6 +500,28 @@ mod tests {
         got
     }
 
+    /// `/updateReports` waits for a case whose connection closed but whose record is still
+    /// being stored (a harness asks for the reports right after its last case), and gives
+    /// up at the limit on one that never ends.
+    #[tokio::test(start_paused = true)]
+    async fn reports_wait_for_cases_in_flight_within_a_limit() {
+        let f = InFlight::default();
+        assert!(f.settled(SETTLE_LIMIT).await, "nothing in flight: at once");
+        let running = f.start();
+        let started = tokio::time::Instant::now();
+        let (settled, ()) = tokio::join!(f.settled(SETTLE_LIMIT), async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            drop(running);
+        });
+        assert!(settled);
+        assert_eq!(started.elapsed(), Duration::from_millis(300));
+        let _stuck = f.start();
+        let started = tokio::time::Instant::now();
+        assert!(!f.settled(Duration::from_secs(1)).await);
+        assert_eq!(started.elapsed(), Duration::from_secs(1));
+        assert_eq!(f.count(), 1);
+    }
+
     #[tokio::test]
     async fn the_url_protocol_over_loopback() {
         let state = Arc::new(State {
@@ -453,6 +533,7 @@ mod tests {
             results: Mutex::new(BTreeMap::new()),
             outdir: PathBuf::from("unused"),
             stop: tokio::sync::Notify::new(),
+            running: InFlight::default(),
         });
         let writes = Arc::new(CountWrites(Default::default()));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -117,6 +117,7 @@ pub fn state_for(plan: &Plan) -> State {
         results: Mutex::new(BTreeMap::new()),
         outdir: plan.outdir.clone(),
         stop: tokio::sync::Notify::new(),
+        running: Default::default(),
     }
 }
 
