@@ -10,8 +10,8 @@ oracle_work() {
   trap oracle_cleanup EXIT
 }
 oracle_cleanup() {
-  if [ -n "${ORACLE_KEEP:-}" ]; then rm -rf "$ORACLE_KEEP"; cp -r "$WORK" "$ORACLE_KEEP"; fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${ORACLE_KEEP:-}" ]; then rm -rf "$ORACLE_KEEP"; cp -r "$WORK" "$ORACLE_KEEP"; fi
   rm -rf "$WORK"
 }
 
