@@ -2,7 +2,8 @@
 # repository. A work directory removed on exit with every process started in it, the oracle's
 # virtualenv, starting a server and waiting for the address it tells.
 
-# oracle_work NAME: WORK (a fresh directory) and PIDS (processes to stop), cleaned up on exit.
+# oracle_work NAME: WORK (a fresh directory) and PIDS (processes to stop), cleaned up on exit
+# ($ORACLE_KEEP=DIR: a copy of the work directory, reports and logs, is left in DIR).
 oracle_work() {
   WORK="$(mktemp -d "/tmp/wsreport-$1.XXXXXX")"
   PIDS=()
@@ -10,21 +11,27 @@ oracle_work() {
 }
 oracle_cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${ORACLE_KEEP:-}" ]; then rm -rf "$ORACLE_KEEP"; cp -r "$WORK" "$ORACLE_KEEP"; fi
   rm -rf "$WORK"
 }
 
-# oracle_venv [websockets]: VENV ($KOSOKU_VENV when it holds kosoku, else one made in $WORK)
-# with kosoku, and websockets when asked; KOSOKU; TESTDATA, kosoku's copy of the testsuite's
-# test data (empty when not found).
+# oracle_venv [websockets] [aiohttp]: VENV ($KOSOKU_VENV when it holds kosoku, else one made in
+# $WORK) with kosoku, and each package asked for (installed from PyPI by name when missing);
+# KOSOKU; TESTDATA, kosoku's copy of the testsuite's test data (empty when not found).
 oracle_venv() {
   VENV="${KOSOKU_VENV:-$WORK/venv}"
   if [ ! -x "$VENV/bin/kosoku" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet kosoku
   fi
-  if [ "${1:-}" = websockets ]; then
-    "$VENV/bin/python" -c 'import websockets' 2>/dev/null || "$VENV/bin/pip" install --quiet websockets
-  fi
+  local pkg
+  for pkg in "$@"; do
+    case "$pkg" in
+      websockets|aiohttp) ;;
+      *) echo "oracle_venv: unknown package $pkg" >&2; return 2 ;;
+    esac
+    "$VENV/bin/python" -c "import $pkg" 2>/dev/null || "$VENV/bin/pip" install --quiet "$pkg"
+  done
   KOSOKU="$VENV/bin/kosoku"
   TESTDATA="$(ls -d "$VENV"/lib/python3*/site-packages/kosoku/shim/autobahntestsuite/testdata 2>/dev/null | head -n1 || true)"
 }

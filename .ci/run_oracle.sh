@@ -9,13 +9,17 @@
 # set: benches/full_run.sh runs all 517 there), and a share of 9.* that keeps CI short. Against
 # npm's `ws` with permessage-deflate on (node-ws: a server from another ecosystem,
 # benches/node_ws_echo.js; `npm install ws@8` into the work directory) a share of every category
-# and the 12/13 share. wsreport runs with --framing kosoku (docs/deviations.md). The cases whose
+# and the 12/13 share. Against an `aiohttp` echo server with permessage-deflate on (aiohttp: a
+# Python server from another library, benches/aiohttp_echo.py; pip-installed into the venv;
+# RUN_ORACLE_SERVERS=aiohttp, its own step in .ci/run) the same categories and 12/13 share
+# and a smaller 9.x share (NINE_SMALL, below). wsreport runs with --framing kosoku (docs/deviations.md). The cases whose
 # verdict is OK or NON-STRICT as the server's echo and our next frame cross are shown, not failed.
 #
 # Expects $WSREPORT (the release binary). Optional: $KOSOKU_VENV (reused when it holds
-# kosoku; websockets is installed there), $RUN_ORACLE_JOBS (default 2),
-# $RUN_ORACLE_SERVERS (default "serve ws-deflate ws-plain node-ws"), $RUN_ORACLE_CASES (globs,
-# to override the selection), $NODE_WS (a directory holding node_modules/ws, else installed).
+# kosoku; websockets and aiohttp are installed there), $RUN_ORACLE_JOBS (default 2),
+# $RUN_ORACLE_SERVERS (default "serve ws-deflate ws-plain node-ws"; also "aiohttp"),
+# $RUN_ORACLE_CASES (globs, to override the selection), $NODE_WS (a directory holding
+# node_modules/ws, else installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${WSREPORT:?set WSREPORT to the wsreport binary}"
@@ -23,7 +27,7 @@ JOBS="${RUN_ORACLE_JOBS:-2}"
 BOUND="${RUN_ORACLE_BOUND:-1200}"   # one runner over the selection against one server
 source .ci/lib.sh
 oracle_work run-oracle
-oracle_venv websockets
+oracle_venv websockets aiohttp
 # both runners send the testsuite's own test data files (kosoku ships them)
 [ -n "$TESTDATA" ] || { echo "run oracle: kosoku's testdata not found"; exit 1; }
 
@@ -40,8 +44,11 @@ NINE="9.1.* 9.2.* 9.3.1 9.3.3 9.3.9 9.4.1 9.4.3 9.4.9 9.5.1 9.5.6 9.6.1 9.6.6 9.
 # Written out as ids: a `*` pattern matches a prefix (`13.*.1` would take 13.1.10 too), and
 # both runners get the exact ids wsreport resolves.
 SHARE="$(echo 13.{1..7}.{1,4,9,11} 12.{1..5}.{1,5,11} 12.1.15)"
-# A share of every other category, for the servers from other ecosystems (node-ws).
+# A share of every other category, for the servers from other ecosystems (node-ws, aiohttp).
 EVERY="1.* 2.* 3.* 4.* 5.* 6.1.* 6.2.* 6.3.* 6.4.* 6.12.* 7.1.* 7.3.* 7.5.* 7.7.* 7.9.* 7.13.* 10.*"
+# Against aiohttp, within CI's budget (~55 s for both runners): the same categories and 12/13
+# share, and one message size of each 9.x series (the largest chops of 9.5/9.6).
+NINE_SMALL="9.1.1 9.2.1 9.3.1 9.4.1 9.5.6 9.6.6 9.7.1 9.8.1"
 selection() { # globs... -> SEL (-i ID ...)
   SEL=()
   local id
@@ -69,6 +76,7 @@ start_server() { # kind -> sets URL, SERVER_PID
     ws-deflate) spawn "$WORK/$1.log" "$VENV/bin/python" benches/websockets_echo.py "$port" ;;
     ws-plain) spawn "$WORK/$1.log" "$VENV/bin/python" benches/websockets_echo.py "$port" --no-compression ;;
     node-ws) node_ws; spawn "$WORK/$1.log" env NODE_PATH="$NODE_WS/node_modules" node benches/node_ws_echo.js "$port" ;;
+    aiohttp) spawn "$WORK/$1.log" "$VENV/bin/python" benches/aiohttp_echo.py "$port" ;;
     *) echo "run oracle: unknown server $1"; exit 2 ;;
   esac
   wait_port "$port" || { echo "run oracle: $1 did not start"; cat "$WORK/$1.log"; exit 1; }
@@ -83,6 +91,8 @@ for server in ${RUN_ORACLE_SERVERS:-serve ws-deflate ws-plain node-ws}; do
     read -r -a globs <<< "$SHARE $NINE"
   elif [ "$server" = node-ws ]; then
     read -r -a globs <<< "$EVERY $SHARE $NINE"
+  elif [ "$server" = aiohttp ]; then
+    read -r -a globs <<< "$EVERY $SHARE $NINE_SMALL"
   else
     read -r -a globs <<< "12.* 13.* $NINE"
   fi
@@ -121,7 +131,8 @@ if set(k) != set(w):
 differ = sorted((c for c in k if k[c] != w[c]), key=lambda c: [int(p) for p in c.split(".")])
 # OK or NON-STRICT as the server's echo and our next frame cross, for kosoku as for wsreport
 # (docs/deviations.md, `CaseDef::timing_sensitive`): shown, not failed.
-TIMING = {"3.2", "3.3", "3.4", "4.1.3", "4.1.4", "4.1.5", "4.2.3", "4.2.4", "4.2.5", "5.15"}
+sys.path.insert(0, ".ci")
+from verdicts import TIMING
 timing = [c for c in differ if c in TIMING and {k[c][0], w[c][0]} <= {"OK", "NON-STRICT"}]
 differ = [c for c in differ if c not in timing]
 # kosoku's own exception on the first case of 13.2/13.5/13.6/13.7 against npm's ws (the same in

@@ -303,3 +303,220 @@ fn the_binary_fetches_only_the_pinned_package_and_finds_the_cache() {
         "{stderr}"
     );
 }
+
+/// What a client under test got from `replay --listen`, case by case.
+#[derive(Debug, Default)]
+struct Served {
+    /// Per message, the data frames it came in.
+    frames: Vec<usize>,
+    /// The messages, inflated when they came compressed.
+    messages: Vec<Vec<u8>>,
+    /// How many came compressed.
+    compressed: usize,
+}
+
+/// A client under test on a raw socket: upgrades on `url` offering permessage-deflate, echoes
+/// every message back (masked, uncompressed: allowed whatever was negotiated, RFC 7692 §6),
+/// answers pings, and replies to the close. Each read waits at most 10 s.
+fn echo_client(url: &str) -> Served {
+    use std::io::{Read, Write};
+    use wsreport::wire::{self, Decoded, Frame, opcode};
+
+    let rest = url.strip_prefix("ws://").expect("a ws:// URL");
+    let mut s = std::net::TcpStream::connect(rest).expect("the server listens");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    s.set_nodelay(true).unwrap();
+    write!(
+        s,
+        "GET /runCase?agent=raw HTTP/1.1\r\nHost: {rest}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 65536];
+    let head_end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => panic!("no upgrade answer: {}", String::from_utf8_lossy(&buf)),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    buf.drain(..head_end);
+    // one inflater for the connection: with or without context takeover it reads the stream
+    let mut inflate = flate2::Decompress::new(false);
+    let mut served = Served::default();
+    let (mut message, mut frames, mut compressed, mut op) = (Vec::new(), 0, false, 0);
+    let send = |s: &mut std::net::TcpStream, frame: Frame| {
+        let _ = s.write_all(&wire::encode(&frame.with_mask(Some([9, 8, 7, 6]))));
+    };
+    loop {
+        while let Ok(Decoded::Complete(f)) = wire::decode(&buf) {
+            buf.drain(..f.consumed);
+            let f = f.frame;
+            match f.opcode {
+                opcode::PING => send(&mut s, Frame::new(opcode::PONG, f.payload)),
+                opcode::CLOSE => {
+                    send(&mut s, Frame::new(opcode::CLOSE, f.payload));
+                    return served;
+                }
+                opcode::TEXT | opcode::BINARY | opcode::CONTINUATION => {
+                    if f.opcode != opcode::CONTINUATION {
+                        (op, compressed) = (f.opcode, f.rsv & 4 != 0);
+                    }
+                    frames += 1;
+                    message.extend_from_slice(&f.payload);
+                    if !f.fin {
+                        continue;
+                    }
+                    let mut whole = std::mem::take(&mut message);
+                    if compressed {
+                        whole.extend_from_slice(&[0, 0, 0xff, 0xff]);
+                        let start = inflate.total_in();
+                        let read = |d: &flate2::Decompress| (d.total_in() - start) as usize;
+                        let mut out = Vec::new();
+                        loop {
+                            out.reserve(64 << 10);
+                            let done = read(&inflate);
+                            inflate
+                                .decompress_vec(
+                                    &whole[done..],
+                                    &mut out,
+                                    flate2::FlushDecompress::Sync,
+                                )
+                                .expect("a valid deflate stream");
+                            // all read, and room left: the message is whole
+                            if read(&inflate) == whole.len() && out.len() < out.capacity() {
+                                break;
+                            }
+                        }
+                        whole = out;
+                        served.compressed += 1;
+                    }
+                    send(&mut s, Frame::new(op, whole.clone()));
+                    served.frames.push(std::mem::take(&mut frames));
+                    served.messages.push(whole);
+                }
+                _ => {}
+            }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return served,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// `replay CASES --listen 127.0.0.1:0 ARGS`, with a raw echo client per case: what each case
+/// sent, and the report written with `--out`.
+fn replay_listen(cases: &[&str], args: &[&str], out: &Path) -> (Vec<Served>, Value) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsreport"))
+        .arg("replay")
+        .args(cases)
+        .args(["--listen", "127.0.0.1:0", "--out"])
+        .arg(out)
+        .args(args)
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    // the child is killed if the client's reads time out, rather than left behind
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = Kill(child);
+    let url = lines.next().expect("the URL first").unwrap();
+    let served: Vec<Served> = cases.iter().map(|_| echo_client(&url)).collect();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.0.wait().unwrap();
+    assert!(
+        status.success(),
+        "{args:?}: {status:?}\n{}",
+        rest.join("\n")
+    );
+    let index: Value = serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap())
+        .expect("index.json");
+    (served, index)
+}
+
+/// The case file of `case` in a report written by `replay_listen`.
+fn case_file(out: &Path, index: &Value, case: &str) -> Value {
+    let (_, cases) = index.as_object().unwrap().iter().next().expect("an agent");
+    let file = cases[case]["reportfile"].as_str().expect("reportfile");
+    serde_json::from_slice(&std::fs::read(out.join(file)).unwrap()).unwrap()
+}
+
+/// The client-under-test role honours `--framing` and `--testdata` as the server-under-test
+/// role does: 6.2.3's 29 one-octet fragments end with wstest's empty final frame by default
+/// and without it under `--framing kosoku`; 12.1.1's 1000 messages of 16 characters are the
+/// consecutive slices of `--testdata`'s `data1.json`, and without it (and no cache: the
+/// environment is empty) the stand-in's.
+#[test]
+fn replay_listen_honours_framing_and_testdata() {
+    use wsreport::catalog::TestData;
+    let tmp = tempfile::tempdir().unwrap();
+    // a data1.json of the testsuite's size that is neither the real file nor the stand-in
+    let td = tmp.path().join("td");
+    std::fs::create_dir_all(&td).unwrap();
+    let data: Vec<u8> = b"wsreport-listen-0123456789-"
+        .iter()
+        .copied()
+        .cycle()
+        .take(TestData::JsonData1.size())
+        .collect();
+    std::fs::write(td.join(TestData::JsonData1.file()), &data).unwrap();
+    let slices = |from: &[u8]| -> Vec<Vec<u8>> {
+        (0..1000)
+            .map(|i| from[i * 16..(i + 1) * 16].to_vec())
+            .collect()
+    };
+    let cases = ["6.2.3", "12.1.1"];
+
+    let kosoku_out = tmp.path().join("kosoku");
+    let (kosoku, kosoku_index) = replay_listen(
+        &cases,
+        &["--framing", "kosoku", "--testdata", td.to_str().unwrap()],
+        &kosoku_out,
+    );
+    let default_out = tmp.path().join("default");
+    let (default, default_index) = replay_listen(&cases, &[], &default_out);
+
+    // 6.2.3: one message, 29 octets
+    assert_eq!(kosoku[0].frames, [29]);
+    assert_eq!(default[0].frames, [30]);
+    assert_eq!(kosoku[0].messages, default[0].messages);
+    let sent =
+        |out: &Path, index: &Value| case_file(out, index, "6.2.3")["txFrameStats"]["0"].as_u64();
+    assert_eq!(sent(&kosoku_out, &kosoku_index), Some(28));
+    assert_eq!(sent(&default_out, &default_index), Some(29));
+
+    // 12.1.1: compressed, and the file's content (or the stand-in's), whole
+    assert_eq!(kosoku[1].messages, slices(&data));
+    assert_eq!((kosoku[1].compressed, default[1].compressed), (1000, 1000));
+    let stand_in = wsreport::replay::read_test_data(None, TestData::JsonData1).unwrap();
+    assert_ne!(stand_in[..16000], data[..16000]);
+    assert_eq!(default[1].messages, slices(&stand_in));
+    for (out, index) in [(&kosoku_out, &kosoku_index), (&default_out, &default_index)] {
+        for case in cases {
+            let c = case_file(out, index, case);
+            assert_eq!(
+                (c["behavior"].as_str(), c["behaviorClose"].as_str()),
+                (Some("OK"), Some("OK")),
+                "{case} in {}",
+                out.display()
+            );
+        }
+    }
+}
