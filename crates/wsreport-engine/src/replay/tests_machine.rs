@@ -242,3 +242,41 @@ fn the_server_role_answers_the_request_head_before_the_first_frame() {
     assert_eq!(close[0].payload[..2], 1002u16.to_be_bytes());
     assert_eq!(&close[0].payload[2..], b"unmasked client-to-server frame");
 }
+
+#[test]
+fn a_reactive_case_judges_the_echo_as_it_comes() {
+    // 9.1.1: a 64 KiB text message, judged when its echo arrives
+    let (def, opts) = (def("9.1.1"), opts());
+    let t0 = Instant::now();
+    for (echo_len, ok) in [(65536, true), (65535, false)] {
+        let mut m = opened(&def, &opts, t0);
+        let sent = frames(&written(&mut m));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            (sent[0].opcode, sent[0].payload.len()),
+            (opcode::TEXT, 65536)
+        );
+        // the echo, in two reads
+        let echo = Frame::new(opcode::TEXT, sent[0].payload[..echo_len].to_vec()).encode();
+        let (a, b) = echo.split_at(1000);
+        m.handle_read(a, t0);
+        assert_eq!(actions(&mut m), [], "half a frame is no echo yet");
+        m.handle_read(b, t0 + Duration::from_millis(5));
+        let close = frames(&written(&mut m));
+        assert_eq!(close[0].opcode, opcode::CLOSE);
+        assert_eq!(close[0].payload, 1000u16.to_be_bytes());
+        m.handle_eof(t0 + Duration::from_millis(6));
+        let rec = m.finish(t0 + Duration::from_millis(6));
+        let (verdict, result) = rec.verdict.expect("a reactive case sets its verdict");
+        let want = if ok {
+            crate::model::Verdict::Ok
+        } else {
+            crate::model::Verdict::Failed
+        };
+        assert_eq!(verdict, want, "echo of {echo_len}: {result}");
+        assert!(
+            rec.received.is_empty(),
+            "echoes go to the reaction, not to the events"
+        );
+    }
+}
