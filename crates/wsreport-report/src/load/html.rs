@@ -746,6 +746,7 @@ fn text_of(e: ElementRef) -> String {
 }
 
 /// The element children of `e` named `name`.
+#[cfg(feature = "html")]
 fn children_named<'a>(e: ElementRef<'a>, name: &'a str) -> impl Iterator<Item = ElementRef<'a>> {
     e.children()
         .filter_map(ElementRef::wrap)
@@ -758,6 +759,7 @@ fn children_named<'a>(e: ElementRef<'a>, name: &'a str) -> impl Iterator<Item = 
 /// looked at by one cell only: a descendant search per row and per cell (`tr`, `td`, `a`
 /// under every row) costs the cube of the nesting depth on tables nested in cells (a
 /// 147 KiB page, 1000 tables deep, took 44 s).
+#[cfg(feature = "html")]
 fn own_rows(table: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
     table
         .children()
@@ -1047,6 +1049,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "html")]
     fn tables_nested_in_cells_are_cell_content_read_once_not_rows_of_the_index() {
         // Each case row's outcome cell holds the next table, 300 deep, with agents enough
         // for every cell: the old reader took every descendant `tr` as a row and every
@@ -1085,6 +1088,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "html")]
     fn index_rows_are_read_in_thead_tbody_tfoot_and_directly_in_the_table() {
         let row = |c: u32| {
             format!(
