@@ -43,11 +43,22 @@ async fn client(stream: DuplexStream) {
     }
 }
 
-/// Bounds a whole run: a suite that hangs fails the test instead of stalling CI.
-async fn bounded(run: impl std::future::Future<Output = Results>) -> Results {
-    tokio::time::timeout(Duration::from_secs(300), run)
+/// Runs `suite`, each case over a fresh in-memory pipe whose other end `peer` is given
+/// (spawned); bounded, so a suite that hangs fails the test instead of stalling CI.
+async fn run_in_process<P, F>(suite: &Suite, peer: P) -> Results
+where
+    P: Fn(DuplexStream) -> F + Send + Sync + 'static,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let connect = move || {
+        let (ours, theirs) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(peer(theirs));
+        async move { Ok(ours) }
+    };
+    tokio::time::timeout(Duration::from_secs(300), suite.run(connect))
         .await
         .expect("the suite finished within 300 s")
+        .expect("the selection matches cases")
 }
 
 fn ids(results: &Results) -> Vec<String> {
@@ -64,17 +75,7 @@ async fn tokio_tungstenite_as_a_server_passes_categories_1_to_7_and_10() {
         .agent("tokio-tungstenite")
         .cases(CATEGORIES)
         .jobs(8);
-    let results = bounded(async {
-        suite
-            .run(|| async {
-                let (ours, theirs) = tokio::io::duplex(64 * 1024);
-                tokio::spawn(server(theirs, false));
-                Ok(ours)
-            })
-            .await
-            .unwrap()
-    })
-    .await;
+    let results = run_in_process(&suite, |s| server(s, false)).await;
     assert_eq!(ids(&results).len(), suite.selected().unwrap().len());
     assert!(results.cases.len() > 240, "{}", results.cases.len());
     results.assert_pass();
@@ -91,17 +92,7 @@ async fn tokio_tungstenite_as_a_client_passes_categories_1_to_7_and_10() {
         .agent("tokio-tungstenite")
         .cases(CATEGORIES)
         .jobs(8);
-    let results = bounded(async {
-        suite
-            .run(|| async {
-                let (ours, theirs) = tokio::io::duplex(64 * 1024);
-                tokio::spawn(client(theirs));
-                Ok(ours)
-            })
-            .await
-            .unwrap()
-    })
-    .await;
+    let results = run_in_process(&suite, client).await;
     assert!(results.cases.len() > 240, "{}", results.cases.len());
     results.assert_pass();
     // the suite played the server: the client's request is in the record
@@ -111,19 +102,10 @@ async fn tokio_tungstenite_as_a_client_passes_categories_1_to_7_and_10() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_echoes_text_as_binary_fails_the_text_cases_and_says_why() {
-    let results = bounded(async {
-        Suite::server()
-            .agent("binary-echo")
-            .cases(["1.1.*", "1.2.*"])
-            .run(|| async {
-                let (ours, theirs) = tokio::io::duplex(64 * 1024);
-                tokio::spawn(server(theirs, true));
-                Ok(ours)
-            })
-            .await
-            .unwrap()
-    })
-    .await;
+    let suite = Suite::server()
+        .agent("binary-echo")
+        .cases(["1.1.*", "1.2.*"]);
+    let results = run_in_process(&suite, |s| server(s, true)).await;
     let failing: Vec<String> = results
         .failures()
         .filter_map(|c| c.id().map(ToString::to_string))

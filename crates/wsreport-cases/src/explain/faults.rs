@@ -46,6 +46,12 @@ impl<'a> Observed<'a> {
             .map(|c| c.received.binary == Some(true))
     }
 
+    /// How many messages came back with the other type.
+    pub fn retyped_count(&self) -> usize {
+        let changed = &self.x.events.diff.different_payload;
+        changed.iter().filter(|c| super::is_retyped(c)).count()
+    }
+
     /// What `case` (explained as `x`) shows.
     pub fn new(case: &'a Case, x: &'a Explanation) -> Option<Observed<'a>> {
         let id = case.id.clone()?;
@@ -755,13 +761,7 @@ pub const FAULTS: &[Fault] = &[
         },
         explains: |o, _| {
             let to_binary = o.retyped()?;
-            let n =
-                o.x.events
-                    .diff
-                    .different_payload
-                    .iter()
-                    .filter(|c| super::is_retyped(c))
-                    .count();
+            let n = o.retyped_count();
             let (got, want) = if to_binary {
                 ("binary", "text")
             } else {
@@ -773,17 +773,7 @@ pub const FAULTS: &[Fault] = &[
             ))
         },
         evidence: |l, _| {
-            let n: usize = l
-                .iter()
-                .map(|o| {
-                    o.x.events
-                        .diff
-                        .different_payload
-                        .iter()
-                        .filter(|c| super::is_retyped(c))
-                        .count()
-                })
-                .sum();
+            let n: usize = l.iter().map(|o| o.retyped_count()).sum();
             format!(
                 "{n} echoed {} of the other type in {}",
                 if n == 1 { "message" } else { "messages" },
