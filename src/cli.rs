@@ -857,6 +857,6 @@ impl RunArgs {
 
 /// `--jobs N`, or the machine's cores when not given (at least 1).
 pub fn jobs_or_cores(jobs: Option<usize>) -> usize {
-    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    jobs.unwrap_or_else(wsreport::replay::runner::default_jobs)
         .max(1)
 }

@@ -248,19 +248,22 @@ pub fn shard_groups(reports: &[Report]) -> Vec<Vec<usize>> {
         a.sort_unstable();
         a
     }
-    let ids = |r: &Report| -> std::collections::HashSet<(String, crate::model::CaseId)> {
-        r.agents
-            .iter()
-            .flat_map(|a| a.cases.iter().map(|e| (a.agent.clone(), e.id.clone())))
-            .collect()
-    };
+    let ids: Vec<std::collections::HashSet<(&str, &crate::model::CaseId)>> = reports
+        .iter()
+        .map(|r| {
+            r.agents
+                .iter()
+                .flat_map(|a| a.cases.iter().map(move |e| (a.agent.as_str(), &e.id)))
+                .collect()
+        })
+        .collect();
     'next: for (i, r) in reports.iter().enumerate() {
         if !r.agents.is_empty() {
             for g in &mut groups {
                 let h = &reports[g[0]];
                 let same_run =
                     h.mode == r.mode && h.testsuite == r.testsuite && agents(h) == agents(r);
-                if same_run && g.iter().all(|&k| ids(&reports[k]).is_disjoint(&ids(r))) {
+                if same_run && g.iter().all(|&k| ids[k].is_disjoint(&ids[i])) {
                     g.push(i);
                     continue 'next;
                 }

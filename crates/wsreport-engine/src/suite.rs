@@ -95,7 +95,7 @@ impl Suite {
             patterns: vec!["*".into()],
             options,
             policy: Policy::default(),
-            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            jobs: crate::replay::runner::default_jobs(),
         }
     }
 
@@ -184,8 +184,7 @@ impl Suite {
             });
         }
         let mut suite = self.clone();
-        suite.options.host = format!("{}:{}", target.host, target.port);
-        suite.options.resource = target.resource.clone();
+        suite.options.aim(&target);
         let one = move |def: CaseDef, opts: Arc<ReplayOptions>, seq: u64| {
             let target = Arc::clone(&target);
             async move { crate::replay::replay_tcp(&target, &def, &opts, seq).await }

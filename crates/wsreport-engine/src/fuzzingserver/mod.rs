@@ -472,6 +472,26 @@ mod tests {
             })
         }
     }
+    /// A runner that closes the connection at once and stores its record 300 ms later, as
+    /// the engine drops TCP before it returns the case's record.
+    struct LateRecord;
+    impl CaseRunner for LateRecord {
+        fn run(
+            &self,
+            id: CaseId,
+            seq: usize,
+            agent: String,
+            head: Vec<u8>,
+            stream: Stream,
+        ) -> Pin<Box<dyn Future<Output = Option<Case>> + Send>> {
+            drop(stream);
+            let record = NoRun.run(id, seq, agent, head, Box::new(tokio::io::empty()));
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                record.await
+            })
+        }
+    }
     struct CountWrites(std::sync::atomic::AtomicUsize);
     impl ReportWriter for CountWrites {
         fn write(
@@ -520,6 +540,44 @@ mod tests {
         assert!(!f.settled(Duration::from_secs(1)).await);
         assert_eq!(started.elapsed(), Duration::from_secs(1));
         assert_eq!(f.count(), 1);
+    }
+
+    /// A harness asks for the reports as soon as its last case's connection closes: the
+    /// case whose record is stored after that is still in the report.
+    #[tokio::test]
+    async fn reports_asked_right_after_a_case_closes_hold_that_case() {
+        let state = Arc::new(State {
+            cases: vec!["1.1.1".parse().unwrap()],
+            descriptions: BTreeMap::new(),
+            results: Mutex::new(BTreeMap::new()),
+            outdir: PathBuf::from("unused"),
+            stop: tokio::sync::Notify::new(),
+            running: InFlight::default(),
+        });
+        let writes = Arc::new(CountWrites(Default::default()));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(
+            listener,
+            state.clone(),
+            Arc::new(LateRecord),
+            writes.clone(),
+        ));
+        let run = async {
+            // the case's connection is closed by the server before its record exists
+            let mut case = tokio::net::TcpStream::connect(addr).await.unwrap();
+            case.write_all(b"GET /runCase?case=1&agent=a HTTP/1.1\r\n\r\n")
+                .await
+                .unwrap();
+            let mut rest = Vec::new();
+            let _ = tokio::io::AsyncReadExt::read_to_end(&mut case, &mut rest).await;
+            assert!(ask(addr, "/updateReports?agent=a").await.is_empty());
+            assert_eq!(writes.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        };
+        tokio::time::timeout(Duration::from_secs(10), run)
+            .await
+            .expect("bounded");
+        server.abort();
     }
 
     #[tokio::test]

@@ -128,30 +128,28 @@ pub struct FixedMask {
 impl ReplayOptions {
     /// Client-role options for `target`, agent `agent`.
     pub fn client(target: &Target, agent: impl Into<String>) -> Self {
-        ReplayOptions {
-            role: Role::Client,
-            host: format!("{}:{}", target.host, target.port),
-            resource: target.resource.clone(),
-            agent: agent.into(),
-            fail_by_drop: true,
-            timeouts: Timeouts::default(),
-            testdata: None,
-            fragment_end: FragmentEnd::default(),
-            tls: None,
-            extra_headers: Vec::new(),
-            masks: Vec::new(),
-            chop_pause: None,
-            max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
-        }
+        let mut o = ReplayOptions::with_role(Role::Client, agent.into());
+        o.aim(target);
+        o
     }
 
     /// Server-role options: the fuzzing server's, testing a client named `agent`.
     pub fn server(agent: impl Into<String>) -> Self {
+        ReplayOptions::with_role(Role::Server, agent.into())
+    }
+
+    /// Points client-role options at `target`: the `Host` header and the request target.
+    pub fn aim(&mut self, target: &Target) {
+        self.host = format!("{}:{}", target.host, target.port);
+        self.resource = target.resource.clone();
+    }
+
+    fn with_role(role: Role, agent: String) -> Self {
         ReplayOptions {
-            role: Role::Server,
+            role,
             host: String::new(),
             resource: String::new(),
-            agent: agent.into(),
+            agent,
             fail_by_drop: true,
             timeouts: Timeouts::default(),
             testdata: None,

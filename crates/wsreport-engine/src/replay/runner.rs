@@ -14,6 +14,11 @@ use crate::catalog::CaseDef;
 use crate::event::{Events, RunEvent};
 use crate::model::CaseId;
 
+/// Cases at once when nothing says otherwise: the machine's cores (at least 1).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// One case to run: its definition and its `case` number (1-based position in the run's
 /// selection, in the testsuite's order).
 #[derive(Debug, Clone)]
