@@ -44,19 +44,6 @@ NODE_WS="${NODE_WS:-$WORK/node}"
 [ -d "$NODE_WS/node_modules/ws" ] ||
   npm install --prefix "$NODE_WS" --silent --no-audit --no-fund ws@8 >/dev/null
 
-start_server() { # kosoku|wsreport outdir
-  local kind="$1" out="$2" log="$WORK/server-$1.log" args=()
-  if [ "$kind" = kosoku ]; then
-    for c in "${SELECT[@]}"; do args+=(-i "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
-  else
-    for c in "${SELECT[@]}"; do args+=(--cases "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" \
-      --out "$out" --testdata "$TESTDATA" --framing kosoku
-  fi
-  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "ecosystem oracle: $kind")
-}
-
 harness() { # client -> CLIENT_CMD, the harness's command line
   case "$1" in
     node-ws) CLIENT_CMD=(env NODE_PATH="$NODE_WS/node_modules" node .ci/node_ws_client_harness.js) ;;
@@ -70,7 +57,7 @@ for client in ${ECOSYSTEM_CLIENTS:-node-ws aiohttp}; do
   declare -A took=()
   for kind in kosoku wsreport; do
     t=$SECONDS
-    start_server "$kind" "$WORK/$kind-$client"
+    start_fuzzingserver "$kind" "$WORK/$kind-$client" "ecosystem oracle" "${SELECT[@]}"
     stop=(); [ "$kind" = wsreport ] && stop=(--stop)
     harness "$client"
     timeout "$RUN_BOUND" "${CLIENT_CMD[@]}" --url "$URL" --agent "$client" --jobs "$JOBS" "${stop[@]}" \

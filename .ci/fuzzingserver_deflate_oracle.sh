@@ -35,28 +35,13 @@ PY="$VENV/bin/python"
 # kosoku's copy of the testsuite's test data, so both servers send the same messages
 [ -n "$TESTDATA" ] || { echo "fuzzingserver deflate oracle: kosoku's testdata not found"; exit 1; }
 
-# Starts a fuzzing server serving the selection and sets SERVER_PID and URL.
-# kosoku tells its address on stderr, wsreport on stdout.
-start_server() { # kosoku|wsreport outdir
-  local kind="$1" out="$2" log="$WORK/server-$1.log" args=()
-  if [ "$kind" = kosoku ]; then
-    for c in "${SELECT[@]}"; do args+=(-i "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
-  else
-    for c in "${SELECT[@]}"; do args+=(--cases "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" \
-      --out "$out" --testdata "$TESTDATA" --framing kosoku
-  fi
-  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver deflate oracle: $kind")
-}
-
 status=0
 for mode in ${DEFLATE_MODES:-on off}; do
   flag=(); [ "$mode" = off ] && flag=(--no-compression)
   declare -A took=()
   for kind in kosoku wsreport; do
     t=$SECONDS
-    start_server "$kind" "$WORK/$kind-$mode"
+    start_fuzzingserver "$kind" "$WORK/$kind-$mode" "fuzzingserver deflate oracle" "${SELECT[@]}"
     stop=(); [ "$kind" = wsreport ] && stop=(--stop)
     timeout "$RUN_BOUND" "$PY" .ci/ws_client_harness.py --url "$URL" --agent "websockets-$mode" \
       --jobs "$JOBS" "${flag[@]}" "${stop[@]}" >> "$WORK/harness.log" 2>&1 || true

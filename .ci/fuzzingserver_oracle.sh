@@ -30,26 +30,11 @@ mapfile -t CASES < <("$WSREPORT" replay --list '*' 2>/dev/null | grep -E '^(1|2|
 if [ "${#CASES[@]}" -eq 0 ]; then echo "fuzzingserver oracle: the catalog has no cases"; exit 1; fi
 echo "fuzzingserver oracle: ${#CASES[@]} catalog cases in categories 1-7 and 10"
 
-# Starts a fuzzing server serving the cases given, and sets SERVER_PID and URL. kosoku tells its address on stderr, wsreport on stdout.
-start_server() { # kosoku|wsreport outdir case...
-  local kind="$1" out="$2" log="$WORK/server.log"; shift 2
-  local args=()
-  if [ "$kind" = kosoku ]; then
-    for c in "$@"; do args+=(-i "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
-  else
-    for c in "$@"; do args+=(--cases "$c"); done
-    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" --out "$out" \
-      --framing kosoku
-  fi
-  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "fuzzingserver oracle: $kind")
-}
-
 # Runs the harness against a fresh server of `kind`; the reports go to `out`.
 # kosoku ends by itself once /updateReports has written them; wsreport is sent /stopServer.
 run_harness() { # kind fault out [jobs] case...
   local kind="$1" fault="$2" out="$3" jobs="$4"; shift 4
-  start_server "$kind" "$out" "$@"
+  start_fuzzingserver "$kind" "$out" "fuzzingserver oracle" "$@"
   local stop=(); [ "$kind" = wsreport ] && stop=(--stop)
   timeout "$RUN_BOUND" "$HARNESS" --url "$URL" --agent "harness-$fault" --fault "$fault" \
     --jobs "$jobs" "${stop[@]}" >> "$WORK/harness.log" 2>&1 || true

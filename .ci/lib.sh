@@ -79,3 +79,22 @@ told() {
   cat "$1" >&2
   return 1
 }
+
+# Starts kosoku's or wsreport's fuzzing server (kind) on a free loopback port, serving the cases
+# given and writing its reports to OUT, and sets URL (spawn keeps the pid for cleanup).
+# wsreport runs with kosoku's framing and, when TESTDATA is set, kosoku's test data; LABEL names
+# the oracle when the server does not tell its address.
+start_fuzzingserver() { # kosoku|wsreport outdir label case...
+  local kind="$1" out="$2" label="$3" log="$WORK/server-$1.log" args=()
+  shift 3
+  if [ "$kind" = kosoku ]; then
+    for c in "$@"; do args+=(-i "$c"); done
+    spawn "$log" timeout "$RUN_BOUND" "$KOSOKU" -m fuzzingserver 127.0.0.1:0 "${args[@]}" -o "$out"
+  else
+    for c in "$@"; do args+=(--cases "$c"); done
+    [ -z "${TESTDATA:-}" ] || args+=(--testdata "$TESTDATA")
+    spawn "$log" timeout "$RUN_BOUND" "$WSREPORT" fuzzingserver --listen 127.0.0.1:0 "${args[@]}" \
+      --out "$out" --framing kosoku
+  fi
+  URL=$(told "$log" 'ws://127\.0\.0\.1:[0-9]+' "$label: $kind")
+}
