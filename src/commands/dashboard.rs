@@ -30,7 +30,7 @@ pub(crate) fn run(
             if w.conflicts > 0 {
                 super::warning(&format!(
                     "{} case(s) are in two reports of one agent with different verdicts; the \
-                     later report's are shown (the page lists them; `check` names each)",
+                     later report's are shown (the page lists them)",
                     w.conflicts
                 ));
             }

@@ -246,16 +246,60 @@ pub fn mode_warning(old: &run::Run, new: &run::Run) -> Option<Warning> {
     })
 }
 
-/// Warnings for batch conflicts of a run.
+/// Warnings for batch conflicts of a run: one per case, or, when more than
+/// [`CONFLICTS_NAMED`] cases of one agent conflict between the same two reports (two whole runs
+/// of the agent given to one gate, more likely than batches), one for the pair that counts them
+/// and says how to compare the two runs instead.
 pub fn conflict_warnings(run: &run::Run) -> Vec<Warning> {
-    run.conflicts
-        .iter()
-        .map(|c| Warning {
+    let mut pairs: Vec<(&run::Conflict, usize)> = Vec::new();
+    for c in &run.conflicts {
+        match pairs.iter_mut().find(|(p, _)| {
+            p.agent == c.agent && p.first_path == c.first_path && p.kept_path == c.kept_path
+        }) {
+            Some((_, n)) => *n += 1,
+            None => pairs.push((c, 1)),
+        }
+    }
+    let mut out = Vec::new();
+    for (first, n) in pairs {
+        let warn = |message| Warning {
             kind: WarningKind::BatchConflict,
-            message: c.message(),
-        })
-        .collect()
+            message,
+        };
+        if n <= CONFLICTS_NAMED {
+            out.extend(
+                run.conflicts
+                    .iter()
+                    .filter(|c| {
+                        c.agent == first.agent
+                            && c.first_path == first.first_path
+                            && c.kept_path == first.kept_path
+                    })
+                    .map(|c| warn(c.message())),
+            );
+        } else {
+            out.push(warn(format!(
+                "agent {:?}: {n} cases are in two reports with different outcomes ({} {} in {}, \
+                 {} in {}, and {} more); the later ({}) is used for each. Two runs of one agent? \
+                 Compare them: wsreport compare {} {}",
+                first.agent,
+                first.case,
+                first.first.pair(),
+                first.first_path.display(),
+                first.kept.pair(),
+                first.kept_path.display(),
+                n - 1,
+                first.kept_path.display(),
+                first.first_path.display(),
+                first.kept_path.display(),
+            )));
+        }
+    }
+    out
 }
+
+/// How many conflicting cases between two reports are named one by one.
+pub const CONFLICTS_NAMED: usize = 3;
 
 #[cfg(test)]
 mod tests {
@@ -269,6 +313,41 @@ mod tests {
             behavior_close: Verdict::parse(c),
             remote_close_code: Some(1000),
         }
+    }
+
+    #[test]
+    fn conflicts_are_named_one_by_one_until_two_reports_disagree_on_many_cases() {
+        let conflict = |agent: &str, case: &str, first: &str, kept: &str| run::Conflict {
+            agent: agent.into(),
+            case: case.parse().unwrap(),
+            first: o("OK", "OK"),
+            first_path: first.into(),
+            kept: o("OK", "UNCLEAN"),
+            kept_path: kept.into(),
+        };
+        let mut run = run::Run::default();
+        // two cases between a and b, then four between c and d (two whole runs)
+        run.conflicts.push(conflict("x", "2.1", "a", "b"));
+        run.conflicts.push(conflict("x", "2.2", "a", "b"));
+        for case in ["1.1.1", "1.1.2", "1.1.3", "1.1.4"] {
+            run.conflicts.push(conflict("x", case, "c", "d"));
+        }
+        let w: Vec<String> = conflict_warnings(&run)
+            .into_iter()
+            .map(|w| w.message)
+            .collect();
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert!(
+            w[0].contains("case 2.1 ") && w[1].contains("case 2.2 "),
+            "{w:#?}"
+        );
+        assert!(
+            w[2].starts_with("agent \"x\": 4 cases are in two reports")
+                && w[2].contains("1.1.1 OK/OK in c, OK/UNCLEAN in d, and 3 more")
+                && w[2].ends_with("wsreport compare c d"),
+            "{}",
+            w[2]
+        );
     }
 
     #[test]

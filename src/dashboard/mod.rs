@@ -270,6 +270,9 @@ pub struct Built {
     pub dashboard: Dashboard,
     /// Unreadable files, an unusable baseline.
     pub errors: Vec<DashboardError>,
+    /// Cases two reports of one agent hold with different verdicts (the page's warnings
+    /// name them, or count them per pair of reports).
+    pub conflicts: usize,
 }
 
 /// Reads the reports under `paths` (as `summarize` does), merges the reports of one agent into
@@ -478,10 +481,14 @@ pub fn build(paths: &[PathBuf], opts: &Options) -> Built {
             cases: rows.into_values().collect(),
             groups,
             diff,
-            warnings: merged.conflicts.iter().map(|c| c.message()).collect(),
+            warnings: crate::compare::conflict_warnings(&merged)
+                .into_iter()
+                .map(|w| w.message)
+                .collect(),
             errors: errors_shown,
         },
         errors,
+        conflicts: merged.conflicts.len(),
     }
 }
 
@@ -631,7 +638,7 @@ pub fn write(paths: &[PathBuf], opts: &Options, out: &Path) -> Result<Written, D
         bytes: page.len(),
         columns: built.dashboard.columns.len(),
         cases: built.dashboard.cases.len(),
-        conflicts: built.dashboard.warnings.len(),
+        conflicts: built.conflicts,
         errors: built.errors,
     })
 }
