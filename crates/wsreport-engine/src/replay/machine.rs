@@ -29,7 +29,8 @@ use tokio::time::Instant;
 use sha1::{Digest, Sha1};
 
 use crate::catalog::{
-    AwaitEcho, BigSend, CaseDef, DeflateSeries, EchoSeries, Expect, FrameSpec, Step, fragments,
+    AwaitEcho, CaseDef, DeflateSeries, EchoSeries, Expect, FrameSpec, Step, StepFrames,
+    close_frame, message_frames, step_frames,
 };
 use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
 use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
@@ -75,11 +76,11 @@ struct Timer {
 
 /// A `continueLater` waiting to run.
 #[derive(Debug)]
-struct Later {
+struct Later<'a> {
     tag: Option<String>,
     only_if_open: bool,
     record_timeout: bool,
-    steps: Vec<Step>,
+    steps: &'a [Step],
 }
 
 /// The streaming send API's state (`beginMessage` … `endMessage`).
@@ -124,11 +125,11 @@ pub struct Record {
 
 /// A reactive case's state while it waits for echoes.
 #[derive(Debug)]
-enum Reaction {
+enum Reaction<'a> {
     /// 9.1–9.6.
-    AwaitEcho(AwaitEcho),
-    /// 9.7, 9.8: messages sent so far.
-    EchoSeries(EchoSeries, usize),
+    AwaitEcho(&'a AwaitEcho),
+    /// 9.7, 9.8: the step (whose frames are each message), the series, messages sent so far.
+    EchoSeries(&'a Step, &'a EchoSeries, usize),
     /// 12.x, 13.x.
     Deflate {
         series: DeflateSeries,
@@ -166,7 +167,7 @@ pub struct Machine<'a> {
     rx: Vec<u8>,
     queue: VecDeque<(Vec<u8>, bool)>,
     timers: Vec<Timer>,
-    later: Vec<Option<Later>>,
+    later: Vec<Option<Later<'a>>>,
     auto_fragment: Option<usize>,
     streaming: Streaming,
     key: String,
@@ -185,7 +186,7 @@ pub struct Machine<'a> {
     /// The message being received has RSV1 (is compressed).
     message_compressed: bool,
     /// The reactive case waiting for echoes; `None` once it has its verdict.
-    reaction: Option<Reaction>,
+    reaction: Option<Reaction<'a>>,
     /// Whether a reactive step ran: echoed messages then go to it, never to `received`.
     reactive: bool,
     traffic: Traffic,
@@ -419,7 +420,7 @@ impl<'a> Machine<'a> {
                         .received
                         .push(Expect::Timeout(later.tag.clone().unwrap_or_default()));
                 }
-                self.run_steps(&later.steps);
+                self.run_steps(later.steps);
             }
             TimerKind::Kill => {
                 self.rec.wirelog.push(WireRow::KillFired);
@@ -577,17 +578,22 @@ impl<'a> Machine<'a> {
 
     /// Autobahn's `sendCloseFrame`: only from OPEN; moves to CLOSING.
     fn send_close_frame(&mut self, code: Option<u16>, reason: Option<&[u8]>, reply: bool) {
+        self.send_close(&close_frame(code, reason), code, reason, reply);
+    }
+
+    /// Sends `frame`, the close frame of `code` and `reason` (a step's planned frame or one of
+    /// ours): only from OPEN; moves to CLOSING.
+    fn send_close(
+        &mut self,
+        frame: &FrameSpec,
+        code: Option<u16>,
+        reason: Option<&[u8]>,
+        reply: bool,
+    ) {
         if self.state != State::Open {
             return;
         }
-        let mut payload = Vec::new();
-        if let Some(c) = code {
-            payload.extend_from_slice(&c.to_be_bytes());
-        }
-        if let Some(r) = reason {
-            payload.extend_from_slice(r);
-        }
-        self.send_frame(&FrameSpec::new(opcode::CLOSE, payload));
+        self.send_frame(frame);
         self.state = State::Closing;
         self.rec.closing.closed_by_me = Some(!reply);
         self.rec.closing.local_close_code = code.map(u64::from);
@@ -645,7 +651,7 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn run_steps(&mut self, steps: &[Step]) {
+    fn run_steps(&mut self, steps: &'a [Step]) {
         for step in steps {
             if self.state == State::Closed {
                 return;
@@ -654,30 +660,30 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn run_step(&mut self, step: &Step) {
+    /// The frames `step` writes, as the catalog plans them: the one derivation of a case's
+    /// frames ([`step_frames`]).
+    fn planned(&self, step: &'a Step) -> StepFrames<'a> {
+        step_frames(step, self.opts.fragment_end, self.auto_fragment)
+    }
+
+    /// Sends every frame of `frames`, one built at a time.
+    fn send_frames(&mut self, frames: StepFrames<'_>) {
+        for frame in frames {
+            self.send_frame(&frame);
+        }
+    }
+
+    fn run_step(&mut self, step: &'a Step) {
         match step {
-            Step::SendAndAwaitEcho(echo) => self.start_await_echo(echo),
-            Step::EchoSeries(series) => self.start_echo_series(series),
+            Step::SendAndAwaitEcho(echo) => self.start_await_echo(step, echo),
+            Step::EchoSeries(series) => self.start_echo_series(step, series),
             Step::DeflateSeries(series) => self.start_deflate_series(series),
-            Step::Frame(spec) => self.send_frame(spec),
-            Step::Message {
-                payload,
-                binary,
-                fragment_size,
-            } => {
-                if self.state != State::Open {
-                    return;
-                }
-                let op = if *binary {
-                    opcode::BINARY
-                } else {
-                    opcode::TEXT
-                };
-                let size = fragment_size.or(self.auto_fragment).unwrap_or(0);
-                for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
-                    let op = if i == 0 { op } else { opcode::CONTINUATION };
-                    let spec = FrameSpec::new(op, &payload[i..j]).fin(fin);
-                    self.send_frame(&spec);
+            // `sendFrame` writes in any state (the driver's write fails once TCP is gone)
+            Step::Frame(_) => self.send_frames(self.planned(step)),
+            // `sendMessage` and `endMessage` only while OPEN
+            Step::Message { .. } | Step::EndMessage => {
+                if self.state == State::Open {
+                    self.send_frames(self.planned(step));
                 }
             }
             Step::AutoFragmentSize(n) => self.auto_fragment = Some(*n),
@@ -724,17 +730,14 @@ impl<'a> Machine<'a> {
                 self.streaming.written += part.len();
                 self.send_data(part, false, None);
             }
-            Step::EndMessage => {
-                if self.state == State::Open {
-                    self.send_frame(&FrameSpec::new(opcode::CONTINUATION, Vec::new()));
-                }
-            }
-            Step::Close { code, reason } => {
-                let reason = reason.as_ref().map(|r| truncate_octets(r, 123));
-                self.send_close_frame(*code, reason, false);
-            }
-            Step::CloseFrame { code, reason } => {
-                self.send_close_frame(*code, reason.as_deref(), false);
+            Step::Close { code, reason } | Step::CloseFrame { code, reason } => {
+                let Some(frame) = self.planned(step).next() else {
+                    return;
+                };
+                // the reason as planned (`sendClose` cuts it to 123 octets)
+                let at = if code.is_some() { 2 } else { 0 };
+                let reason = reason.as_ref().map(|_| &frame.payload[at..]);
+                self.send_close(&frame, *code, reason, false);
             }
             Step::KillAfter(s) => {
                 self.rec.wirelog.push(WireRow::KillAfter(*s));
@@ -759,7 +762,7 @@ impl<'a> Machine<'a> {
                     tag: tag.clone(),
                     only_if_open: *only_if_open,
                     record_timeout: *record_timeout,
-                    steps: steps.clone(),
+                    steps,
                 }));
                 let i = self.later.len() - 1;
                 self.set_timer(Duration::from_secs_f64(*delay), TimerKind::Later(i));
@@ -805,39 +808,21 @@ impl<'a> Machine<'a> {
     }
 
     /// 9.1–9.6 (`case9_1_1.py` …): see [`AwaitEcho`].
-    fn start_await_echo(&mut self, echo: &AwaitEcho) {
+    fn start_await_echo(&mut self, step: &'a Step, echo: &'a AwaitEcho) {
         if self.state != State::Open {
             return;
         }
         self.wirelog = false; // `createWirelog = False`: no `WLM` row
         self.reactive = true;
         self.rec.verdict = Some((Verdict::Failed, echo.timeout_result()));
-        self.reaction = Some(Reaction::AwaitEcho(echo.clone()));
-        match &echo.send {
-            BigSend::Frame(f) => self.send_frame(f),
-            BigSend::Message {
-                payload,
-                binary,
-                fragment_size,
-            } => {
-                let op = if *binary {
-                    opcode::BINARY
-                } else {
-                    opcode::TEXT
-                };
-                // one fragment built at a time
-                for (i, j, fin) in fragments(payload.len, *fragment_size, self.opts.fragment_end) {
-                    let op = if i == 0 { op } else { opcode::CONTINUATION };
-                    let spec = FrameSpec::new(op, payload.octets(i..j)).fin(fin);
-                    self.send_frame(&spec);
-                }
-            }
-        }
+        self.reaction = Some(Reaction::AwaitEcho(echo));
+        // one frame, or the message's fragments, each built when sent
+        self.send_frames(self.planned(step));
         self.close_after(echo.wait_secs);
     }
 
     /// 9.7, 9.8 (`case9_7_X.py`): see [`EchoSeries`].
-    fn start_echo_series(&mut self, series: &EchoSeries) {
+    fn start_echo_series(&mut self, step: &'a Step, series: &'a EchoSeries) {
         if self.state != State::Open {
             return;
         }
@@ -845,8 +830,8 @@ impl<'a> Machine<'a> {
         self.reactive = true;
         self.rec.verdict = Some((Verdict::Failed, series.timeout_result()));
         self.close_after(series.wait_secs);
-        self.reaction = Some(Reaction::EchoSeries(series.clone(), 1));
-        self.send_frame(&series.frame);
+        self.reaction = Some(Reaction::EchoSeries(step, series, 1));
+        self.send_frames(self.planned(step));
     }
 
     /// 12.x, 13.x (`case12_x_x.py`): see [`DeflateSeries`].
@@ -921,16 +906,14 @@ impl<'a> Machine<'a> {
             None => (message.to_vec(), 0),
         };
         self.traffic.outgoing_ws += payload.len() as u64;
-        let op = if binary { opcode::BINARY } else { opcode::TEXT };
         let size = self.auto_fragment.unwrap_or(0);
-        for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
-            let spec = if i == 0 {
-                FrameSpec::new(op, &payload[i..j]).rsv(rsv)
-            } else {
-                FrameSpec::new(opcode::CONTINUATION, &payload[i..j])
-            };
-            self.send_frame(&spec.fin(fin));
-        }
+        self.send_frames(message_frames(
+            &payload,
+            binary,
+            rsv,
+            size,
+            self.opts.fragment_end,
+        ));
     }
 
     /// A reactive case's `onMessage`: judge the echo, send the next message or finish.
@@ -950,15 +933,15 @@ impl<'a> Machine<'a> {
                 };
                 self.finish_reaction(verdict, result, false);
             }
-            Reaction::EchoSeries(series, sent) => {
+            Reaction::EchoSeries(step, series, sent) => {
                 let want_binary = series.frame.opcode == opcode::BINARY;
                 if binary != want_binary || message.len() != series.frame.wire_len() {
                     let result = EchoSeries::mismatch_result(binary, message.len());
                     self.finish_reaction(Verdict::Failed, result, true);
                 } else if *sent < series.count {
                     *sent += 1;
-                    let frame = series.frame.clone();
-                    self.send_frame(&frame);
+                    let step = *step;
+                    self.send_frames(self.planned(step));
                 } else {
                     self.finish_reaction(Verdict::Ok, EchoSeries::OK_RESULT.into(), true);
                 }
@@ -1100,8 +1083,8 @@ impl<'a> Machine<'a> {
         self.rec.was_open = true;
         self.cancel_timer(|k| matches!(k, TimerKind::OpenHandshake));
         self.opened_at = Some(self.now);
-        let steps = self.def.steps.clone();
-        self.run_steps(&steps);
+        let def = self.def;
+        self.run_steps(&def.steps);
     }
 
     /// Server role: checks the client's request as autobahn's server does and answers it, the
@@ -1495,8 +1478,4 @@ fn truncate_utf8(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-fn truncate_octets(b: &[u8], max: usize) -> &[u8] {
-    &b[..b.len().min(max)]
 }
