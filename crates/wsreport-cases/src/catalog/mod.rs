@@ -259,6 +259,15 @@ pub struct CaseDef {
 }
 
 impl CaseDef {
+    /// The test data file the case's messages come from (a [`DeflateSeries`], 12.x and 13.x):
+    /// the engine's driver reads it and hands the octets to the case machine.
+    pub fn test_data(&self) -> Option<TestData> {
+        self.steps.iter().find_map(|s| match s {
+            Step::DeflateSeries(series) => Some(series.data),
+            _ => None,
+        })
+    }
+
     /// `reportCompressionRatio`: set by the cases that negotiate permessage-deflate.
     pub fn report_compression_ratio(&self) -> bool {
         self.deflate.is_some()

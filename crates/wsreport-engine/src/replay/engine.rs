@@ -32,10 +32,16 @@ pub(super) struct Conn<'a, S> {
 impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     pub(super) fn new(stream: S, def: &'a CaseDef, opts: &'a ReplayOptions) -> Self {
         let (reader, writer) = tokio::io::split(stream);
+        let mut machine = Machine::new(def, opts, Instant::now());
+        // the machine does no I/O: a compression case's test data file is read here
+        if let Some(data) = def.test_data() {
+            let octets = super::series::read_test_data(opts.testdata.as_deref(), data);
+            machine = machine.with_test_data(octets.map_err(|e| e.to_string()));
+        }
         Conn {
             reader,
             writer,
-            machine: Machine::new(def, opts, Instant::now()),
+            machine,
             opts,
             rx_aside: Vec::new(),
             read_aside: vec![0; 16 * 1024],

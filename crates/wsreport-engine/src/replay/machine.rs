@@ -17,7 +17,9 @@
 //! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
 //! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
 //! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
-//! every RSV1 message received ([`crate::protocol::deflate`]).
+//! every RSV1 message received ([`crate::protocol::deflate`]). The machine reads no file: the
+//! driver reads a compression case's test data and hands over the octets
+//! ([`Machine::with_test_data`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -196,6 +198,9 @@ pub struct Machine<'a> {
     actions: VecDeque<Action>,
     /// Which of `opts.masks` were used.
     masks_used: Vec<bool>,
+    /// The octets of the case's test data file (12.x, 13.x), or why the driver has none: the
+    /// driver reads the file ([`Machine::with_test_data`]).
+    test_data: Option<Result<Vec<u8>, String>>,
     rec: Record,
 }
 
@@ -248,6 +253,7 @@ impl<'a> Machine<'a> {
             now,
             actions: VecDeque::new(),
             masks_used: vec![false; opts.masks.len()],
+            test_data: None,
             rec: Record {
                 closing: Closing {
                     is_server: Some(opts.role == Role::Server),
@@ -269,6 +275,14 @@ impl<'a> Machine<'a> {
     /// fuzzing server, to route the request); it is processed as the connection's first read.
     pub fn with_head(mut self, head: Vec<u8>) -> Self {
         self.head = Some(head);
+        self
+    }
+
+    /// 12.x, 13.x: the octets of the case's test data file ([`CaseDef::test_data`]), read by
+    /// the driver, or why it could not read them (the case is then FAILED saying so). The
+    /// machine does no I/O: without this, a compression case fails the same way.
+    pub fn with_test_data(mut self, data: Result<Vec<u8>, String>) -> Self {
+        self.test_data = Some(data);
         self
     }
 
@@ -847,8 +861,15 @@ impl<'a> Machine<'a> {
             self.send_close_frame(Some(crate::catalog::close_code::NORMAL), None, false);
             return;
         }
-        let data = super::series::read_test_data(self.opts.testdata.as_deref(), series.data)
-            .map_err(|e| e.to_string())
+        let data = self
+            .test_data
+            .take()
+            .unwrap_or_else(|| {
+                Err(format!(
+                    "the engine was given no test data ({})",
+                    series.data.file()
+                ))
+            })
             .and_then(|octets| {
                 SeriesData::new(octets, series.data.binary()).map_err(|e| e.to_string())
             });

@@ -55,21 +55,29 @@ fn frames(mut octets: &[u8]) -> Vec<Frame> {
 /// 101: returns the machine with the case's first actions still to take.
 fn opened<'a>(def: &'a CaseDef, opts: &'a ReplayOptions, t0: Instant) -> Machine<'a> {
     let mut m = Machine::new(def, opts, t0);
+    answer_request(&mut m, None, t0);
+    m
+}
+
+/// Starts `m` at `t0` and answers its request with a 101, accepting `extensions` if given.
+fn answer_request(m: &mut Machine, extensions: Option<&str>, t0: Instant) {
     m.start(t0);
-    let request = written(&mut m);
+    let request = written(m);
     let text = String::from_utf8(request).unwrap();
     assert!(text.starts_with("GET / HTTP/1.1\r\n"), "{text}");
     let key = text
         .lines()
         .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
         .unwrap();
+    let extensions = extensions
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     let response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
+         Sec-WebSocket-Accept: {}\r\n{extensions}\r\n",
         handshake::accept_for(key)
     );
     m.handle_read(response.as_bytes(), t0);
-    m
 }
 
 #[test]
@@ -483,4 +491,58 @@ fn sends_the_plan() {
     // 517 less the 24 of 9.x with a message over 1 MiB; the rows of every case with its wire
     // log on (9, 12 and 13 switch it off)
     assert_eq!((whole, checked_rows), (493, 456));
+}
+
+/// Issue 21: the machine does no I/O; a compression case's messages come from the octets the
+/// driver read and handed it.
+#[test]
+fn a_compression_case_takes_its_test_data_from_the_driver() {
+    use crate::protocol::deflate::{Codec, client_negotiate};
+    // 12.1.1: messages of 16 characters from a text file, each sent on the previous echo
+    let (def, opts) = (def("12.1.1"), opts());
+    let ext = "permessage-deflate; client_no_context_takeover; client_max_window_bits=10";
+    let data = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".to_vec();
+    let t0 = Instant::now();
+    let mut m = Machine::new(&def, &opts, t0).with_test_data(Ok(data.clone()));
+    answer_request(&mut m, Some(ext), t0);
+    let params = client_negotiate(Some(ext), true).unwrap().unwrap();
+    let mut server = Codec::new(params, true);
+    let mut inflate = |frame: &Frame| {
+        assert_eq!(
+            (frame.opcode, frame.rsv, frame.fin),
+            (opcode::TEXT, 4, true)
+        );
+        let mut out = Vec::new();
+        server.start_decompress();
+        server.decompress(&frame.payload, &mut out).unwrap();
+        server.end_decompress(&mut out).unwrap();
+        out
+    };
+    let first = frames(&written(&mut m));
+    assert_eq!(inflate(&first[0]), data[..16]);
+    // the echo (uncompressed is fine): the next 16 characters follow
+    m.handle_read(&Frame::new(opcode::TEXT, data[..16].to_vec()).encode(), t0);
+    let second = frames(&written(&mut m));
+    assert_eq!(inflate(&second[0]), data[16..32]);
+
+    // the driver could not read the file: the case fails saying why, and closes
+    for (given, why) in [
+        (
+            Some(Err("cannot read test data file x".to_string())),
+            "cannot read test data file x",
+        ),
+        (None, "the engine was given no test data (data1.json)"),
+    ] {
+        let mut m = Machine::new(&def, &opts, t0);
+        if let Some(given) = given {
+            m = m.with_test_data(given);
+        }
+        answer_request(&mut m, Some(ext), t0);
+        let close = frames(&written(&mut m));
+        assert_eq!(close[0].opcode, opcode::CLOSE);
+        m.handle_eof(t0);
+        let (verdict, result) = m.finish(t0).verdict.unwrap();
+        assert_eq!(verdict, crate::model::Verdict::Failed);
+        assert_eq!(result, format!("wsreport: {why}"));
+    }
 }
