@@ -35,7 +35,7 @@ use crate::catalog::{
     close_frame, message_frames, step_frames,
 };
 use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
-use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
+use crate::wire::{self, is_valid_close_code, opcode};
 
 use super::series::{SeriesData, Traffic};
 use super::{ReplayOptions, Role};
@@ -145,7 +145,8 @@ enum Reaction<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Write these octets now, all of them, before reading on (they are already counted and
-    /// logged).
+    /// logged). A large write (a 9.x frame) comes as several of these, at most
+    /// [`WRITE_CHUNK`] octets each, built as they are taken.
     Write(Vec<u8>),
     /// Drop the connection: shut down the writing side; the machine is closed.
     Drop,
@@ -161,13 +162,124 @@ pub struct Queued {
     pub sync: bool,
 }
 
+/// The most octets one [`Action::Write`] carries: a larger write (a 16 MiB frame) is handed
+/// out in pieces of this size, built as they are taken, so that a connection holds at most one
+/// piece of it (and the pattern it repeats, or the fragment it cuts) rather than the whole.
+pub const WRITE_CHUNK: usize = 64 * 1024;
+
+/// One frame's octets, built as they are taken: the header, then the payload (`pattern`
+/// repeated to `len` octets: a payload given whole is its own pattern) masked as it goes.
+#[derive(Debug)]
+struct FrameOctets {
+    header: Vec<u8>,
+    pattern: Vec<u8>,
+    len: usize,
+    mask: Option<[u8; 4]>,
+    /// Octets handed out so far (header included).
+    pos: usize,
+}
+
+impl FrameOctets {
+    fn new(spec: &FrameSpec, mask: Option<[u8; 4]>) -> Self {
+        // an empty pattern repeats to nothing (`repeat_to_len`)
+        let len = match spec.payload_len {
+            Some(_) if spec.payload.is_empty() => 0,
+            Some(n) => n,
+            None => spec.payload.len(),
+        };
+        FrameOctets {
+            header: wire::FrameHeader::new(spec.fin, spec.rsv, spec.opcode, mask, len as u64)
+                .encode(),
+            pattern: spec.payload.clone(),
+            len,
+            mask,
+            pos: 0,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.header.len() + self.len
+    }
+
+    fn is_done(&self) -> bool {
+        self.pos >= self.total()
+    }
+
+    /// Octets built and held: the header, the pattern (a fragment's whole payload).
+    fn held(&self) -> usize {
+        self.header.len() + self.pattern.len()
+    }
+
+    /// The frame's octets `at..at + n` (fewer at the end), masked.
+    fn octets(&self, mut at: usize, n: usize) -> Vec<u8> {
+        let n = n.min(self.total().saturating_sub(at));
+        let mut out = Vec::with_capacity(n);
+        let h = self.header.len();
+        if at < h {
+            let k = n.min(h - at);
+            out.extend_from_slice(&self.header[at..at + k]);
+            at += k;
+        }
+        let start = out.len();
+        let first = at.saturating_sub(h); // the payload index of the first payload octet
+        while out.len() < n {
+            let i = (at - h) % self.pattern.len();
+            let k = (self.pattern.len() - i).min(n - out.len());
+            out.extend_from_slice(&self.pattern[i..i + k]);
+            at += k;
+        }
+        if let Some(m) = self.mask {
+            let key = [
+                m[first & 3],
+                m[(first + 1) & 3],
+                m[(first + 2) & 3],
+                m[(first + 3) & 3],
+            ];
+            wire::apply_mask(&mut out[start..], key);
+        }
+        out
+    }
+
+    /// The next `max` octets (fewer at the end).
+    fn take(&mut self, max: usize) -> Vec<u8> {
+        let out = self.octets(self.pos, max);
+        self.pos += out.len();
+        out
+    }
+
+    /// The whole frame.
+    fn into_vec(mut self) -> Vec<u8> {
+        let n = self.total() - self.pos;
+        self.take(n)
+    }
+}
+
+/// What the driver is handed next, in order ([`Machine::poll_action`]).
+#[derive(Debug)]
+enum Out<'a> {
+    Action(Action),
+    /// A frame written at once, handed out [`WRITE_CHUNK`] octets at a time.
+    Octets(FrameOctets),
+    /// A step's frames not built yet (a 9.x message's fragments): each is built, counted and
+    /// logged when the driver reaches it.
+    Frames(StepFrames<'a>),
+}
+
+/// A queued write ([`Machine::poll_queued`]), not counted yet.
+#[derive(Debug)]
+enum QueuedOut {
+    Data(Vec<u8>, bool),
+    /// A chopped frame: one chop of `usize` octets per turn, each a sync point.
+    Chops(FrameOctets, usize),
+}
+
 /// One connection's case machine, without I/O (see the module docs).
 pub struct Machine<'a> {
     def: &'a CaseDef,
     opts: &'a ReplayOptions,
     state: State,
     rx: Vec<u8>,
-    queue: VecDeque<(Vec<u8>, bool)>,
+    queue: VecDeque<QueuedOut>,
     timers: Vec<Timer>,
     later: Vec<Option<Later<'a>>>,
     auto_fragment: Option<usize>,
@@ -195,7 +307,7 @@ pub struct Machine<'a> {
     /// The time of the input being handled.
     now: Instant,
     /// Actions not yet taken by the driver.
-    actions: VecDeque<Action>,
+    actions: VecDeque<Out<'a>>,
     /// Which of `opts.masks` were used.
     masks_used: Vec<bool>,
     /// The octets of the case's test data file (12.x, 13.x), or why the driver has none: the
@@ -204,18 +316,26 @@ pub struct Machine<'a> {
     rec: Record,
 }
 
+/// The octets a wire-log row shows.
+const SHOWN_OCTETS: usize = 64;
+
 /// Octets as a wire-log row shows them: hex of the first 64 and ` ...` when longer.
 fn shown_octets(data: &[u8]) -> Shown {
-    const MAX: usize = 64;
-    let mut text = String::with_capacity(2 * data.len().min(MAX) + 4);
-    for b in &data[..data.len().min(MAX)] {
+    shown_write(data.len(), data)
+}
+
+/// A write of `len` octets beginning with `head` as a wire-log row shows it.
+fn shown_write(len: usize, head: &[u8]) -> Shown {
+    let shown = &head[..head.len().min(SHOWN_OCTETS)];
+    let mut text = String::with_capacity(2 * shown.len() + 4);
+    for b in shown {
         text.push_str(&format!("{b:02x}"));
     }
-    if data.len() > MAX {
+    if len > SHOWN_OCTETS {
         text.push_str(crate::model::CUT_MARK);
     }
     Shown {
-        len: Some(data.len() as u64),
+        len: Some(len as u64),
         text,
     }
 }
@@ -347,9 +467,60 @@ impl<'a> Machine<'a> {
         self.fire_due_timers();
     }
 
-    /// The next action to take, in order.
+    /// The next action to take, in order. A large write comes in pieces of at most
+    /// [`WRITE_CHUNK`] octets and a many-fragment message a frame at a time, each built here
+    /// (so a connection never holds a 9.x message whole).
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        loop {
+            match self.actions.front_mut()? {
+                Out::Action(_) => {
+                    let Some(Out::Action(a)) = self.actions.pop_front() else {
+                        unreachable!()
+                    };
+                    return Some(a);
+                }
+                Out::Octets(o) if !o.is_done() => {
+                    return Some(Action::Write(o.take(WRITE_CHUNK)));
+                }
+                Out::Octets(_) => {
+                    self.actions.pop_front();
+                }
+                Out::Frames(frames) => {
+                    let Some(frame) = frames.next() else {
+                        self.actions.pop_front();
+                        continue;
+                    };
+                    // the frame's writes go before whatever is behind the step
+                    let rest = std::mem::take(&mut self.actions);
+                    self.send_frame(&frame);
+                    self.actions.extend(rest);
+                }
+            }
+        }
+    }
+
+    /// Octets built and waiting to be handed out (actions and queued writes): what a
+    /// connection holds beside its buffers. At most one [`WRITE_CHUNK`] or one fragment of a
+    /// large message, not the message.
+    pub fn pending_octets(&self) -> usize {
+        let out: usize = self
+            .actions
+            .iter()
+            .map(|o| match o {
+                Out::Action(Action::Write(d)) => d.len(),
+                Out::Action(Action::Drop) | Out::Frames(_) => 0,
+                Out::Octets(o) => o.held(),
+            })
+            .sum();
+        let queued: usize = self
+            .queue
+            .iter()
+            .map(|q| match q {
+                QueuedOut::Data(d, _) => d.len(),
+                QueuedOut::Chops(o, _) => o.held(),
+            })
+            .sum();
+        out + queued
     }
 
     /// The next queued write, counted and logged as it is handed out (Autobahn's `_send`
@@ -360,8 +531,22 @@ impl<'a> Machine<'a> {
             return None;
         }
         self.now = now;
-        let (data, sync) = self.queue.pop_front()?;
-        self.record_write(&data, sync);
+        let (data, sync) = match self.queue.front_mut()? {
+            QueuedOut::Chops(o, n) => {
+                let chop = o.take(*n);
+                if o.is_done() {
+                    self.queue.pop_front();
+                }
+                (chop, true)
+            }
+            QueuedOut::Data(..) => {
+                let Some(QueuedOut::Data(data, sync)) = self.queue.pop_front() else {
+                    unreachable!()
+                };
+                (data, sync)
+            }
+        };
+        self.record_write(data.len(), &data, sync);
         Some(Queued { data, sync })
     }
 
@@ -488,15 +673,36 @@ impl<'a> Machine<'a> {
     fn send_data(&mut self, data: Vec<u8>, sync: bool, chop: Option<usize>) {
         match chop.filter(|&n| n > 0) {
             Some(n) => {
-                for piece in data.chunks(n) {
-                    self.queue.push_back((piece.to_vec(), true));
-                }
                 if data.is_empty() {
-                    self.queue.push_back((Vec::new(), true));
+                    self.queue.push_back(QueuedOut::Data(Vec::new(), true));
+                }
+                for piece in data.chunks(n) {
+                    self.queue.push_back(QueuedOut::Data(piece.to_vec(), true));
                 }
             }
-            None if sync || !self.queue.is_empty() => self.queue.push_back((data, sync)),
+            None if sync || !self.queue.is_empty() => {
+                self.queue.push_back(QueuedOut::Data(data, sync))
+            }
             None => self.write_now(data),
+        }
+    }
+
+    /// `sendData` for a frame's octets, built as the driver takes them: chops are queued as
+    /// one chopped frame, a write at once is counted and logged now (one write, as Autobahn's
+    /// `transport.write`) and handed out in pieces.
+    fn send_frame_octets(&mut self, o: FrameOctets, sync: bool, chop: Option<usize>) {
+        match chop.filter(|&n| n > 0) {
+            Some(n) => self.queue.push_back(QueuedOut::Chops(o, n)),
+            None if sync || !self.queue.is_empty() => {
+                self.queue.push_back(QueuedOut::Data(o.into_vec(), sync))
+            }
+            None if self.state == State::Closed => {}
+            None => {
+                // the `TO` row shows the first octets and the length
+                let head = o.octets(0, SHOWN_OCTETS);
+                self.record_write(o.total(), &head, false);
+                self.actions.push_back(Out::Octets(o));
+            }
         }
     }
 
@@ -505,21 +711,22 @@ impl<'a> Machine<'a> {
         if self.state == State::Closed {
             return;
         }
-        self.record_write(&data, false);
-        self.actions.push_back(Action::Write(data));
+        self.record_write(data.len(), &data, false);
+        self.actions.push_back(Out::Action(Action::Write(data)));
     }
 
-    /// `txOctetStats`, the traffic counts and the `TO` row of one write.
-    fn record_write(&mut self, data: &[u8], sync: bool) {
-        count(&mut self.rec.stats.tx_octets, data.len() as u64);
+    /// `txOctetStats`, the traffic counts and the `TO` row of one write of `len` octets, of
+    /// which `head` are the first (at least the 64 a row shows, when there are as many).
+    fn record_write(&mut self, len: usize, head: &[u8], sync: bool) {
+        count(&mut self.rec.stats.tx_octets, len as u64);
         match self.state {
-            State::Open => self.traffic.outgoing_wire += data.len() as u64,
-            State::Connecting => self.traffic.preopen_outgoing_wire += data.len() as u64,
+            State::Open => self.traffic.outgoing_wire += len as u64,
+            State::Connecting => self.traffic.preopen_outgoing_wire += len as u64,
             _ => {}
         }
         if self.wirelog {
             self.rec.wirelog.push(WireRow::TxOctets {
-                data: shown_octets(data),
+                data: shown_write(len, head),
                 sync,
             });
         }
@@ -553,25 +760,13 @@ impl<'a> Machine<'a> {
 
     /// Autobahn's `sendFrame`: any frame, valid or not, logged as a `TF` row.
     fn send_frame(&mut self, spec: &FrameSpec) {
-        let payload = match spec.payload_len {
-            Some(n) => repeat_to_len(&spec.payload, n),
-            None => spec.payload.clone(),
-        };
         let mask = self.mask_for(spec);
-        let frame = Frame {
-            fin: spec.fin,
-            rsv: spec.rsv,
-            opcode: spec.opcode,
-            mask,
-            payload,
-        };
         count(&mut self.rec.stats.tx_frames, u64::from(spec.opcode & 0x0f));
         self.traffic.outgoing_frames += 1;
-        let encoded = wire::encode(&frame);
-        // a 16 MiB frame: keep one copy (the encoded one) while it is written
-        drop(frame);
+        // built as the driver takes it: a 16 MiB frame is never held whole
+        let octets = FrameOctets::new(spec, mask);
         if !self.wirelog {
-            self.send_data(encoded, spec.sync, spec.chopsize);
+            self.send_frame_octets(octets, spec.sync, spec.chopsize);
             return;
         }
         self.rec.wirelog.push(WireRow::TxFrame {
@@ -587,7 +782,7 @@ impl<'a> Machine<'a> {
             chopsize: spec.chopsize.map(|n| n as u64),
             sync: spec.sync,
         });
-        self.send_data(encoded, spec.sync, spec.chopsize);
+        self.send_frame_octets(octets, spec.sync, spec.chopsize);
     }
 
     /// Autobahn's `sendCloseFrame`: only from OPEN; moves to CLOSING.
@@ -647,7 +842,7 @@ impl<'a> Machine<'a> {
         }
         self.rec.closing.dropped_by_me = Some(true);
         self.state = State::Closed;
-        self.actions.push_back(Action::Drop);
+        self.actions.push_back(Out::Action(Action::Drop));
     }
 
     /// `_connectionLost`: the last word on `wasNotCleanReason`.
@@ -830,8 +1025,10 @@ impl<'a> Machine<'a> {
         self.reactive = true;
         self.rec.verdict = Some((Verdict::Failed, echo.timeout_result()));
         self.reaction = Some(Reaction::AwaitEcho(echo));
-        // one frame, or the message's fragments, each built when sent
-        self.send_frames(self.planned(step));
+        // One frame, handed out in pieces; or the message's fragments, each built, counted
+        // and written when the driver reaches it (the wire log is off: no row changes place).
+        let frames = self.planned(step);
+        self.actions.push_back(Out::Frames(frames));
         self.close_after(echo.wait_secs);
     }
 

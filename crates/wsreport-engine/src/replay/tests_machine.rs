@@ -546,3 +546,81 @@ fn a_compression_case_takes_its_test_data_from_the_driver() {
         assert_eq!(result, format!("wsreport: {why}"));
     }
 }
+
+/// Issue 21: a 9.x message is never held whole. The machine hands out a large frame in pieces
+/// of at most [`WRITE_CHUNK`] octets and a many-fragment message a frame at a time, each built
+/// when the driver takes it; what it holds built (`pending_octets`) stays within one piece or
+/// one fragment, and the octets are the frame the plan says, counted as the one write it is.
+#[test]
+fn a_large_message_is_built_a_piece_at_a_time() {
+    use super::machine::WRITE_CHUNK;
+    let opts = opts();
+    let t0 = Instant::now();
+    // (case, frames, the largest piece held built, every payload octet)
+    for (id, want_frames, bound) in [
+        // 16 MiB in one frame: pieces of WRITE_CHUNK
+        ("9.1.6", 1, WRITE_CHUNK),
+        // 4 MiB in 65536 fragments of 64 octets (and wstest's empty final one)
+        ("9.3.1", 65537, 64 + 14),
+        // 4 MiB in 4 fragments of 1 MiB: one fragment built at a time
+        ("9.3.8", 5, (1 << 20) + 14),
+        // 1 MiB written in chops of 64 octets: one chop built at a time
+        ("9.5.1", 1, 64),
+    ] {
+        let def = def(id);
+        let catalog::Step::SendAndAwaitEcho(echo) = def.steps.last().unwrap() else {
+            panic!("{id}")
+        };
+        let mut m = opened(&def, &opts, t0);
+        let mut peer = PlanPeer::default();
+        let (mut writes, mut largest, mut held) = (0usize, 0, m.pending_octets());
+        loop {
+            let data = match m.poll_action() {
+                Some(Action::Write(data)) => data,
+                Some(Action::Drop) => panic!("{id}: dropped"),
+                None => match m.poll_queued(t0) {
+                    Some(q) => q.data,
+                    None => break,
+                },
+            };
+            writes += 1;
+            largest = largest.max(data.len());
+            held = held.max(m.pending_octets());
+            let _ = peer.read(&data);
+        }
+        assert!(largest <= WRITE_CHUNK, "{id}: a write of {largest}");
+        assert!(held <= bound, "{id}: {held} octets held, bound {bound}");
+        // the octets: the frames of the plan, the payload the case's pattern
+        assert_eq!(peer.frames.len(), want_frames, "{id}");
+        let sent: usize = peer.frames.iter().map(|f| f.payload.len()).sum();
+        assert_eq!(sent, echo.len(), "{id}");
+        let plan = catalog::planned_frames(&def.steps, opts.fragment_end);
+        for (f, p) in peer.frames.iter().zip(&plan) {
+            assert_eq!(
+                (f.opcode, f.fin, f.payload.len()),
+                (p.opcode, p.fin, p.wire_len())
+            );
+            let n = p.payload.len();
+            assert!(
+                f.payload
+                    .iter()
+                    .enumerate()
+                    .all(|(i, b)| *b == p.payload[i % n]),
+                "{id}"
+            );
+        }
+        // txOctetStats counts writes as Autobahn makes them: a frame written at once is one
+        // write, whatever pieces the driver gets; chops are one write each
+        m.handle_eof(t0);
+        let rec = m.finish(t0);
+        let counted: u64 = rec.stats.tx_octets.values().sum();
+        match id {
+            "9.1.6" => {
+                assert!(writes > 256, "{writes} pieces");
+                assert_eq!(rec.stats.tx_octets.get(&(16 * 1024 * 1024 + 14)), Some(&1));
+            }
+            "9.5.1" => assert_eq!(counted, 1 + (1 << 20) / 64 + 1, "request, chops"),
+            _ => assert_eq!(counted, 1 + want_frames as u64, "request, frames"),
+        }
+    }
+}
