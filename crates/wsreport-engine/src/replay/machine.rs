@@ -150,6 +150,26 @@ pub enum Action {
     Write(Vec<u8>),
     /// Drop the connection: shut down the writing side; the machine is closed.
     Drop,
+    /// Call [`Machine::handle_timeout`] at this instant (the earliest timer): replaces the
+    /// deadline set before. Told whenever the earliest timer changes.
+    SetTimer(Instant),
+    /// No timer is armed any more (or the connection ended): forget the deadline.
+    CancelTimer,
+}
+
+/// What the machine tells its driver beside actions ([`Machine::poll_event`]): things to
+/// observe (progress, a verdict), nothing to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Wire-log rows were added: [`Machine::wirelog`]`[range]`, borrowed, not copied
+    /// (consecutive rows come as one range).
+    Rows(std::ops::Range<usize>),
+    /// A reactive case (9, 12, 13) reached the verdict its record will carry (before the
+    /// closing handshake). A non-reactive case's verdict is the judge's, over the finished
+    /// record.
+    Verdict(Verdict, String),
+    /// The connection ended: take the last actions, then [`Machine::finish`].
+    Closed,
 }
 
 /// A queued write ([`Machine::poll_queued`]): a chop of a chopped frame or a sync write.
@@ -308,6 +328,14 @@ pub struct Machine<'a> {
     now: Instant,
     /// Actions not yet taken by the driver.
     actions: VecDeque<Out<'a>>,
+    /// Events not yet seen by the driver.
+    events: VecDeque<Event>,
+    /// The deadline last told ([`Action::SetTimer`]).
+    timer_told: Option<Instant>,
+    /// Wire-log rows told so far ([`Event::Rows`]).
+    rows_told: usize,
+    /// Whether [`Event::Closed`] was told.
+    closed_told: bool,
     /// Which of `opts.masks` were used.
     masks_used: Vec<bool>,
     /// The octets of the case's test data file (12.x, 13.x), or why the driver has none: the
@@ -372,6 +400,10 @@ impl<'a> Machine<'a> {
             traffic: Traffic::default(),
             now,
             actions: VecDeque::new(),
+            events: VecDeque::new(),
+            timer_told: None,
+            rows_told: 0,
+            closed_told: false,
             masks_used: vec![false; opts.masks.len()],
             test_data: None,
             rec: Record {
@@ -444,6 +476,40 @@ impl<'a> Machine<'a> {
                 }
             }
         }
+        self.tell();
+    }
+
+    /// After each input: the timer actions and the events it caused.
+    fn tell(&mut self) {
+        let closed = self.state == State::Closed;
+        let next = if closed { None } else { self.poll_timeout() };
+        if next != self.timer_told {
+            self.timer_told = next;
+            let action = next.map_or(Action::CancelTimer, Action::SetTimer);
+            self.actions.push_back(Out::Action(action));
+        }
+        let rows = self.rec.wirelog.len();
+        if rows > self.rows_told {
+            match self.events.back_mut() {
+                Some(Event::Rows(r)) if r.end == self.rows_told => r.end = rows,
+                _ => self.events.push_back(Event::Rows(self.rows_told..rows)),
+            }
+            self.rows_told = rows;
+        }
+        if closed && !self.closed_told {
+            self.closed_told = true;
+            self.events.push_back(Event::Closed);
+        }
+    }
+
+    /// The next event, in order (see [`Event`]); the driver may ignore them.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The wire log so far ([`Event::Rows`] says which rows are new).
+    pub fn wirelog(&self) -> &[WireRow] {
+        &self.rec.wirelog
     }
 
     /// Octets read from the peer at `now` (one read: its size is what `rxOctetStats` counts).
@@ -453,18 +519,21 @@ impl<'a> Machine<'a> {
             return self.handle_eof(now);
         }
         self.on_read(data);
+        self.tell();
     }
 
     /// The peer ended TCP (FIN or reset) at `now`: `connectionLost`.
     pub fn handle_eof(&mut self, now: Instant) {
         self.now = now;
         self.state = State::Closed;
+        self.tell();
     }
 
     /// Fires every timer due at `now`, earliest first.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         self.fire_due_timers();
+        self.tell();
     }
 
     /// The next action to take, in order. A large write comes in pieces of at most
@@ -494,6 +563,7 @@ impl<'a> Machine<'a> {
                     let rest = std::mem::take(&mut self.actions);
                     self.send_frame(&frame);
                     self.actions.extend(rest);
+                    self.tell();
                 }
             }
         }
@@ -508,7 +578,7 @@ impl<'a> Machine<'a> {
             .iter()
             .map(|o| match o {
                 Out::Action(Action::Write(d)) => d.len(),
-                Out::Action(Action::Drop) | Out::Frames(_) => 0,
+                Out::Action(_) | Out::Frames(_) => 0,
                 Out::Octets(o) => o.held(),
             })
             .sum();
@@ -547,6 +617,7 @@ impl<'a> Machine<'a> {
             }
         };
         self.record_write(data.len(), &data, sync);
+        self.tell();
         Some(Queued { data, sync })
     }
 
@@ -1007,7 +1078,7 @@ impl<'a> Machine<'a> {
     /// The reaction has its verdict: stop reacting and start the closing handshake.
     fn finish_reaction(&mut self, verdict: Verdict, result: String, wlm_row: bool) {
         self.reaction = None;
-        self.rec.verdict = Some((verdict, result));
+        self.final_verdict(verdict, result);
         if wlm_row {
             self.enable_wirelog(true);
         } else {
@@ -1054,7 +1125,7 @@ impl<'a> Machine<'a> {
         self.reactive = true;
         if self.deflate.is_none() {
             // The result stays the default one, as in the testsuite.
-            self.rec.verdict = Some((Verdict::Unimplemented, crate::judge::DIFFER.into()));
+            self.final_verdict(Verdict::Unimplemented, crate::judge::DIFFER.into());
             self.send_close_frame(Some(crate::catalog::close_code::NORMAL), None, false);
             return;
         }
@@ -1350,14 +1421,21 @@ impl<'a> Machine<'a> {
         self.inside_message = false;
         self.message = Vec::new();
         self.reaction = None;
-        self.rec.verdict = Some((
+        self.final_verdict(
             Verdict::Failed,
             format!(
                 "wsreport: the peer's {why} (--max-message-size); the connection was failed \
                  with 1009"
             ),
-        ));
+        );
         self.fail_connection(crate::catalog::close_code::MESSAGE_TOO_BIG, &why);
+    }
+
+    /// The verdict the record will carry, told as an [`Event::Verdict`].
+    fn final_verdict(&mut self, verdict: Verdict, result: String) {
+        self.events
+            .push_back(Event::Verdict(verdict.clone(), result.clone()));
+        self.rec.verdict = Some((verdict, result));
     }
 
     /// `_invalid_payload`: fail with 1007; `true` when processing must stop.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::machine::{Action, Machine, Queued};
+use super::machine::{Action, Event, Machine, Queued};
 use super::*;
 use crate::catalog::Step;
 use crate::model::WireRow;
@@ -20,9 +20,12 @@ fn def(id: &str) -> CaseDef {
     catalog::build(&id.parse().unwrap()).expect("in the catalog")
 }
 
-/// Every action the machine has for its driver now.
+/// Every action the machine has for its driver now, but the timer's (see
+/// [`timers_are_actions_with_the_injected_clock`]).
 fn actions(m: &mut Machine) -> Vec<Action> {
-    std::iter::from_fn(|| m.poll_action()).collect()
+    std::iter::from_fn(|| m.poll_action())
+        .filter(|a| !matches!(a, Action::SetTimer(_) | Action::CancelTimer))
+        .collect()
 }
 
 /// The octets of the write actions, concatenated; panics on a drop.
@@ -31,7 +34,7 @@ fn written(m: &mut Machine) -> Vec<u8> {
         .into_iter()
         .flat_map(|a| match a {
             Action::Write(data) => data,
-            Action::Drop => panic!("unexpected drop"),
+            other => panic!("unexpected {other:?}"),
         })
         .collect()
 }
@@ -352,6 +355,7 @@ fn run_against_plan_peer(def: &CaseDef, opts: &ReplayOptions) -> (Vec<Frame>, Re
             match action {
                 Action::Write(data) => answer.extend(peer.read(&data)),
                 Action::Drop => ended = true,
+                Action::SetTimer(_) | Action::CancelTimer => {}
             }
         }
         if m.is_closed() {
@@ -577,7 +581,8 @@ fn a_large_message_is_built_a_piece_at_a_time() {
         loop {
             let data = match m.poll_action() {
                 Some(Action::Write(data)) => data,
-                Some(Action::Drop) => panic!("{id}: dropped"),
+                Some(Action::SetTimer(_)) => continue,
+                Some(other) => panic!("{id}: {other:?}"),
                 None => match m.poll_queued(t0) {
                     Some(q) => q.data,
                     None => break,
@@ -623,4 +628,117 @@ fn a_large_message_is_built_a_piece_at_a_time() {
             _ => assert_eq!(counted, 1 + want_frames as u64, "request, frames"),
         }
     }
+}
+
+/// Issue 21: the timers are actions. The driver is told the earliest deadline whenever it
+/// changes ([`Action::SetTimer`]) and that none is left when the connection ends
+/// ([`Action::CancelTimer`]); it never has to ask. Time is the injected clock's.
+#[test]
+fn timers_are_actions_with_the_injected_clock() {
+    // the octets written and the timer actions, apart
+    let take = |m: &mut Machine| -> (Vec<u8>, Vec<Action>) {
+        let mut octets = Vec::new();
+        let mut timers = Vec::new();
+        while let Some(a) = m.poll_action() {
+            match a {
+                Action::Write(d) => octets.extend(d),
+                other => timers.push(other),
+            }
+        }
+        (octets, timers)
+    };
+    let (def, opts) = (def("2.1"), opts());
+    let t0 = Instant::now();
+    let mut m = Machine::new(&def, &opts, t0);
+    m.start(t0);
+    // the opening handshake's timeout comes first
+    let (request, timers) = take(&mut m);
+    assert_eq!(
+        timers,
+        [Action::SetTimer(t0 + opts.timeouts.open_handshake)]
+    );
+    // the 101: the handshake's timer is cancelled and 2.1 arms closeAfter(1)
+    let request = String::from_utf8(request).unwrap();
+    let key = request
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+        .unwrap();
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        handshake::accept_for(key)
+    );
+    m.handle_read(response.as_bytes(), t0);
+    let close_after = t0 + Duration::from_secs(1);
+    let (ping, timers) = take(&mut m);
+    assert_eq!(frames(&ping)[0].opcode, opcode::PING);
+    assert_eq!(timers, [Action::SetTimer(close_after)]);
+    // a read that changes no timer says nothing about them
+    m.handle_read(&Frame::new(opcode::PING, b"x".to_vec()).encode(), t0);
+    let (pong, timers) = take(&mut m);
+    assert_eq!(frames(&pong)[0].opcode, opcode::PONG);
+    assert_eq!(timers, []);
+    // a moment early, nothing; at the deadline closeAfter fires: our close arms the close
+    // handshake's timeout, the next deadline
+    m.handle_timeout(close_after - Duration::from_millis(1));
+    assert_eq!(take(&mut m), (Vec::new(), Vec::new()));
+    m.handle_timeout(close_after);
+    let (close, timers) = take(&mut m);
+    assert_eq!(frames(&close)[0].opcode, opcode::CLOSE);
+    let close_timeout = close_after + opts.timeouts.close_handshake;
+    assert_eq!(timers, [Action::SetTimer(close_timeout)]);
+    // the peer's close: the server's drop is awaited; TCP gone: no timer is left
+    let t1 = close_after + Duration::from_millis(5);
+    m.handle_read(
+        &Frame::new(opcode::CLOSE, 1000u16.to_be_bytes().to_vec()).encode(),
+        t1,
+    );
+    let (_, timers) = take(&mut m);
+    assert_eq!(
+        timers,
+        [Action::SetTimer(t1 + opts.timeouts.server_connection_drop)]
+    );
+    m.handle_eof(t1);
+    assert_eq!(take(&mut m), (Vec::new(), vec![Action::CancelTimer]));
+}
+
+/// Issue 21: wire-log rows, a reactive case's verdict and the end are events the driver may
+/// observe; rows are told as ranges of the machine's own log (no copy).
+#[test]
+fn rows_verdict_and_end_are_events() {
+    let events =
+        |m: &mut Machine| -> Vec<Event> { std::iter::from_fn(|| m.poll_event()).collect() };
+    let (def, opts) = (def("9.1.1"), opts());
+    let t0 = Instant::now();
+    let mut m = opened(&def, &opts, t0);
+    // start: the request's TO row; the 101: its RO row; 9.1.1 arms closeAfter (a TI row)
+    let told = events(&mut m);
+    let rows: Vec<_> = told
+        .iter()
+        .map(|e| match e {
+            Event::Rows(r) => r.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(rows.first().unwrap().start, 0);
+    assert_eq!(rows.last().unwrap().end, m.wirelog().len());
+    assert!(matches!(m.wirelog().last(), Some(WireRow::CloseAfter(_))));
+    let sent = frames(&written(&mut m));
+    // the echo: the verdict, at once
+    m.handle_read(
+        &Frame::new(opcode::TEXT, sent[0].payload.clone()).encode(),
+        t0,
+    );
+    let told = events(&mut m);
+    assert!(
+        told.contains(&Event::Verdict(
+            crate::model::Verdict::Ok,
+            "Received text message of length 65536.".into()
+        )),
+        "{told:?}"
+    );
+    m.handle_eof(t0);
+    assert_eq!(events(&mut m).last(), Some(&Event::Closed));
+    let rec = m.finish(t0);
+    assert_eq!(rec.verdict.unwrap().0, crate::model::Verdict::Ok);
 }
