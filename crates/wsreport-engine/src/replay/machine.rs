@@ -4,14 +4,17 @@
 //!
 //! The machine is sans-IO: it takes octets read ([`Machine::handle_read`], [`Machine::handle_eof`])
 //! and time ([`Machine::handle_timeout`], every input carries the current instant) and hands
-//! back what to do ([`Machine::poll_action`]: write these octets, drop the connection), the
-//! next deadline ([`Machine::poll_timeout`]) and, one at a time, the queued writes
-//! ([`Machine::poll_queued`]: chopped and sync writes, one per reactor turn, as Autobahn's
-//! `send_queue` does, so the peer's replies are read between chops). It writes what the
-//! steps send, checks every frame the peer sends the way Autobahn does (`processData`),
-//! answers pings, assembles messages, runs the closing handshake with its timeouts, and ends
-//! when TCP is gone. The async driver around it ([`super::engine`]) only moves octets and
-//! sleeps until deadlines; tests drive the machine with octets and an injected clock.
+//! back what to do ([`Machine::poll_action`]: write these octets, drop the connection, set or
+//! cancel the timer) and, one at a time, the queued writes ([`Machine::poll_queued`]: chopped
+//! and sync writes, one per reactor turn, as Autobahn's `send_queue` does, so the peer's
+//! replies are read between chops); what it records is told as events
+//! ([`Machine::poll_event`]: wire-log rows, a reactive case's verdict, the end). The frames a
+//! case sends are the catalog's plan ([`step_frames`], the one derivation of a case's octets),
+//! built as the driver takes them. It checks every frame the peer sends the way Autobahn does
+//! (`processData`), answers pings, assembles messages, runs the closing handshake with its
+//! timeouts, and ends when TCP is gone. The async driver around it ([`super::engine`]) only
+//! moves octets and sleeps until the deadline it was told; tests drive the machine with
+//! octets and an injected clock.
 //!
 //! The reactive cases (9.x, 12.x, 13.x) end in a step that judges the echoes as they come
 //! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
@@ -164,9 +167,9 @@ pub enum Event {
     /// Wire-log rows were added: [`Machine::wirelog`]`[range]`, borrowed, not copied
     /// (consecutive rows come as one range).
     Rows(std::ops::Range<usize>),
-    /// A reactive case (9, 12, 13) reached the verdict its record will carry (before the
-    /// closing handshake). A non-reactive case's verdict is the judge's, over the finished
-    /// record.
+    /// The machine set the verdict the record will carry (before the closing handshake): a
+    /// reactive case's (9, 12, 13), or FAILED for a message over `--max-message-size`. Any
+    /// other case's verdict is the judge's, over the finished record.
     Verdict(Verdict, String),
     /// The connection ended: take the last actions, then [`Machine::finish`].
     Closed,
@@ -621,7 +624,8 @@ impl<'a> Machine<'a> {
         Some(Queued { data, sync })
     }
 
-    /// When the next timer is due: the driver calls [`Machine::handle_timeout`] then.
+    /// When the next timer is due: the deadline the last [`Action::SetTimer`] told (a query;
+    /// the driver need not ask).
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.iter().map(|t| t.at).min()
     }
