@@ -12,12 +12,12 @@
 //! case sends are the catalog's plan ([`step_frames`], the one derivation of a case's octets),
 //! built as the driver takes them. It checks every frame the peer sends the way Autobahn does
 //! (`processData`), answers pings, assembles messages, runs the closing handshake with its
-//! timeouts, and ends when TCP is gone. The async driver around it ([`super::engine`]) only
+//! timeouts, and ends when TCP is gone. The async driver around it (`replay/engine.rs`) only
 //! moves octets and sleeps until the deadline it was told; tests drive the machine with
 //! octets and an injected clock.
 //!
 //! The reactive cases (9.x, 12.x, 13.x) end in a step that judges the echoes as they come
-//! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
+//! (`Reaction`): their messages go to the reaction instead of `received`, and the verdict
 //! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
 //! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
 //! every RSV1 message received ([`crate::protocol::deflate`]). The machine reads no file: the
