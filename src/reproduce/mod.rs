@@ -222,7 +222,7 @@ fn tx_rows(case: &Case) -> Vec<TxRow> {
 }
 
 fn wire_len(p: &PlannedFrame) -> u64 {
-    p.repeat_len.unwrap_or(p.payload.len()) as u64
+    p.payload_len.unwrap_or(p.payload.len()) as u64
 }
 
 /// Pairs planned frames with rows, in order: each planned frame takes the next row of the

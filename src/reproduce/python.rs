@@ -10,7 +10,7 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{Adjust, Expect, Step, fragments};
+use crate::catalog::{Adjust, Expect, Step, step_frames};
 use crate::model::CaseId;
 use crate::replay::Role;
 
@@ -130,24 +130,17 @@ impl Writer<'_> {
                         py_opt(f.payload_len)
                     );
                 }
-                Step::Message {
-                    payload,
-                    binary,
-                    fragment_size,
-                } => {
-                    let size = fragment_size.or(self.auto_fragment).unwrap_or(0);
-                    for (i, j, fin) in fragments(payload.len(), size, self.plan.fragment_end) {
-                        let op = match (i, binary) {
-                            (0, true) => 2,
-                            (0, false) => 1,
-                            _ => 0,
-                        };
+                // the frames the engine writes, as the catalog plans them
+                Step::Message { .. } => {
+                    let end = self.plan.fragment_end;
+                    for f in step_frames(step, end, self.auto_fragment) {
                         let mask = self.next_mask();
                         let _ = writeln!(
                             out,
-                            "{pad}(\"frame\", dict(opcode={op}, payload={}, fin={}, rsv=0, mask={}, chop=None, sync=False, repeat=None, open_only=True)),",
-                            py_bytes(&payload[i..j]),
-                            py_bool(fin),
+                            "{pad}(\"frame\", dict(opcode={}, payload={}, fin={}, rsv=0, mask={}, chop=None, sync=False, repeat=None, open_only=True)),",
+                            f.opcode,
+                            py_bytes(&f.payload),
+                            py_bool(f.fin),
                             py_mask(mask)
                         );
                     }

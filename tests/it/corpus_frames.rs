@@ -2,6 +2,9 @@
 //! the frames its steps send match the `TF` rows of the real reports' wire logs (opcode, fin,
 //! rsv, payload length, shown payload, chop size), planned with wstest's framing (an empty final
 //! fragment after a message of whole fragments, the default; `--framing kosoku` drops it).
+//! The planned frames are the ones the engine writes: its case machine executes the catalog's
+//! `step_frames`, the one derivation of a case's frames (the machine's `sends_the_plan` test
+//! checks its octets against the same plan), so this compares the engine with wstest.
 //!
 //! The testsuite's own frames that no step asks for (its close replies, pongs to the peer's
 //! pings) may sit between them; the planned frames may stop early when the peer ended the
@@ -29,7 +32,7 @@ fn differs(p: &PlannedFrame, t: &Tf) -> Option<String> {
         u64::from(p.rsv),
         p.payload.len() as u64,
         shown_payload(&p.payload),
-        p.repeat_len.map(|n| n as u64),
+        p.payload_len.map(|n| n as u64),
         p.chopsize.map(|n| n as u64),
     );
     let got = (

@@ -311,7 +311,7 @@ mod tests {
     fn frames(s: &str) -> Vec<(u8, bool, Vec<u8>, Option<usize>)> {
         planned_frames(&case(s).steps, FragmentEnd::Full)
             .into_iter()
-            .map(|f| (f.opcode, f.fin, f.payload, f.repeat_len))
+            .map(|f| (f.opcode, f.fin, f.payload, f.payload_len))
             .collect()
     }
 

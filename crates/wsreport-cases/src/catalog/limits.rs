@@ -334,7 +334,7 @@ mod tests {
             (
                 frames[0].opcode,
                 frames[0].payload.len(),
-                frames[0].repeat_len
+                frames[0].payload_len
             ),
             (1, 10, Some(16_777_216))
         );
@@ -439,7 +439,7 @@ mod tests {
         );
         let frames = planned_frames(&def.steps, FragmentEnd::Full);
         assert_eq!(frames.len(), 1000);
-        assert!(frames.iter().all(|f| f.repeat_len == Some(0)));
+        assert!(frames.iter().all(|f| f.payload_len == Some(0)));
         let def = case("9.8.6");
         let Step::EchoSeries(s) = &def.steps[0] else {
             panic!()

@@ -21,6 +21,10 @@ use crate::model::{CaseId, ExpectedClose};
 
 pub use deflate::{Deflate, DeflateAccept, DeflateOffer};
 pub use facts::{CaseFacts, facts};
+pub use plan::{
+    Fragments, MAX_CLOSE_REASON, PlannedFrame, StepFrames, close_frame, close_payload,
+    message_frames, planned_frames, step_frames,
+};
 pub use reaction::{
     AwaitEcho, BigSend, DeflateSeries, EchoSeries, FragmentEnd, Repeated, TestData, fragments,
 };
@@ -255,6 +259,15 @@ pub struct CaseDef {
 }
 
 impl CaseDef {
+    /// The test data file the case's messages come from (a [`DeflateSeries`], 12.x and 13.x):
+    /// the engine's driver reads it and hands the octets to the case machine.
+    pub fn test_data(&self) -> Option<TestData> {
+        self.steps.iter().find_map(|s| match s {
+            Step::DeflateSeries(series) => Some(series.data),
+            _ => None,
+        })
+    }
+
     /// `reportCompressionRatio`: set by the cases that negotiate permessage-deflate.
     pub fn report_compression_ratio(&self) -> bool {
         self.deflate.is_some()
@@ -285,23 +298,6 @@ impl CaseDef {
     }
 }
 
-/// A frame the steps will write, in order, for comparing with reports' `TF` rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedFrame {
-    /// Opcode.
-    pub opcode: u8,
-    /// FIN.
-    pub fin: bool,
-    /// RSV.
-    pub rsv: u8,
-    /// The payload (pattern when `repeat_len` is set).
-    pub payload: Vec<u8>,
-    /// Real length when repeated.
-    pub repeat_len: Option<usize>,
-    /// Chop size.
-    pub chopsize: Option<usize>,
-}
-
 /// The expected-close shorthand most cases use.
 pub fn expect_close(closed_by_me: bool, codes: &[u16], require_clean: bool) -> ExpectedClose {
     ExpectedClose {
@@ -309,117 +305,6 @@ pub fn expect_close(closed_by_me: bool, codes: &[u16], require_clean: bool) -> E
         close_code: codes.iter().map(|&c| u64::from(c)).collect(),
         require_clean: Some(require_clean),
         closed_by_wrong_endpoint_is_fatal: None,
-    }
-}
-
-fn close_payload(code: Option<u16>, reason: &Option<Vec<u8>>) -> Vec<u8> {
-    let mut p = Vec::new();
-    if let Some(c) = code {
-        p.extend_from_slice(&c.to_be_bytes());
-    }
-    // `sendCloseFrame` appends the reason even without a code (7.3.2 sends a 1-octet close).
-    if let Some(r) = reason {
-        p.extend_from_slice(r);
-    }
-    p
-}
-
-/// The frames the steps write, in order, including those of delayed steps (which the engine
-/// skips when a case's `only_if_open` check fails) and, of the reactive steps, those sent when
-/// every echo comes back (an [`EchoSeries`]'s every message; a [`DeflateSeries`] plans none, as
-/// its compressed frames depend on the compressor). Messages cut into fragments end as `end`
-/// says.
-pub fn planned_frames(steps: &[Step], end: FragmentEnd) -> Vec<PlannedFrame> {
-    let mut out = Vec::new();
-    let mut auto_fragment: Option<usize> = None;
-    plan(steps, end, &mut auto_fragment, &mut out);
-    out
-}
-
-fn plan(
-    steps: &[Step],
-    end: FragmentEnd,
-    auto_fragment: &mut Option<usize>,
-    out: &mut Vec<PlannedFrame>,
-) {
-    let frame = |opcode, fin, payload: Vec<u8>| PlannedFrame {
-        opcode,
-        fin,
-        rsv: 0,
-        payload,
-        repeat_len: None,
-        chopsize: None,
-    };
-    for s in steps {
-        match s {
-            Step::Frame(f) => out.push(PlannedFrame {
-                opcode: f.opcode,
-                fin: f.fin,
-                rsv: f.rsv,
-                payload: f.payload.clone(),
-                repeat_len: f.payload_len,
-                chopsize: f.chopsize,
-            }),
-            Step::Message {
-                payload,
-                binary,
-                fragment_size,
-            } => {
-                let size = fragment_size.or(*auto_fragment).unwrap_or(0);
-                for (i, j, fin) in fragments(payload.len(), size, end) {
-                    let op = if i > 0 {
-                        0
-                    } else if *binary {
-                        2
-                    } else {
-                        1
-                    };
-                    out.push(frame(op, fin, payload[i..j].to_vec()));
-                }
-            }
-            Step::AutoFragmentSize(n) => *auto_fragment = Some(*n),
-            Step::Close { code, reason } | Step::CloseFrame { code, reason } => {
-                out.push(frame(8, true, close_payload(*code, reason)))
-            }
-            Step::Later { steps, .. } => plan(steps, end, auto_fragment, out),
-            Step::SendAndAwaitEcho(echo) => match &echo.send {
-                BigSend::Frame(f) => plan(&[Step::Frame(f.clone())], end, auto_fragment, out),
-                // only here is a large payload built, a fragment at a time
-                BigSend::Message {
-                    payload,
-                    binary,
-                    fragment_size,
-                } => {
-                    for (i, j, fin) in fragments(payload.len, *fragment_size, end) {
-                        let op = if i > 0 {
-                            0
-                        } else if *binary {
-                            2
-                        } else {
-                            1
-                        };
-                        out.push(frame(op, fin, payload.octets(i..j)));
-                    }
-                }
-            },
-            // every message, as if every echo comes back
-            Step::EchoSeries(series) => {
-                let once = [Step::Frame(series.frame.clone())];
-                for _ in 0..series.count {
-                    plan(&once, end, auto_fragment, out);
-                }
-            }
-            // compressed payloads depend on the compressor: not planned
-            Step::DeflateSeries(_) => {}
-            // `endMessage()` writes a final empty continuation frame (a `TF` row); the octets of
-            // `beginMessageFrame` / `sendMessageFrameData` go out raw (`TO` rows only).
-            Step::EndMessage => out.push(frame(0, true, Vec::new())),
-            Step::BeginMessage { .. }
-            | Step::BeginMessageFrame(_)
-            | Step::MessageFrameData(_)
-            | Step::KillAfter(_)
-            | Step::CloseAfter(_) => {}
-        }
     }
 }
 
@@ -433,6 +318,7 @@ pub mod limits;
 pub mod misc;
 pub mod opcodes;
 pub mod pings;
+mod plan;
 mod reaction;
 pub mod reserved;
 pub mod utf8;

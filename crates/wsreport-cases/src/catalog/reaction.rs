@@ -82,23 +82,7 @@ pub enum FragmentEnd {
 /// frame. A message no longer than `size` is one frame; a length that is a multiple of `size`
 /// ends as `end` says.
 pub fn fragments(len: usize, size: usize, end: FragmentEnd) -> Vec<(usize, usize, bool)> {
-    if size == 0 || len <= size {
-        return vec![(0, len, true)];
-    }
-    let mut out = Vec::with_capacity(len / size + 1);
-    let mut i = 0;
-    loop {
-        let done = match end {
-            FragmentEnd::Full => i + size >= len,
-            FragmentEnd::EmptyFinal => i + size > len,
-        };
-        let j = if done { len } else { i + size };
-        out.push((i, j, done));
-        if done {
-            return out;
-        }
-        i += size;
-    }
+    crate::catalog::Fragments::new(len, size, end).collect()
 }
 
 /// How the one large message of a 9.1–9.6 case goes out.

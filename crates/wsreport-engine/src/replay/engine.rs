@@ -2,8 +2,8 @@
 //!
 //! The driver owns the stream and the clock and nothing of the protocol: it starts the
 //! machine, feeds it every read and every timer expiry with the current time, and executes
-//! what it asks for (write these octets, drop the connection), taking one queued write per
-//! reactor turn. Everything the testsuite would record is decided in the machine.
+//! what it asks for (write these octets, drop the connection, set or cancel its timer), taking
+//! one queued write per reactor turn. Everything the testsuite would record is decided in the machine.
 
 use std::time::Duration;
 
@@ -27,19 +27,28 @@ pub(super) struct Conn<'a, S> {
     read_aside: Vec<u8>,
     /// The peer ended TCP while a write was blocked.
     peer_gone: bool,
+    /// When to call the machine's `handle_timeout` ([`Action::SetTimer`]).
+    deadline: Option<Instant>,
 }
 
 impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
     pub(super) fn new(stream: S, def: &'a CaseDef, opts: &'a ReplayOptions) -> Self {
         let (reader, writer) = tokio::io::split(stream);
+        let mut machine = Machine::new(def, opts, Instant::now());
+        // the machine does no I/O: a compression case's test data file is read here
+        if let Some(data) = def.test_data() {
+            let octets = super::series::read_test_data(opts.testdata.as_deref(), data);
+            machine = machine.with_test_data(octets.map_err(|e| e.to_string()));
+        }
         Conn {
             reader,
             writer,
-            machine: Machine::new(def, opts, Instant::now()),
+            machine,
             opts,
             rx_aside: Vec::new(),
             read_aside: vec![0; 16 * 1024],
             peer_gone: false,
+            deadline: None,
         }
     }
 
@@ -98,7 +107,7 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 }
                 continue;
             }
-            let next = self.machine.poll_timeout();
+            let next = self.deadline;
             let sleep = async {
                 match next {
                     Some(at) => tokio::time::sleep_until(at).await,
@@ -130,6 +139,8 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 Action::Drop => {
                     let _ = self.writer.shutdown().await;
                 }
+                Action::SetTimer(at) => self.deadline = Some(at),
+                Action::CancelTimer => self.deadline = None,
             }
         }
     }

@@ -4,20 +4,25 @@
 //!
 //! The machine is sans-IO: it takes octets read ([`Machine::handle_read`], [`Machine::handle_eof`])
 //! and time ([`Machine::handle_timeout`], every input carries the current instant) and hands
-//! back what to do ([`Machine::poll_action`]: write these octets, drop the connection), the
-//! next deadline ([`Machine::poll_timeout`]) and, one at a time, the queued writes
-//! ([`Machine::poll_queued`]: chopped and sync writes, one per reactor turn, as Autobahn's
-//! `send_queue` does, so the peer's replies are read between chops). It writes what the
-//! steps send, checks every frame the peer sends the way Autobahn does (`processData`),
-//! answers pings, assembles messages, runs the closing handshake with its timeouts, and ends
-//! when TCP is gone. The async driver around it ([`super::engine`]) only moves octets and
-//! sleeps until deadlines; tests drive the machine with octets and an injected clock.
+//! back what to do ([`Machine::poll_action`]: write these octets, drop the connection, set or
+//! cancel the timer) and, one at a time, the queued writes ([`Machine::poll_queued`]: chopped
+//! and sync writes, one per reactor turn, as Autobahn's `send_queue` does, so the peer's
+//! replies are read between chops); what it records is told as events
+//! ([`Machine::poll_event`]: wire-log rows, a reactive case's verdict, the end). The frames a
+//! case sends are the catalog's plan ([`step_frames`], the one derivation of a case's octets),
+//! built as the driver takes them. It checks every frame the peer sends the way Autobahn does
+//! (`processData`), answers pings, assembles messages, runs the closing handshake with its
+//! timeouts, and ends when TCP is gone. The async driver around it (`replay/engine.rs`) only
+//! moves octets and sleeps until the deadline it was told; tests drive the machine with
+//! octets and an injected clock.
 //!
 //! The reactive cases (9.x, 12.x, 13.x) end in a step that judges the echoes as they come
-//! ([`Reaction`]): their messages go to the reaction instead of `received`, and the verdict
+//! (`Reaction`): their messages go to the reaction instead of `received`, and the verdict
 //! they reach replaces the comparison's ([`Record::verdict`]). permessage-deflate, when the
 //! case offers it and the server accepts, compresses what `sendMessage` sends and inflates
-//! every RSV1 message received ([`crate::protocol::deflate`]).
+//! every RSV1 message received ([`crate::protocol::deflate`]). The machine reads no file: the
+//! driver reads a compression case's test data and hands over the octets
+//! ([`Machine::with_test_data`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -29,10 +34,11 @@ use tokio::time::Instant;
 use sha1::{Digest, Sha1};
 
 use crate::catalog::{
-    AwaitEcho, BigSend, CaseDef, DeflateSeries, EchoSeries, Expect, FrameSpec, Step, fragments,
+    AwaitEcho, CaseDef, DeflateSeries, EchoSeries, Expect, FrameSpec, Step, StepFrames,
+    close_frame, message_frames, step_frames,
 };
 use crate::model::{Closing, Shown, Verdict, WireRow, WireStats, shown_payload};
-use crate::wire::{self, Frame, is_valid_close_code, opcode, repeat_to_len};
+use crate::wire::{self, is_valid_close_code, opcode};
 
 use super::series::{SeriesData, Traffic};
 use super::{ReplayOptions, Role};
@@ -75,11 +81,11 @@ struct Timer {
 
 /// A `continueLater` waiting to run.
 #[derive(Debug)]
-struct Later {
+struct Later<'a> {
     tag: Option<String>,
     only_if_open: bool,
     record_timeout: bool,
-    steps: Vec<Step>,
+    steps: &'a [Step],
 }
 
 /// The streaming send API's state (`beginMessage` … `endMessage`).
@@ -124,11 +130,11 @@ pub struct Record {
 
 /// A reactive case's state while it waits for echoes.
 #[derive(Debug)]
-enum Reaction {
+enum Reaction<'a> {
     /// 9.1–9.6.
-    AwaitEcho(AwaitEcho),
-    /// 9.7, 9.8: messages sent so far.
-    EchoSeries(EchoSeries, usize),
+    AwaitEcho(&'a AwaitEcho),
+    /// 9.7, 9.8: the step (whose frames are each message), the series, messages sent so far.
+    EchoSeries(&'a Step, &'a EchoSeries, usize),
     /// 12.x, 13.x.
     Deflate {
         series: DeflateSeries,
@@ -142,10 +148,31 @@ enum Reaction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Write these octets now, all of them, before reading on (they are already counted and
-    /// logged).
+    /// logged). A large write (a 9.x frame) comes as several of these, at most
+    /// [`WRITE_CHUNK`] octets each, built as they are taken.
     Write(Vec<u8>),
     /// Drop the connection: shut down the writing side; the machine is closed.
     Drop,
+    /// Call [`Machine::handle_timeout`] at this instant (the earliest timer): replaces the
+    /// deadline set before. Told whenever the earliest timer changes.
+    SetTimer(Instant),
+    /// No timer is armed any more (or the connection ended): forget the deadline.
+    CancelTimer,
+}
+
+/// What the machine tells its driver beside actions ([`Machine::poll_event`]): things to
+/// observe (progress, a verdict), nothing to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Wire-log rows were added: [`Machine::wirelog`]`[range]`, borrowed, not copied
+    /// (consecutive rows come as one range).
+    Rows(std::ops::Range<usize>),
+    /// The machine set the verdict the record will carry (before the closing handshake): a
+    /// reactive case's (9, 12, 13), or FAILED for a message over `--max-message-size`. Any
+    /// other case's verdict is the judge's, over the finished record.
+    Verdict(Verdict, String),
+    /// The connection ended: take the last actions, then [`Machine::finish`].
+    Closed,
 }
 
 /// A queued write ([`Machine::poll_queued`]): a chop of a chopped frame or a sync write.
@@ -158,15 +185,126 @@ pub struct Queued {
     pub sync: bool,
 }
 
+/// The most octets one [`Action::Write`] carries: a larger write (a 16 MiB frame) is handed
+/// out in pieces of this size, built as they are taken, so that a connection holds at most one
+/// piece of it (and the pattern it repeats, or the fragment it cuts) rather than the whole.
+pub const WRITE_CHUNK: usize = 64 * 1024;
+
+/// One frame's octets, built as they are taken: the header, then the payload (`pattern`
+/// repeated to `len` octets: a payload given whole is its own pattern) masked as it goes.
+#[derive(Debug)]
+struct FrameOctets {
+    header: Vec<u8>,
+    pattern: Vec<u8>,
+    len: usize,
+    mask: Option<[u8; 4]>,
+    /// Octets handed out so far (header included).
+    pos: usize,
+}
+
+impl FrameOctets {
+    fn new(spec: &FrameSpec, mask: Option<[u8; 4]>) -> Self {
+        // an empty pattern repeats to nothing (`repeat_to_len`)
+        let len = match spec.payload_len {
+            Some(_) if spec.payload.is_empty() => 0,
+            Some(n) => n,
+            None => spec.payload.len(),
+        };
+        FrameOctets {
+            header: wire::FrameHeader::new(spec.fin, spec.rsv, spec.opcode, mask, len as u64)
+                .encode(),
+            pattern: spec.payload.clone(),
+            len,
+            mask,
+            pos: 0,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.header.len() + self.len
+    }
+
+    fn is_done(&self) -> bool {
+        self.pos >= self.total()
+    }
+
+    /// Octets built and held: the header, the pattern (a fragment's whole payload).
+    fn held(&self) -> usize {
+        self.header.len() + self.pattern.len()
+    }
+
+    /// The frame's octets `at..at + n` (fewer at the end), masked.
+    fn octets(&self, mut at: usize, n: usize) -> Vec<u8> {
+        let n = n.min(self.total().saturating_sub(at));
+        let mut out = Vec::with_capacity(n);
+        let h = self.header.len();
+        if at < h {
+            let k = n.min(h - at);
+            out.extend_from_slice(&self.header[at..at + k]);
+            at += k;
+        }
+        let start = out.len();
+        let first = at.saturating_sub(h); // the payload index of the first payload octet
+        while out.len() < n {
+            let i = (at - h) % self.pattern.len();
+            let k = (self.pattern.len() - i).min(n - out.len());
+            out.extend_from_slice(&self.pattern[i..i + k]);
+            at += k;
+        }
+        if let Some(m) = self.mask {
+            let key = [
+                m[first & 3],
+                m[(first + 1) & 3],
+                m[(first + 2) & 3],
+                m[(first + 3) & 3],
+            ];
+            wire::apply_mask(&mut out[start..], key);
+        }
+        out
+    }
+
+    /// The next `max` octets (fewer at the end).
+    fn take(&mut self, max: usize) -> Vec<u8> {
+        let out = self.octets(self.pos, max);
+        self.pos += out.len();
+        out
+    }
+
+    /// The whole frame.
+    fn into_vec(mut self) -> Vec<u8> {
+        let n = self.total() - self.pos;
+        self.take(n)
+    }
+}
+
+/// What the driver is handed next, in order ([`Machine::poll_action`]).
+#[derive(Debug)]
+enum Out<'a> {
+    Action(Action),
+    /// A frame written at once, handed out [`WRITE_CHUNK`] octets at a time.
+    Octets(FrameOctets),
+    /// A step's frames not built yet (a 9.x message's fragments): each is built, counted and
+    /// logged when the driver reaches it.
+    Frames(StepFrames<'a>),
+}
+
+/// A queued write ([`Machine::poll_queued`]), not counted yet.
+#[derive(Debug)]
+enum QueuedOut {
+    Data(Vec<u8>, bool),
+    /// A chopped frame: one chop of `usize` octets per turn, each a sync point.
+    Chops(FrameOctets, usize),
+}
+
 /// One connection's case machine, without I/O (see the module docs).
 pub struct Machine<'a> {
     def: &'a CaseDef,
     opts: &'a ReplayOptions,
     state: State,
     rx: Vec<u8>,
-    queue: VecDeque<(Vec<u8>, bool)>,
+    queue: VecDeque<QueuedOut>,
     timers: Vec<Timer>,
-    later: Vec<Option<Later>>,
+    later: Vec<Option<Later<'a>>>,
     auto_fragment: Option<usize>,
     streaming: Streaming,
     key: String,
@@ -185,31 +323,50 @@ pub struct Machine<'a> {
     /// The message being received has RSV1 (is compressed).
     message_compressed: bool,
     /// The reactive case waiting for echoes; `None` once it has its verdict.
-    reaction: Option<Reaction>,
+    reaction: Option<Reaction<'a>>,
     /// Whether a reactive step ran: echoed messages then go to it, never to `received`.
     reactive: bool,
     traffic: Traffic,
     /// The time of the input being handled.
     now: Instant,
     /// Actions not yet taken by the driver.
-    actions: VecDeque<Action>,
+    actions: VecDeque<Out<'a>>,
+    /// Events not yet seen by the driver.
+    events: VecDeque<Event>,
+    /// The deadline last told ([`Action::SetTimer`]).
+    timer_told: Option<Instant>,
+    /// Wire-log rows told so far ([`Event::Rows`]).
+    rows_told: usize,
+    /// Whether [`Event::Closed`] was told.
+    closed_told: bool,
     /// Which of `opts.masks` were used.
     masks_used: Vec<bool>,
+    /// The octets of the case's test data file (12.x, 13.x), or why the driver has none: the
+    /// driver reads the file ([`Machine::with_test_data`]).
+    test_data: Option<Result<Vec<u8>, String>>,
     rec: Record,
 }
 
+/// The octets a wire-log row shows.
+const SHOWN_OCTETS: usize = 64;
+
 /// Octets as a wire-log row shows them: hex of the first 64 and ` ...` when longer.
 fn shown_octets(data: &[u8]) -> Shown {
-    const MAX: usize = 64;
-    let mut text = String::with_capacity(2 * data.len().min(MAX) + 4);
-    for b in &data[..data.len().min(MAX)] {
+    shown_write(data.len(), data)
+}
+
+/// A write of `len` octets beginning with `head` as a wire-log row shows it.
+fn shown_write(len: usize, head: &[u8]) -> Shown {
+    let shown = &head[..head.len().min(SHOWN_OCTETS)];
+    let mut text = String::with_capacity(2 * shown.len() + 4);
+    for b in shown {
         text.push_str(&format!("{b:02x}"));
     }
-    if data.len() > MAX {
+    if len > SHOWN_OCTETS {
         text.push_str(crate::model::CUT_MARK);
     }
     Shown {
-        len: Some(data.len() as u64),
+        len: Some(len as u64),
         text,
     }
 }
@@ -246,7 +403,12 @@ impl<'a> Machine<'a> {
             traffic: Traffic::default(),
             now,
             actions: VecDeque::new(),
+            events: VecDeque::new(),
+            timer_told: None,
+            rows_told: 0,
+            closed_told: false,
             masks_used: vec![false; opts.masks.len()],
+            test_data: None,
             rec: Record {
                 closing: Closing {
                     is_server: Some(opts.role == Role::Server),
@@ -268,6 +430,14 @@ impl<'a> Machine<'a> {
     /// fuzzing server, to route the request); it is processed as the connection's first read.
     pub fn with_head(mut self, head: Vec<u8>) -> Self {
         self.head = Some(head);
+        self
+    }
+
+    /// 12.x, 13.x: the octets of the case's test data file ([`CaseDef::test_data`]), read by
+    /// the driver, or why it could not read them (the case is then FAILED saying so). The
+    /// machine does no I/O: without this, a compression case fails the same way.
+    pub fn with_test_data(mut self, data: Result<Vec<u8>, String>) -> Self {
+        self.test_data = Some(data);
         self
     }
 
@@ -309,6 +479,40 @@ impl<'a> Machine<'a> {
                 }
             }
         }
+        self.tell();
+    }
+
+    /// After each input: the timer actions and the events it caused.
+    fn tell(&mut self) {
+        let closed = self.state == State::Closed;
+        let next = if closed { None } else { self.poll_timeout() };
+        if next != self.timer_told {
+            self.timer_told = next;
+            let action = next.map_or(Action::CancelTimer, Action::SetTimer);
+            self.actions.push_back(Out::Action(action));
+        }
+        let rows = self.rec.wirelog.len();
+        if rows > self.rows_told {
+            match self.events.back_mut() {
+                Some(Event::Rows(r)) if r.end == self.rows_told => r.end = rows,
+                _ => self.events.push_back(Event::Rows(self.rows_told..rows)),
+            }
+            self.rows_told = rows;
+        }
+        if closed && !self.closed_told {
+            self.closed_told = true;
+            self.events.push_back(Event::Closed);
+        }
+    }
+
+    /// The next event, in order (see [`Event`]); the driver may ignore them.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The wire log so far ([`Event::Rows`] says which rows are new).
+    pub fn wirelog(&self) -> &[WireRow] {
+        &self.rec.wirelog
     }
 
     /// Octets read from the peer at `now` (one read: its size is what `rxOctetStats` counts).
@@ -318,23 +522,78 @@ impl<'a> Machine<'a> {
             return self.handle_eof(now);
         }
         self.on_read(data);
+        self.tell();
     }
 
     /// The peer ended TCP (FIN or reset) at `now`: `connectionLost`.
     pub fn handle_eof(&mut self, now: Instant) {
         self.now = now;
         self.state = State::Closed;
+        self.tell();
     }
 
     /// Fires every timer due at `now`, earliest first.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         self.fire_due_timers();
+        self.tell();
     }
 
-    /// The next action to take, in order.
+    /// The next action to take, in order. A large write comes in pieces of at most
+    /// [`WRITE_CHUNK`] octets and a many-fragment message a frame at a time, each built here
+    /// (so a connection never holds a 9.x message whole).
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        loop {
+            match self.actions.front_mut()? {
+                Out::Action(_) => {
+                    let Some(Out::Action(a)) = self.actions.pop_front() else {
+                        unreachable!()
+                    };
+                    return Some(a);
+                }
+                Out::Octets(o) if !o.is_done() => {
+                    return Some(Action::Write(o.take(WRITE_CHUNK)));
+                }
+                Out::Octets(_) => {
+                    self.actions.pop_front();
+                }
+                Out::Frames(frames) => {
+                    let Some(frame) = frames.next() else {
+                        self.actions.pop_front();
+                        continue;
+                    };
+                    // the frame's writes go before whatever is behind the step
+                    let rest = std::mem::take(&mut self.actions);
+                    self.send_frame(&frame);
+                    self.actions.extend(rest);
+                    self.tell();
+                }
+            }
+        }
+    }
+
+    /// Octets built and waiting to be handed out (actions and queued writes): what a
+    /// connection holds beside its buffers. At most one [`WRITE_CHUNK`] or one fragment of a
+    /// large message, not the message.
+    pub fn pending_octets(&self) -> usize {
+        let out: usize = self
+            .actions
+            .iter()
+            .map(|o| match o {
+                Out::Action(Action::Write(d)) => d.len(),
+                Out::Action(_) | Out::Frames(_) => 0,
+                Out::Octets(o) => o.held(),
+            })
+            .sum();
+        let queued: usize = self
+            .queue
+            .iter()
+            .map(|q| match q {
+                QueuedOut::Data(d, _) => d.len(),
+                QueuedOut::Chops(o, _) => o.held(),
+            })
+            .sum();
+        out + queued
     }
 
     /// The next queued write, counted and logged as it is handed out (Autobahn's `_send`
@@ -345,12 +604,28 @@ impl<'a> Machine<'a> {
             return None;
         }
         self.now = now;
-        let (data, sync) = self.queue.pop_front()?;
-        self.record_write(&data, sync);
+        let (data, sync) = match self.queue.front_mut()? {
+            QueuedOut::Chops(o, n) => {
+                let chop = o.take(*n);
+                if o.is_done() {
+                    self.queue.pop_front();
+                }
+                (chop, true)
+            }
+            QueuedOut::Data(..) => {
+                let Some(QueuedOut::Data(data, sync)) = self.queue.pop_front() else {
+                    unreachable!()
+                };
+                (data, sync)
+            }
+        };
+        self.record_write(data.len(), &data, sync);
+        self.tell();
         Some(Queued { data, sync })
     }
 
-    /// When the next timer is due: the driver calls [`Machine::handle_timeout`] then.
+    /// When the next timer is due: the deadline the last [`Action::SetTimer`] told (a query;
+    /// the driver need not ask).
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.iter().map(|t| t.at).min()
     }
@@ -419,7 +694,7 @@ impl<'a> Machine<'a> {
                         .received
                         .push(Expect::Timeout(later.tag.clone().unwrap_or_default()));
                 }
-                self.run_steps(&later.steps);
+                self.run_steps(later.steps);
             }
             TimerKind::Kill => {
                 self.rec.wirelog.push(WireRow::KillFired);
@@ -473,15 +748,36 @@ impl<'a> Machine<'a> {
     fn send_data(&mut self, data: Vec<u8>, sync: bool, chop: Option<usize>) {
         match chop.filter(|&n| n > 0) {
             Some(n) => {
-                for piece in data.chunks(n) {
-                    self.queue.push_back((piece.to_vec(), true));
-                }
                 if data.is_empty() {
-                    self.queue.push_back((Vec::new(), true));
+                    self.queue.push_back(QueuedOut::Data(Vec::new(), true));
+                }
+                for piece in data.chunks(n) {
+                    self.queue.push_back(QueuedOut::Data(piece.to_vec(), true));
                 }
             }
-            None if sync || !self.queue.is_empty() => self.queue.push_back((data, sync)),
+            None if sync || !self.queue.is_empty() => {
+                self.queue.push_back(QueuedOut::Data(data, sync))
+            }
             None => self.write_now(data),
+        }
+    }
+
+    /// `sendData` for a frame's octets, built as the driver takes them: chops are queued as
+    /// one chopped frame, a write at once is counted and logged now (one write, as Autobahn's
+    /// `transport.write`) and handed out in pieces.
+    fn send_frame_octets(&mut self, o: FrameOctets, sync: bool, chop: Option<usize>) {
+        match chop.filter(|&n| n > 0) {
+            Some(n) => self.queue.push_back(QueuedOut::Chops(o, n)),
+            None if sync || !self.queue.is_empty() => {
+                self.queue.push_back(QueuedOut::Data(o.into_vec(), sync))
+            }
+            None if self.state == State::Closed => {}
+            None => {
+                // the `TO` row shows the first octets and the length
+                let head = o.octets(0, SHOWN_OCTETS);
+                self.record_write(o.total(), &head, false);
+                self.actions.push_back(Out::Octets(o));
+            }
         }
     }
 
@@ -490,21 +786,22 @@ impl<'a> Machine<'a> {
         if self.state == State::Closed {
             return;
         }
-        self.record_write(&data, false);
-        self.actions.push_back(Action::Write(data));
+        self.record_write(data.len(), &data, false);
+        self.actions.push_back(Out::Action(Action::Write(data)));
     }
 
-    /// `txOctetStats`, the traffic counts and the `TO` row of one write.
-    fn record_write(&mut self, data: &[u8], sync: bool) {
-        count(&mut self.rec.stats.tx_octets, data.len() as u64);
+    /// `txOctetStats`, the traffic counts and the `TO` row of one write of `len` octets, of
+    /// which `head` are the first (at least the 64 a row shows, when there are as many).
+    fn record_write(&mut self, len: usize, head: &[u8], sync: bool) {
+        count(&mut self.rec.stats.tx_octets, len as u64);
         match self.state {
-            State::Open => self.traffic.outgoing_wire += data.len() as u64,
-            State::Connecting => self.traffic.preopen_outgoing_wire += data.len() as u64,
+            State::Open => self.traffic.outgoing_wire += len as u64,
+            State::Connecting => self.traffic.preopen_outgoing_wire += len as u64,
             _ => {}
         }
         if self.wirelog {
             self.rec.wirelog.push(WireRow::TxOctets {
-                data: shown_octets(data),
+                data: shown_write(len, head),
                 sync,
             });
         }
@@ -538,25 +835,13 @@ impl<'a> Machine<'a> {
 
     /// Autobahn's `sendFrame`: any frame, valid or not, logged as a `TF` row.
     fn send_frame(&mut self, spec: &FrameSpec) {
-        let payload = match spec.payload_len {
-            Some(n) => repeat_to_len(&spec.payload, n),
-            None => spec.payload.clone(),
-        };
         let mask = self.mask_for(spec);
-        let frame = Frame {
-            fin: spec.fin,
-            rsv: spec.rsv,
-            opcode: spec.opcode,
-            mask,
-            payload,
-        };
         count(&mut self.rec.stats.tx_frames, u64::from(spec.opcode & 0x0f));
         self.traffic.outgoing_frames += 1;
-        let encoded = wire::encode(&frame);
-        // a 16 MiB frame: keep one copy (the encoded one) while it is written
-        drop(frame);
+        // built as the driver takes it: a 16 MiB frame is never held whole
+        let octets = FrameOctets::new(spec, mask);
         if !self.wirelog {
-            self.send_data(encoded, spec.sync, spec.chopsize);
+            self.send_frame_octets(octets, spec.sync, spec.chopsize);
             return;
         }
         self.rec.wirelog.push(WireRow::TxFrame {
@@ -572,22 +857,27 @@ impl<'a> Machine<'a> {
             chopsize: spec.chopsize.map(|n| n as u64),
             sync: spec.sync,
         });
-        self.send_data(encoded, spec.sync, spec.chopsize);
+        self.send_frame_octets(octets, spec.sync, spec.chopsize);
     }
 
     /// Autobahn's `sendCloseFrame`: only from OPEN; moves to CLOSING.
     fn send_close_frame(&mut self, code: Option<u16>, reason: Option<&[u8]>, reply: bool) {
+        self.send_close(&close_frame(code, reason), code, reason, reply);
+    }
+
+    /// Sends `frame`, the close frame of `code` and `reason` (a step's planned frame or one of
+    /// ours): only from OPEN; moves to CLOSING.
+    fn send_close(
+        &mut self,
+        frame: &FrameSpec,
+        code: Option<u16>,
+        reason: Option<&[u8]>,
+        reply: bool,
+    ) {
         if self.state != State::Open {
             return;
         }
-        let mut payload = Vec::new();
-        if let Some(c) = code {
-            payload.extend_from_slice(&c.to_be_bytes());
-        }
-        if let Some(r) = reason {
-            payload.extend_from_slice(r);
-        }
-        self.send_frame(&FrameSpec::new(opcode::CLOSE, payload));
+        self.send_frame(frame);
         self.state = State::Closing;
         self.rec.closing.closed_by_me = Some(!reply);
         self.rec.closing.local_close_code = code.map(u64::from);
@@ -627,7 +917,7 @@ impl<'a> Machine<'a> {
         }
         self.rec.closing.dropped_by_me = Some(true);
         self.state = State::Closed;
-        self.actions.push_back(Action::Drop);
+        self.actions.push_back(Out::Action(Action::Drop));
     }
 
     /// `_connectionLost`: the last word on `wasNotCleanReason`.
@@ -645,7 +935,7 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn run_steps(&mut self, steps: &[Step]) {
+    fn run_steps(&mut self, steps: &'a [Step]) {
         for step in steps {
             if self.state == State::Closed {
                 return;
@@ -654,30 +944,30 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn run_step(&mut self, step: &Step) {
+    /// The frames `step` writes, as the catalog plans them: the one derivation of a case's
+    /// frames ([`step_frames`]).
+    fn planned(&self, step: &'a Step) -> StepFrames<'a> {
+        step_frames(step, self.opts.fragment_end, self.auto_fragment)
+    }
+
+    /// Sends every frame of `frames`, one built at a time.
+    fn send_frames(&mut self, frames: StepFrames<'_>) {
+        for frame in frames {
+            self.send_frame(&frame);
+        }
+    }
+
+    fn run_step(&mut self, step: &'a Step) {
         match step {
-            Step::SendAndAwaitEcho(echo) => self.start_await_echo(echo),
-            Step::EchoSeries(series) => self.start_echo_series(series),
+            Step::SendAndAwaitEcho(echo) => self.start_await_echo(step, echo),
+            Step::EchoSeries(series) => self.start_echo_series(step, series),
             Step::DeflateSeries(series) => self.start_deflate_series(series),
-            Step::Frame(spec) => self.send_frame(spec),
-            Step::Message {
-                payload,
-                binary,
-                fragment_size,
-            } => {
-                if self.state != State::Open {
-                    return;
-                }
-                let op = if *binary {
-                    opcode::BINARY
-                } else {
-                    opcode::TEXT
-                };
-                let size = fragment_size.or(self.auto_fragment).unwrap_or(0);
-                for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
-                    let op = if i == 0 { op } else { opcode::CONTINUATION };
-                    let spec = FrameSpec::new(op, &payload[i..j]).fin(fin);
-                    self.send_frame(&spec);
+            // `sendFrame` writes in any state (the driver's write fails once TCP is gone)
+            Step::Frame(_) => self.send_frames(self.planned(step)),
+            // `sendMessage` and `endMessage` only while OPEN
+            Step::Message { .. } | Step::EndMessage => {
+                if self.state == State::Open {
+                    self.send_frames(self.planned(step));
                 }
             }
             Step::AutoFragmentSize(n) => self.auto_fragment = Some(*n),
@@ -724,17 +1014,14 @@ impl<'a> Machine<'a> {
                 self.streaming.written += part.len();
                 self.send_data(part, false, None);
             }
-            Step::EndMessage => {
-                if self.state == State::Open {
-                    self.send_frame(&FrameSpec::new(opcode::CONTINUATION, Vec::new()));
-                }
-            }
-            Step::Close { code, reason } => {
-                let reason = reason.as_ref().map(|r| truncate_octets(r, 123));
-                self.send_close_frame(*code, reason, false);
-            }
-            Step::CloseFrame { code, reason } => {
-                self.send_close_frame(*code, reason.as_deref(), false);
+            Step::Close { code, reason } | Step::CloseFrame { code, reason } => {
+                let Some(frame) = self.planned(step).next() else {
+                    return;
+                };
+                // the reason as planned (`sendClose` cuts it to 123 octets)
+                let at = if code.is_some() { 2 } else { 0 };
+                let reason = reason.as_ref().map(|_| &frame.payload[at..]);
+                self.send_close(&frame, *code, reason, false);
             }
             Step::KillAfter(s) => {
                 self.rec.wirelog.push(WireRow::KillAfter(*s));
@@ -759,7 +1046,7 @@ impl<'a> Machine<'a> {
                     tag: tag.clone(),
                     only_if_open: *only_if_open,
                     record_timeout: *record_timeout,
-                    steps: steps.clone(),
+                    steps,
                 }));
                 let i = self.later.len() - 1;
                 self.set_timer(Duration::from_secs_f64(*delay), TimerKind::Later(i));
@@ -795,7 +1082,7 @@ impl<'a> Machine<'a> {
     /// The reaction has its verdict: stop reacting and start the closing handshake.
     fn finish_reaction(&mut self, verdict: Verdict, result: String, wlm_row: bool) {
         self.reaction = None;
-        self.rec.verdict = Some((verdict, result));
+        self.final_verdict(verdict, result);
         if wlm_row {
             self.enable_wirelog(true);
         } else {
@@ -805,39 +1092,23 @@ impl<'a> Machine<'a> {
     }
 
     /// 9.1–9.6 (`case9_1_1.py` …): see [`AwaitEcho`].
-    fn start_await_echo(&mut self, echo: &AwaitEcho) {
+    fn start_await_echo(&mut self, step: &'a Step, echo: &'a AwaitEcho) {
         if self.state != State::Open {
             return;
         }
         self.wirelog = false; // `createWirelog = False`: no `WLM` row
         self.reactive = true;
         self.rec.verdict = Some((Verdict::Failed, echo.timeout_result()));
-        self.reaction = Some(Reaction::AwaitEcho(echo.clone()));
-        match &echo.send {
-            BigSend::Frame(f) => self.send_frame(f),
-            BigSend::Message {
-                payload,
-                binary,
-                fragment_size,
-            } => {
-                let op = if *binary {
-                    opcode::BINARY
-                } else {
-                    opcode::TEXT
-                };
-                // one fragment built at a time
-                for (i, j, fin) in fragments(payload.len, *fragment_size, self.opts.fragment_end) {
-                    let op = if i == 0 { op } else { opcode::CONTINUATION };
-                    let spec = FrameSpec::new(op, payload.octets(i..j)).fin(fin);
-                    self.send_frame(&spec);
-                }
-            }
-        }
+        self.reaction = Some(Reaction::AwaitEcho(echo));
+        // One frame, handed out in pieces; or the message's fragments, each built, counted
+        // and written when the driver reaches it (the wire log is off: no row changes place).
+        let frames = self.planned(step);
+        self.actions.push_back(Out::Frames(frames));
         self.close_after(echo.wait_secs);
     }
 
     /// 9.7, 9.8 (`case9_7_X.py`): see [`EchoSeries`].
-    fn start_echo_series(&mut self, series: &EchoSeries) {
+    fn start_echo_series(&mut self, step: &'a Step, series: &'a EchoSeries) {
         if self.state != State::Open {
             return;
         }
@@ -845,8 +1116,8 @@ impl<'a> Machine<'a> {
         self.reactive = true;
         self.rec.verdict = Some((Verdict::Failed, series.timeout_result()));
         self.close_after(series.wait_secs);
-        self.reaction = Some(Reaction::EchoSeries(series.clone(), 1));
-        self.send_frame(&series.frame);
+        self.reaction = Some(Reaction::EchoSeries(step, series, 1));
+        self.send_frames(self.planned(step));
     }
 
     /// 12.x, 13.x (`case12_x_x.py`): see [`DeflateSeries`].
@@ -858,12 +1129,19 @@ impl<'a> Machine<'a> {
         self.reactive = true;
         if self.deflate.is_none() {
             // The result stays the default one, as in the testsuite.
-            self.rec.verdict = Some((Verdict::Unimplemented, crate::judge::DIFFER.into()));
+            self.final_verdict(Verdict::Unimplemented, crate::judge::DIFFER.into());
             self.send_close_frame(Some(crate::catalog::close_code::NORMAL), None, false);
             return;
         }
-        let data = super::series::read_test_data(self.opts.testdata.as_deref(), series.data)
-            .map_err(|e| e.to_string())
+        let data = self
+            .test_data
+            .take()
+            .unwrap_or_else(|| {
+                Err(format!(
+                    "the engine was given no test data ({})",
+                    series.data.file()
+                ))
+            })
             .and_then(|octets| {
                 SeriesData::new(octets, series.data.binary()).map_err(|e| e.to_string())
             });
@@ -921,16 +1199,14 @@ impl<'a> Machine<'a> {
             None => (message.to_vec(), 0),
         };
         self.traffic.outgoing_ws += payload.len() as u64;
-        let op = if binary { opcode::BINARY } else { opcode::TEXT };
         let size = self.auto_fragment.unwrap_or(0);
-        for (i, j, fin) in fragments(payload.len(), size, self.opts.fragment_end) {
-            let spec = if i == 0 {
-                FrameSpec::new(op, &payload[i..j]).rsv(rsv)
-            } else {
-                FrameSpec::new(opcode::CONTINUATION, &payload[i..j])
-            };
-            self.send_frame(&spec.fin(fin));
-        }
+        self.send_frames(message_frames(
+            &payload,
+            binary,
+            rsv,
+            size,
+            self.opts.fragment_end,
+        ));
     }
 
     /// A reactive case's `onMessage`: judge the echo, send the next message or finish.
@@ -950,15 +1226,15 @@ impl<'a> Machine<'a> {
                 };
                 self.finish_reaction(verdict, result, false);
             }
-            Reaction::EchoSeries(series, sent) => {
+            Reaction::EchoSeries(step, series, sent) => {
                 let want_binary = series.frame.opcode == opcode::BINARY;
                 if binary != want_binary || message.len() != series.frame.wire_len() {
                     let result = EchoSeries::mismatch_result(binary, message.len());
                     self.finish_reaction(Verdict::Failed, result, true);
                 } else if *sent < series.count {
                     *sent += 1;
-                    let frame = series.frame.clone();
-                    self.send_frame(&frame);
+                    let step = *step;
+                    self.send_frames(self.planned(step));
                 } else {
                     self.finish_reaction(Verdict::Ok, EchoSeries::OK_RESULT.into(), true);
                 }
@@ -1100,8 +1376,8 @@ impl<'a> Machine<'a> {
         self.rec.was_open = true;
         self.cancel_timer(|k| matches!(k, TimerKind::OpenHandshake));
         self.opened_at = Some(self.now);
-        let steps = self.def.steps.clone();
-        self.run_steps(&steps);
+        let def = self.def;
+        self.run_steps(&def.steps);
     }
 
     /// Server role: checks the client's request as autobahn's server does and answers it, the
@@ -1149,14 +1425,21 @@ impl<'a> Machine<'a> {
         self.inside_message = false;
         self.message = Vec::new();
         self.reaction = None;
-        self.rec.verdict = Some((
+        self.final_verdict(
             Verdict::Failed,
             format!(
                 "wsreport: the peer's {why} (--max-message-size); the connection was failed \
                  with 1009"
             ),
-        ));
+        );
         self.fail_connection(crate::catalog::close_code::MESSAGE_TOO_BIG, &why);
+    }
+
+    /// The verdict the record will carry, told as an [`Event::Verdict`].
+    fn final_verdict(&mut self, verdict: Verdict, result: String) {
+        self.events
+            .push_back(Event::Verdict(verdict.clone(), result.clone()));
+        self.rec.verdict = Some((verdict, result));
     }
 
     /// `_invalid_payload`: fail with 1007; `true` when processing must stop.
@@ -1495,8 +1778,4 @@ fn truncate_utf8(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-fn truncate_octets(b: &[u8], max: usize) -> &[u8] {
-    &b[..b.len().min(max)]
 }

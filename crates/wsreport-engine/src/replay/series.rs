@@ -102,13 +102,9 @@ pub fn check_test_data<'a>(
     defs: impl IntoIterator<Item = &'a crate::catalog::CaseDef>,
 ) -> Result<(), TestDataError> {
     let mut needed: Vec<TestData> = Vec::new();
-    for def in defs {
-        for step in &def.steps {
-            if let crate::catalog::Step::DeflateSeries(s) = step
-                && !needed.contains(&s.data)
-            {
-                needed.push(s.data);
-            }
+    for data in defs.into_iter().filter_map(|def| def.test_data()) {
+        if !needed.contains(&data) {
+            needed.push(data);
         }
     }
     for data in needed {
