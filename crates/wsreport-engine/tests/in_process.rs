@@ -138,3 +138,118 @@ async fn a_server_that_echoes_text_as_binary_fails_the_text_cases_and_says_why()
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| results.assert_pass()));
     assert!(panicked.is_err(), "assert_pass must fail on a failing case");
 }
+
+/// Echoes like `server`, but holds every message over 64 KiB for 150 s first: longer than
+/// 9.x's own timer. On tokio's paused clock the wait costs no real time.
+async fn slow_server(stream: DuplexStream) {
+    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    while let Some(Ok(message)) = ws.next().await {
+        if !(message.is_text() || message.is_binary()) {
+            continue;
+        }
+        if message.len() > 64 * 1024 {
+            tokio::time::sleep(Duration::from_secs(150)).await;
+        }
+        if ws.send(message).await.is_err() {
+            break;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_slower_than_the_cases_timer_is_diagnosed_too_slow() {
+    // the chopped cases pass: frames that reach the peer in pieces are not what fails 9.x
+    let slow = ["9.1.2", "9.1.3", "9.2.2"];
+    let suite = Suite::server()
+        .agent("slow-echo")
+        .cases(
+            ["1.1.6", "2.6", "2.11", "5.4", "5.5"]
+                .into_iter()
+                .chain(slow),
+        )
+        .jobs(1);
+    let results = run_in_process(&suite, slow_server).await;
+    let summary = results.summary();
+    let failing: Vec<String> = results
+        .failures()
+        .filter_map(|c| c.id().map(ToString::to_string))
+        .collect();
+    assert_eq!(failing, slow, "{summary}");
+    // each 9.x case gave up on its own timer, before the echo's 150 s
+    for c in results.failures() {
+        let ms = c.case.duration_ms.unwrap_or(0);
+        assert!((1..150_000).contains(&ms), "{ms} ms {summary}");
+    }
+    let groups: Vec<(&str, usize)> = results
+        .diagnosis
+        .iter()
+        .map(|g| (g.key.as_str(), g.cases.len()))
+        .collect();
+    assert_eq!(groups, [("too-slow", 3)], "{summary}");
+    assert!(
+        summary.contains("Did not receive message within"),
+        "{summary}"
+    );
+}
+
+/// wsreport's own `serve` behind a peer that refuses every permessage-deflate offer naming
+/// `server_max_window_bits` (it drops the request's extension header, so the offer is
+/// declined), as a library that implements permessage-deflate without that parameter does.
+async fn serve_without_server_max_window_bits(mut stream: DuplexStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let head: String = head
+        .split_inclusive("\r\n")
+        .filter(|line| {
+            !(line
+                .to_ascii_lowercase()
+                .starts_with("sec-websocket-extensions:")
+                && line.contains("server_max_window_bits"))
+        })
+        .collect();
+    let (mut ours, theirs) = tokio::io::duplex(64 * 1024);
+    let server = tokio::spawn(wsreport_engine::serve::handle_connection(
+        theirs,
+        wsreport_engine::serve::ServeOptions::default(),
+    ));
+    if ours.write_all(head.as_bytes()).await.is_ok() {
+        let _ = tokio::io::copy_bidirectional(&mut stream, &mut ours).await;
+    }
+    drop(ours);
+    let _ = server.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_refusing_one_deflate_parameter_is_diagnosed_by_that_parameter() {
+    let suite = Suite::server()
+        .agent("no-server-max-window-bits")
+        .cases(["12.1.1", "13.1.1", "13.2.1", "13.3.1", "13.4.1"]);
+    let results = run_in_process(&suite, serve_without_server_max_window_bits).await;
+    let summary = results.summary();
+    let failing: Vec<String> = results
+        .failures()
+        .filter_map(|c| c.id().map(ToString::to_string))
+        .collect();
+    // 13.3 and 13.4 offer server_max_window_bits (9 and 15); the others do not, and pass
+    assert_eq!(failing, ["13.3.1", "13.4.1"], "{summary}");
+    let groups: Vec<(&str, usize)> = results
+        .diagnosis
+        .iter()
+        .map(|g| (g.key.as_str(), g.cases.len()))
+        .collect();
+    assert_eq!(groups, [("deflate-parameter-refused", 2)], "{summary}");
+    assert!(
+        summary.contains("these were refused: max window bits 15; max window bits 9"),
+        "{summary}"
+    );
+}
