@@ -14,7 +14,8 @@
 //!   is also how malformed ones (RSV1 on a continuation or control frame, RSV2/RSV3, unmasked)
 //!   reach tungstenite and fail the connection with 1002.
 //! - **write side**: tungstenite's data frames are compressed (RSV1 set on the first frame of
-//!   each message, the trailing `00 00 ff ff` removed, §7.2.1); control frames pass.
+//!   each message, the trailing `00 00 ff ff` removed, §7.2.1) at the configured zlib level,
+//!   stored blocks ([`STORED`]) by default; control frames pass.
 //!
 //! Data the adapter itself cannot accept is a [`DeflateFailure`]: the read returns an I/O
 //! error and the echo loop asks [`DeflateStream::failure`] which close code to send.
