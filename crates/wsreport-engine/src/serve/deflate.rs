@@ -32,6 +32,19 @@ use crate::wire::{DecodedHeader, FrameHeader, decode_header};
 /// How many octets the adapter reads from the network at once.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// The largest frame buffer kept for the next frame; a larger one (a 16 MiB message) is freed
+/// once used, so an idle connection does not hold it.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// Empties `buf` for the next frame, freeing it when it grew past [`KEEP_BUFFER`].
+fn recycle(buf: &mut Vec<u8>) {
+    if buf.capacity() > KEEP_BUFFER {
+        *buf = Vec::new();
+    } else {
+        buf.clear();
+    }
+}
+
 /// Why the adapter failed the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DeflateFailure {
@@ -183,6 +196,7 @@ impl Rx {
                 }
                 push_header(&mut self.out, h.fin, 0, h.opcode, Some([0; 4]), plain.len());
                 self.out.extend_from_slice(plain);
+                recycle(plain);
                 self.message = (!h.fin).then_some(true);
                 pos += total;
                 continue;
@@ -249,6 +263,7 @@ impl Tx {
                 let rsv = if h.opcode == CONTINUATION { 0 } else { RSV1 };
                 push_header(&mut self.out, h.fin, rsv, h.opcode, h.mask, packed.len());
                 self.out.extend_from_slice(packed);
+                recycle(packed);
                 self.in_message = !h.fin;
             } else {
                 self.out.extend_from_slice(&frame[..total]);
