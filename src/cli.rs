@@ -134,6 +134,11 @@ pub enum Command {
         /// Decline permessage-deflate offers (the 12.x and 13.x cases become UNIMPLEMENTED).
         #[arg(long)]
         no_deflate: bool,
+        /// zlib level of the echoes sent compressed: 0 (the default) sends stored blocks,
+        /// valid permessage-deflate at the cost of a copy; 1-9 compress for real (the
+        /// testsuite's own server uses 6).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=9))]
+        deflate_level: u32,
         #[command(flatten)]
         tls: ServerTlsArgs,
     },

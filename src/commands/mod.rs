@@ -36,8 +36,18 @@ pub(crate) fn dispatch(command: Command) -> ExitStatus {
             listen,
             max_message_size,
             no_deflate,
+            deflate_level,
             tls,
-        } => runtime().and_then(|rt| serve::run(&rt, listen, max_message_size, !no_deflate, &tls)),
+        } => runtime().and_then(|rt| {
+            serve::run(
+                &rt,
+                listen,
+                max_message_size,
+                !no_deflate,
+                deflate_level,
+                &tls,
+            )
+        }),
         Command::Check {
             paths,
             judging,

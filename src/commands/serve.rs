@@ -13,6 +13,7 @@ pub(crate) fn run(
     listen: SocketAddr,
     max_message_size: usize,
     deflate: bool,
+    deflate_level: u32,
     tls: &crate::cli::ServerTlsArgs,
 ) -> anyhow::Result<ExitStatus> {
     let tls = tls.load()?;
@@ -20,6 +21,7 @@ pub(crate) fn run(
     let opts = wsreport::serve::ServeOptions {
         max_message_size: (max_message_size > 0).then_some(max_message_size),
         deflate,
+        deflate_level,
         tls,
     };
     rt.block_on(async {

@@ -14,7 +14,8 @@
 //!   is also how malformed ones (RSV1 on a continuation or control frame, RSV2/RSV3, unmasked)
 //!   reach tungstenite and fail the connection with 1002.
 //! - **write side**: tungstenite's data frames are compressed (RSV1 set on the first frame of
-//!   each message, the trailing `00 00 ff ff` removed, §7.2.1); control frames pass.
+//!   each message, the trailing `00 00 ff ff` removed, §7.2.1) at the configured zlib level,
+//!   stored blocks ([`STORED`]) by default; control frames pass.
 //!
 //! Data the adapter itself cannot accept is a [`DeflateFailure`]: the read returns an I/O
 //! error and the echo loop asks [`DeflateStream::failure`] which close code to send.
@@ -25,11 +26,24 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-pub use crate::protocol::deflate::{Codec, InflateError, Params, echo_negotiate};
+pub use crate::protocol::deflate::{Codec, InflateError, Params, STORED, echo_negotiate};
 use crate::wire::{DecodedHeader, FrameHeader, decode_header};
 
 /// How many octets the adapter reads from the network at once.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// The largest frame buffer kept for the next frame; a larger one (a 16 MiB message) is freed
+/// once used, so an idle connection does not hold it.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// Empties `buf` for the next frame, freeing it when it grew past [`KEEP_BUFFER`].
+fn recycle(buf: &mut Vec<u8>) {
+    if buf.capacity() > KEEP_BUFFER {
+        *buf = Vec::new();
+    } else {
+        buf.clear();
+    }
+}
 
 /// Why the adapter failed the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -63,10 +77,12 @@ impl From<InflateError> for DeflateFailure {
 }
 
 /// The server's side of the codec for `params`: it inflates leniently (see
-/// [`Codec::lenient`]) and refuses messages that inflate to more than `limit` octets.
-fn server_codec(params: Params, limit: Option<usize>) -> Codec {
+/// [`Codec::lenient`]), refuses messages that inflate to more than `limit` octets and
+/// compresses at zlib `level`.
+fn server_codec(params: Params, limit: Option<usize>, level: u32) -> Codec {
     Codec::new(params, true)
         .with_limit(limit.unwrap_or(usize::MAX))
+        .with_level(level)
         .lenient()
 }
 
@@ -114,6 +130,8 @@ struct Rx {
     codec: Codec,
     limit: Option<usize>,
     eof: bool,
+    /// The frame being inflated, reused from frame to frame.
+    plain: Vec<u8>,
 }
 
 impl Rx {
@@ -124,9 +142,11 @@ impl Rx {
             out_pos: 0,
             passing: 0,
             message: None,
-            codec: server_codec(params, limit),
+            // the read side only inflates: its level is never used
+            codec: server_codec(params, limit, STORED),
             limit,
             eof: false,
+            plain: Vec::new(),
         }
     }
 
@@ -134,7 +154,7 @@ impl Rx {
     fn process(&mut self) -> Result<(), DeflateFailure> {
         let mut pos = 0;
         loop {
-            let avail = &self.raw[pos..];
+            let avail = &mut self.raw[pos..];
             if self.passing > 0 {
                 let n = avail
                     .len()
@@ -162,18 +182,21 @@ impl Rx {
                 if avail.len() < total {
                     break;
                 }
-                let mut payload = avail[h.len()..total].to_vec();
-                unmask(&mut payload, h.mask);
-                let mut plain = Vec::new();
+                // unmasked where it lies: these octets are consumed here
+                let payload = &mut avail[h.len()..total];
+                unmask(payload, h.mask);
+                let plain = &mut self.plain;
+                plain.clear();
                 if self.message != Some(true) {
                     self.codec.start_decompress();
                 }
-                self.codec.decompress(&payload, &mut plain)?;
+                self.codec.decompress(payload, plain)?;
                 if h.fin {
-                    self.codec.end_decompress(&mut plain)?;
+                    self.codec.end_decompress(plain)?;
                 }
                 push_header(&mut self.out, h.fin, 0, h.opcode, Some([0; 4]), plain.len());
-                self.out.extend_from_slice(&plain);
+                self.out.extend_from_slice(plain);
+                recycle(plain);
                 self.message = (!h.fin).then_some(true);
                 pos += total;
                 continue;
@@ -203,6 +226,8 @@ struct Tx {
     /// A compressed message is under way (its first frame was not final).
     in_message: bool,
     codec: Codec,
+    /// The frame being compressed, reused from frame to frame.
+    packed: Vec<u8>,
 }
 
 impl Tx {
@@ -221,14 +246,24 @@ impl Tx {
                 && (matches!(h.opcode, TEXT | BINARY) && !self.in_message
                     || h.opcode == CONTINUATION && self.in_message);
             if compress {
-                let mut payload = frame[h.len()..total].to_vec();
-                unmask(&mut payload, h.mask);
-                let mut packed = Vec::new();
-                self.codec.compress_fragment(&payload, h.fin, &mut packed);
-                unmask(&mut packed, h.mask);
+                let packed = &mut self.packed;
+                packed.clear();
+                match h.mask {
+                    // a server's frames are unmasked: compressed from where they lie
+                    None => self
+                        .codec
+                        .compress_fragment(&frame[h.len()..total], h.fin, packed),
+                    Some(_) => {
+                        let mut payload = frame[h.len()..total].to_vec();
+                        unmask(&mut payload, h.mask);
+                        self.codec.compress_fragment(&payload, h.fin, packed);
+                    }
+                }
+                unmask(packed, h.mask);
                 let rsv = if h.opcode == CONTINUATION { 0 } else { RSV1 };
                 push_header(&mut self.out, h.fin, rsv, h.opcode, h.mask, packed.len());
-                self.out.extend_from_slice(&packed);
+                self.out.extend_from_slice(packed);
+                recycle(packed);
                 self.in_message = !h.fin;
             } else {
                 self.out.extend_from_slice(&frame[..total]);
@@ -266,8 +301,9 @@ impl<S> DeflateStream<S> {
     }
 
     /// Turns the extension on with the negotiated `params`, from the next octet on; `limit`
-    /// caps a decompressed message. Call it right after the opening handshake.
-    pub fn enable(&mut self, params: Params, limit: Option<usize>) {
+    /// caps a decompressed message, `level` is the zlib level of what the server sends
+    /// ([`STORED`]: stored blocks). Call it right after the opening handshake.
+    pub fn enable(&mut self, params: Params, limit: Option<usize>, level: u32) {
         self.codec = Some(Box::new(Sides {
             rx: Rx::new(params, limit),
             tx: Tx {
@@ -275,7 +311,8 @@ impl<S> DeflateStream<S> {
                 out: Vec::new(),
                 out_pos: 0,
                 in_message: false,
-                codec: server_codec(params, limit),
+                codec: server_codec(params, limit, level),
+                packed: Vec::new(),
             },
             scratch: vec![0; READ_CHUNK].into_boxed_slice(),
         }));
@@ -407,12 +444,12 @@ mod tests {
 
     /// The server's compressor for `params`.
     fn deflater(params: Params) -> Codec {
-        server_codec(params, None)
+        server_codec(params, None, 1)
     }
 
     /// The server's inflater (it reads the client's stream) with `limit`.
     fn inflater(limit: Option<usize>) -> Codec {
-        server_codec(Params::default(), limit)
+        server_codec(Params::default(), limit, 1)
     }
 
     /// One message's compressed `chunks` (one a frame) inflated onto `out`.
@@ -538,6 +575,33 @@ mod tests {
         inflate(&mut inflater, &[], &mut plain).unwrap();
         assert!(plain.is_empty());
         round_trip(&mut deflater, &mut inflater, &msg);
+    }
+
+    /// The server's default: stored blocks, which inflate to the message with or without
+    /// context takeover, whatever the window, and are the same octets from message to message.
+    #[test]
+    fn stored_echoes_inflate_to_the_message_in_every_parameter_set() {
+        let msg = b"{\"glossary\": {\"title\": \"example glossary\", \"GlossDiv\": {}}}".repeat(3);
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 7) as u8).collect();
+        for (no_takeover, bits) in [
+            (false, None),
+            (true, None),
+            (false, Some(9)),
+            (true, Some(8)),
+        ] {
+            let mut deflater = server_codec(params(no_takeover, bits), None, STORED);
+            let mut inflater = inflater(None);
+            let first = round_trip(&mut deflater, &mut inflater, &msg);
+            // one stored block (BTYPE 00): a 5-octet header, then the message as it is
+            assert_eq!(first[0] & 0b110, 0, "stored block");
+            assert_eq!(&first[5..5 + msg.len()], &msg[..]);
+            let second = round_trip(&mut deflater, &mut inflater, &msg);
+            assert_eq!(first, second, "nothing refers back: the same octets");
+            // longer than a stored block holds (65535 octets), and empty
+            round_trip(&mut deflater, &mut inflater, &long);
+            assert_eq!(round_trip(&mut deflater, &mut inflater, b""), [0x00]);
+            round_trip(&mut deflater, &mut inflater, &msg);
+        }
     }
 
     #[test]
@@ -673,6 +737,7 @@ mod tests {
             out_pos: 0,
             in_message: false,
             codec: deflater(params(false, None)),
+            packed: Vec::new(),
         };
         let frames = [
             Frame::new(opcode::TEXT, b"echo me".to_vec()),
