@@ -69,6 +69,23 @@ fn ids(results: &Results) -> Vec<String> {
         .collect()
 }
 
+/// The failing cases' ids, in case order.
+fn failing(results: &Results) -> Vec<String> {
+    results
+        .failures()
+        .filter_map(|c| c.id().map(ToString::to_string))
+        .collect()
+}
+
+/// The diagnosis groups: each fault's key and how many cases it holds.
+fn group_sizes(results: &Results) -> Vec<(&str, usize)> {
+    results
+        .diagnosis
+        .iter()
+        .map(|g| (g.key.as_str(), g.cases.len()))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokio_tungstenite_as_a_server_passes_categories_1_to_7_and_10() {
     let suite = Suite::server()
@@ -106,10 +123,7 @@ async fn a_server_that_echoes_text_as_binary_fails_the_text_cases_and_says_why()
         .agent("binary-echo")
         .cases(["1.1.*", "1.2.*"]);
     let results = run_in_process(&suite, |s| server(s, true)).await;
-    let failing: Vec<String> = results
-        .failures()
-        .filter_map(|c| c.id().map(ToString::to_string))
-        .collect();
+    let failing = failing(&results);
     let text_cases: Vec<String> = (1..=8).map(|i| format!("1.1.{i}")).collect();
     assert_eq!(failing, text_cases, "{}", results.summary());
     assert!(results.cases.iter().filter(|c| c.passed).count() == 8);
@@ -172,21 +186,14 @@ async fn a_server_slower_than_the_cases_timer_is_diagnosed_too_slow() {
         .jobs(1);
     let results = run_in_process(&suite, slow_server).await;
     let summary = results.summary();
-    let failing: Vec<String> = results
-        .failures()
-        .filter_map(|c| c.id().map(ToString::to_string))
-        .collect();
+    let failing = failing(&results);
     assert_eq!(failing, slow, "{summary}");
     // each 9.x case gave up on its own timer, before the echo's 150 s
     for c in results.failures() {
         let ms = c.case.duration_ms.unwrap_or(0);
         assert!((1..150_000).contains(&ms), "{ms} ms {summary}");
     }
-    let groups: Vec<(&str, usize)> = results
-        .diagnosis
-        .iter()
-        .map(|g| (g.key.as_str(), g.cases.len()))
-        .collect();
+    let groups = group_sizes(&results);
     assert_eq!(groups, [("too-slow", 3)], "{summary}");
     assert!(
         summary.contains("Did not receive message within"),
@@ -236,17 +243,10 @@ async fn a_server_refusing_one_deflate_parameter_is_diagnosed_by_that_parameter(
         .cases(["12.1.1", "13.1.1", "13.2.1", "13.3.1", "13.4.1"]);
     let results = run_in_process(&suite, serve_without_server_max_window_bits).await;
     let summary = results.summary();
-    let failing: Vec<String> = results
-        .failures()
-        .filter_map(|c| c.id().map(ToString::to_string))
-        .collect();
+    let failing = failing(&results);
     // 13.3 and 13.4 offer server_max_window_bits (9 and 15); the others do not, and pass
     assert_eq!(failing, ["13.3.1", "13.4.1"], "{summary}");
-    let groups: Vec<(&str, usize)> = results
-        .diagnosis
-        .iter()
-        .map(|g| (g.key.as_str(), g.cases.len()))
-        .collect();
+    let groups = group_sizes(&results);
     assert_eq!(groups, [("deflate-parameter-refused", 2)], "{summary}");
     assert!(
         summary.contains("these were refused: max window bits 15; max window bits 9"),
