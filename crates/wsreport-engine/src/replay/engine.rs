@@ -107,6 +107,9 @@ impl<'a, S: AsyncRead + AsyncWrite> Conn<'a, S> {
                 }
                 continue;
             }
+            // nothing to write: what the machine can make ahead (the next message of a
+            // compression series) it makes now, while the peer works on the last one
+            self.machine.prepare();
             let next = self.deadline;
             let sleep = async {
                 match next {

@@ -551,6 +551,60 @@ fn a_compression_case_takes_its_test_data_from_the_driver() {
     }
 }
 
+/// The next message of a compression series made while the echo is on its way
+/// (`Machine::prepare`, which the driver calls before it waits) changes nothing on the wire:
+/// the same frames, the same traffic statistics, the same verdict as made on the echo; with
+/// context takeover, so each compressed message depends on the ones before it.
+#[test]
+fn a_series_message_made_ahead_is_the_one_made_on_the_echo() {
+    use crate::protocol::deflate::{Codec, client_negotiate};
+    let (def, opts) = (def("12.1.1"), opts());
+    let ext = "permessage-deflate";
+    let data: Vec<u8> = (0..4000).map(|i| b"abcdefgh ijklmnop"[i % 17]).collect();
+    let run = |ahead: bool| {
+        let t0 = Instant::now();
+        let mut m = Machine::new(&def, &opts, t0).with_test_data(Ok(data.clone()));
+        answer_request(&mut m, Some(ext), t0);
+        let params = client_negotiate(Some(ext), true).unwrap().unwrap();
+        let mut server = Codec::new(params, true);
+        let (mut wire, mut echoes) = (Vec::new(), 0);
+        loop {
+            // the frames unmasked: each run draws its own masks
+            let fs = frames(&written(&mut m));
+            wire.extend(
+                fs.iter()
+                    .map(|f| (f.opcode, f.rsv, f.fin, f.payload.clone())),
+            );
+            let Some(f) = fs.first().filter(|f| f.opcode == opcode::TEXT) else {
+                break;
+            };
+            let mut message = Vec::new();
+            server.start_decompress();
+            server.decompress(&f.payload, &mut message).unwrap();
+            server.end_decompress(&mut message).unwrap();
+            if ahead {
+                m.prepare();
+            }
+            m.handle_read(&Frame::new(opcode::TEXT, message).encode(), t0);
+            echoes += 1;
+        }
+        m.handle_eof(t0);
+        (wire, echoes, m.finish(t0))
+    };
+    let (wire, echoes, record) = run(false);
+    let (wire_ahead, echoes_ahead, record_ahead) = run(true);
+    assert_eq!(echoes, 1000);
+    assert_eq!(echoes_ahead, echoes);
+    assert!(wire == wire_ahead, "the frames written differ");
+    assert_eq!(record.verdict, record_ahead.verdict);
+    assert_eq!(
+        record.verdict.as_ref().unwrap().0,
+        crate::model::Verdict::Ok
+    );
+    assert!(record.traffic_stats.is_some());
+    assert_eq!(record.traffic_stats, record_ahead.traffic_stats);
+}
+
 /// Issue 21: a 9.x message is never held whole. The machine hands out a large frame in pieces
 /// of at most [`WRITE_CHUNK`] octets and a many-fragment message a frame at a time, each built
 /// when the driver takes it; what it holds built (`pending_octets`) stays within one piece or
