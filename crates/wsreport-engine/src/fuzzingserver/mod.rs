@@ -523,6 +523,32 @@ mod tests {
     /// `/updateReports` waits for a case whose connection closed but whose record is still
     /// being stored (a harness asks for the reports right after its last case), and gives
     /// up at the limit on one that never ends.
+    /// A fuzzing server on a loopback port with these cases and this runner, its reports
+    /// counted instead of written.
+    async fn start(
+        cases: &[&str],
+        descriptions: BTreeMap<CaseId, String>,
+        runner: Arc<dyn CaseRunner>,
+    ) -> (
+        std::net::SocketAddr,
+        Arc<CountWrites>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
+        let state = Arc::new(State {
+            cases: cases.iter().map(|s| s.parse().unwrap()).collect(),
+            descriptions,
+            results: Mutex::new(BTreeMap::new()),
+            outdir: PathBuf::from("unused"),
+            stop: tokio::sync::Notify::new(),
+            running: InFlight::default(),
+        });
+        let writes = Arc::new(CountWrites(Default::default()));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(listener, state, runner, writes.clone()));
+        (addr, writes, server)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn reports_wait_for_cases_in_flight_within_a_limit() {
         let f = InFlight::default();
@@ -546,23 +572,7 @@ mod tests {
     /// case whose record is stored after that is still in the report.
     #[tokio::test]
     async fn reports_asked_right_after_a_case_closes_hold_that_case() {
-        let state = Arc::new(State {
-            cases: vec!["1.1.1".parse().unwrap()],
-            descriptions: BTreeMap::new(),
-            results: Mutex::new(BTreeMap::new()),
-            outdir: PathBuf::from("unused"),
-            stop: tokio::sync::Notify::new(),
-            running: InFlight::default(),
-        });
-        let writes = Arc::new(CountWrites(Default::default()));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = tokio::spawn(serve(
-            listener,
-            state.clone(),
-            Arc::new(LateRecord),
-            writes.clone(),
-        ));
+        let (addr, writes, server) = start(&["1.1.1"], BTreeMap::new(), Arc::new(LateRecord)).await;
         let run = async {
             // the case's connection is closed by the server before its record exists
             let mut case = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -582,26 +592,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_url_protocol_over_loopback() {
-        let state = Arc::new(State {
-            cases: ["1.1.1", "2.10", "2.11"]
-                .iter()
-                .map(|s| s.parse().unwrap())
-                .collect(),
-            descriptions: BTreeMap::from([("2.11".parse().unwrap(), "chopped pings".to_string())]),
-            results: Mutex::new(BTreeMap::new()),
-            outdir: PathBuf::from("unused"),
-            stop: tokio::sync::Notify::new(),
-            running: InFlight::default(),
-        });
-        let writes = Arc::new(CountWrites(Default::default()));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = tokio::spawn(serve(
-            listener,
-            state.clone(),
-            Arc::new(NoRun),
-            writes.clone(),
-        ));
+        let descriptions = BTreeMap::from([("2.11".parse().unwrap(), "chopped pings".to_string())]);
+        let (addr, writes, server) =
+            start(&["1.1.1", "2.10", "2.11"], descriptions, Arc::new(NoRun)).await;
         let run = async {
             assert_eq!(ask(addr, "/getCaseCount").await, ["3"]);
             assert_eq!(
