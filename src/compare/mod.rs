@@ -251,32 +251,26 @@ pub fn mode_warning(old: &run::Run, new: &run::Run) -> Option<Warning> {
 /// of the agent given to one gate, more likely than batches), one for the pair that counts them
 /// and says how to compare the two runs instead.
 pub fn conflict_warnings(run: &run::Run) -> Vec<Warning> {
-    let mut pairs: Vec<(&run::Conflict, usize)> = Vec::new();
+    // the conflicts per (agent, first report, kept report), in the order first met
+    let mut pairs: Vec<Vec<&run::Conflict>> = Vec::new();
     for c in &run.conflicts {
-        match pairs.iter_mut().find(|(p, _)| {
+        let same = |p: &&run::Conflict| {
             p.agent == c.agent && p.first_path == c.first_path && p.kept_path == c.kept_path
-        }) {
-            Some((_, n)) => *n += 1,
-            None => pairs.push((c, 1)),
+        };
+        match pairs.iter_mut().find(|g| g.first().is_some_and(same)) {
+            Some(g) => g.push(c),
+            None => pairs.push(vec![c]),
         }
     }
+    let warn = |message| Warning {
+        kind: WarningKind::BatchConflict,
+        message,
+    };
     let mut out = Vec::new();
-    for (first, n) in pairs {
-        let warn = |message| Warning {
-            kind: WarningKind::BatchConflict,
-            message,
-        };
+    for g in pairs {
+        let (first, n) = (g[0], g.len());
         if n <= CONFLICTS_NAMED {
-            out.extend(
-                run.conflicts
-                    .iter()
-                    .filter(|c| {
-                        c.agent == first.agent
-                            && c.first_path == first.first_path
-                            && c.kept_path == first.kept_path
-                    })
-                    .map(|c| warn(c.message())),
-            );
+            out.extend(g.iter().map(|c| warn(c.message())));
         } else {
             out.push(warn(format!(
                 "agent {:?}: {n} cases are in two reports with different outcomes ({} {} in {}, \
