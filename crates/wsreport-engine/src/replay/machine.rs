@@ -144,6 +144,8 @@ enum Reaction<'a> {
         /// The next message and its compressed payload, made by [`Machine::prepare`] while
         /// the echo of the last one was on its way.
         prepared: Option<(Vec<u8>, Vec<u8>)>,
+        /// The payloads, when other cases of the run send the same series ([`super::memo`]).
+        shared: Option<super::memo::SharedSeries>,
     },
 }
 
@@ -1157,12 +1159,21 @@ impl<'a> Machine<'a> {
         };
         self.rec.verdict = Some((Verdict::Failed, series.timeout_result()));
         self.close_after(series.wait_secs);
+        let shared = match (&self.opts.series_memo, self.rec.deflate) {
+            (Some(memo), Some(params)) => {
+                let is_server = self.opts.role == Role::Server;
+                memo.0
+                    .join(self.def, series, params, is_server, || data.restart())
+            }
+            _ => None,
+        };
         self.reaction = Some(Reaction::Deflate {
             series: series.clone(),
             data,
             sent: 0,
             expected: Vec::new(),
             prepared: None,
+            shared,
         });
         self.send_next_deflate_message();
     }
@@ -1175,26 +1186,26 @@ impl<'a> Machine<'a> {
             data,
             sent,
             prepared,
+            shared,
             ..
         }) = self.reaction.as_mut()
         else {
             return;
         };
-        *sent += 1;
         let binary = series.data.binary();
         // kept whole: the echo is compared octet for octet (the testsuite compares SHA-1s;
         // the same verdict without hashing 2 × 100 MB per case), hashed only to say a mismatch
         let (message, payload) = match prepared.take() {
             Some(ready) => ready,
-            None => {
-                let message = data.next_message(series.len);
-                let payload = match self.deflate.as_mut() {
-                    Some(codec) => codec.compress(&message),
-                    None => message.clone(),
-                };
-                (message, payload)
-            }
+            None => match self.deflate.as_mut() {
+                Some(codec) => next_compressed(series, data, codec, shared, *sent),
+                None => {
+                    let message = data.next_message(series.len);
+                    (message.clone(), message)
+                }
+            },
         };
+        *sent += 1;
         self.send_payload(message.len(), payload, binary);
         if let Some(Reaction::Deflate { expected, .. }) = self.reaction.as_mut() {
             *expected = message;
@@ -1215,6 +1226,7 @@ impl<'a> Machine<'a> {
             data,
             sent,
             prepared: prepared @ None,
+            shared,
             ..
         }) = self.reaction.as_mut()
         else {
@@ -1226,9 +1238,7 @@ impl<'a> Machine<'a> {
         if *sent >= series.count {
             return;
         }
-        let message = data.next_message(series.len);
-        let payload = codec.compress(&message);
-        *prepared = Some((message, payload));
+        *prepared = Some(next_compressed(series, data, codec, shared, *sent));
     }
 
     /// `sendMessage(payload, isBinary)` once the payload is compressed (when permessage-deflate
@@ -1799,6 +1809,32 @@ const VALIDATE_INCOMING_UTF8: bool = false;
 
 /// Appends `data` to `message` (whose total is within `limit`), growing it as a Vec grows but
 /// never reserving past `limit`: a message at the limit costs the limit, not twice it.
+/// Message `index` of a compression series (cut from `data`, which is at that message) and
+/// its payload: from the run's memo while this case reads there, else compressed by `codec`.
+/// A case the memo let go first takes its compressor over the messages it sent, so that what
+/// it sends is what it would have sent alone.
+pub(super) fn next_compressed(
+    series: &DeflateSeries,
+    data: &mut SeriesData,
+    codec: &mut Codec,
+    shared: &mut Option<super::memo::SharedSeries>,
+    index: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let message = data.next_message(series.len);
+    if let Some(reader) = shared.as_ref() {
+        if let Some(payload) = reader.payload(index) {
+            return (message, payload.to_vec());
+        }
+        *shared = None;
+        let mut again = data.restart();
+        for _ in 0..index {
+            codec.compress(&again.next_message(series.len));
+        }
+    }
+    let payload = codec.compress(&message);
+    (message, payload)
+}
+
 fn append_capped(message: &mut Vec<u8>, data: &[u8], limit: usize) {
     let need = message.len() + data.len();
     if message.capacity() < need {

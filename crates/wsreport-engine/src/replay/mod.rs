@@ -14,6 +14,7 @@
 
 mod engine;
 pub mod machine;
+mod memo;
 pub mod runner;
 mod series;
 
@@ -109,6 +110,8 @@ pub struct ReplayOptions {
     /// one by one as in the report's run (`replay --from`); `None`: the server role pauses
     /// briefly, the client role only yields.
     pub chop_pause: Option<Duration>,
+    /// The run's compression series shared by several cases ([`memo`]), set by the runner.
+    pub(crate) series_memo: Option<memo::MemoRef>,
 }
 
 /// A mask the report's run used for one frame (`["TF", …, mask, …]`), and how to recognise
@@ -158,6 +161,7 @@ impl ReplayOptions {
             extra_headers: Vec::new(),
             masks: Vec::new(),
             chop_pause: None,
+            series_memo: None,
             max_message_size: Some(crate::wire::DEFAULT_MAX_MESSAGE_SIZE),
         }
     }

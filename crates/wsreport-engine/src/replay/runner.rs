@@ -64,7 +64,11 @@ where
     C: Fn(CaseDef, Arc<ReplayOptions>, u64) -> F,
     F: Future<Output = Result<Replayed, ReplayError>> + Send + 'static,
 {
-    let opts = Arc::new(opts.clone());
+    let mut opts = opts.clone();
+    // the series several of these cases send alike are compressed once (see `memo`)
+    opts.series_memo = super::memo::SeriesMemo::for_cases(jobs.iter().map(|job| &job.def))
+        .map(super::memo::MemoRef);
+    let opts = Arc::new(opts);
     let n = jobs.len();
     let mut results: Vec<Option<Result<Replayed, ReplayError>>> = (0..n).map(|_| None).collect();
     let ids: Vec<CaseId> = jobs.iter().map(|job| job.def.id.clone()).collect();
@@ -203,7 +207,9 @@ impl StartOrder {
             // a quarter of the slots: the others keep both cores busy with series
             waiting_at_once: (parallel / 4).max(1),
         };
+        let mut keys = Vec::new();
         for (i, def) in defs.enumerate() {
+            keys.push(super::memo::series_key(def));
             let kind = slot_use(def);
             order.is_wait.push(kind == SlotUse::Waits);
             match kind {
@@ -211,6 +217,17 @@ impl StartOrder {
                 SlotUse::Waits => order.waits.push_back(i),
                 SlotUse::Works => order.works.push_back(i),
             }
+        }
+        // the cases that send the same series one after the other, at the first one's place,
+        // so that they read it together from the run's memo (`memo`)
+        let mut works = std::mem::take(&mut order.works);
+        while let Some(i) = works.pop_front() {
+            order.works.push_back(i);
+            let (same, others): (std::collections::VecDeque<usize>, _) = works
+                .into_iter()
+                .partition(|&j| keys[j].is_some() && keys[j] == keys[i]);
+            works = others;
+            order.works.extend(same);
         }
         order
     }

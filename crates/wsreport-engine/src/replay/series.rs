@@ -142,6 +142,15 @@ impl SeriesData {
         })
     }
 
+    /// The same data from its start (the series' first message).
+    pub fn restart(&self) -> SeriesData {
+        SeriesData {
+            octets: self.octets.clone(),
+            char_starts: self.char_starts.clone(),
+            next: 0,
+        }
+    }
+
     /// The data's length in units.
     pub fn units(&self) -> usize {
         match &self.char_starts {
