@@ -7,6 +7,7 @@
 //! cases that wait on their own timers spread among them); results come back in the order
 //! the cases were given, whatever order they start or finish in.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use tokio::task::JoinSet;
@@ -78,7 +79,7 @@ where
     let mut task_index = std::collections::HashMap::new();
     loop {
         while set.len() < parallel.max(1) {
-            let Some(i) = order.next() else {
+            let Some(i) = order.next(parallel.max(1) - set.len()) else {
                 break;
             };
             let Some(job) = jobs[i].take() else {
@@ -176,18 +177,28 @@ fn slot_use(def: &CaseDef) -> SlotUse {
     }
 }
 
-/// The order the cases start in (results still come back in the given order): the light
-/// cases first, in the given order, on a machine nothing else loads (some of their verdicts
-/// depend on how the peer's reads meet our writes); then the compression series in the given
-/// order, with the cases that mostly wait on their own timers started beside them, at most
-/// [`StartOrder::waiting_at_once`] at a time. In the given order the waiting cases took most
-/// slots for a run's first seconds while the CPU idled; they now hold a slot the series barely
-/// miss.
+/// The order the cases start in (results still come back in the given order):
+///
+/// - the light cases first, in the given order, on a machine nothing else loads (some of
+///   their verdicts depend on how the peer's reads meet our writes);
+/// - then the compression series in the given order, but the cases that send the same series
+///   (`memo::series_key`) as one gang: it starts when it has a slot for each of its cases (or
+///   all the slots a waiting case does not hold), so that they read the series together from
+///   the run's memo; while it waits for slots, a series sent once (a short case) takes a free
+///   one;
+/// - the cases that mostly wait on their own timers beside the series, at most
+///   [`StartOrder::waiting_at_once`] at a time. In the given order the waiting cases took most
+///   slots in a run's first seconds while the CPU idled.
 #[derive(Debug)]
 struct StartOrder {
-    light: std::collections::VecDeque<usize>,
-    waits: std::collections::VecDeque<usize>,
-    works: std::collections::VecDeque<usize>,
+    light: VecDeque<usize>,
+    waits: VecDeque<usize>,
+    /// The series, a gang of cases each.
+    works: VecDeque<VecDeque<usize>>,
+    /// The rest of the gang under way (when it has more cases than there are slots).
+    gang: VecDeque<usize>,
+    /// The number of slots.
+    slots: usize,
     /// Which jobs are waiting cases.
     is_wait: Vec<bool>,
     /// Waiting cases under way.
@@ -197,56 +208,78 @@ struct StartOrder {
 }
 
 impl StartOrder {
-    fn new<'a>(defs: impl Iterator<Item = &'a CaseDef>, parallel: usize) -> StartOrder {
+    fn new<'a>(defs: impl Iterator<Item = &'a CaseDef>, slots: usize) -> StartOrder {
+        let slots = slots.max(1);
         let mut order = StartOrder {
-            light: Default::default(),
-            waits: Default::default(),
-            works: Default::default(),
+            light: VecDeque::new(),
+            waits: VecDeque::new(),
+            works: VecDeque::new(),
+            gang: VecDeque::new(),
+            slots,
             is_wait: Vec::new(),
             waiting: 0,
             // a quarter of the slots: the others keep both cores busy with series
-            waiting_at_once: (parallel / 4).max(1),
+            waiting_at_once: (slots / 4).max(1),
         };
-        let mut keys = Vec::new();
+        let mut gangs: Vec<(Option<String>, VecDeque<usize>)> = Vec::new();
         for (i, def) in defs.enumerate() {
-            keys.push(super::memo::series_key(def));
             let kind = slot_use(def);
             order.is_wait.push(kind == SlotUse::Waits);
             match kind {
                 SlotUse::Light => order.light.push_back(i),
                 SlotUse::Waits => order.waits.push_back(i),
-                SlotUse::Works => order.works.push_back(i),
+                SlotUse::Works => {
+                    let key = super::memo::series_key(def);
+                    match gangs.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+                        Some((_, gang)) => gang.push_back(i),
+                        None => gangs.push((key, VecDeque::from([i]))),
+                    }
+                }
             }
         }
-        // the cases that send the same series one after the other, at the first one's place,
-        // so that they read it together from the run's memo (`memo`)
-        let mut works = std::mem::take(&mut order.works);
-        while let Some(i) = works.pop_front() {
-            order.works.push_back(i);
-            let (same, others): (std::collections::VecDeque<usize>, _) = works
-                .into_iter()
-                .partition(|&j| keys[j].is_some() && keys[j] == keys[i]);
-            works = others;
-            order.works.extend(same);
-        }
+        order.works = gangs.into_iter().map(|(_, gang)| gang).collect();
         order
     }
 
-    /// The next job to start.
-    fn next(&mut self) -> Option<usize> {
-        let next = if let Some(i) = self.light.pop_front() {
-            Some(i)
-        } else if self.waiting < self.waiting_at_once && !self.waits.is_empty() {
-            self.waits.pop_front()
-        } else {
-            self.works.pop_front().or_else(|| self.waits.pop_front())
-        };
+    /// The next job to start when `free` slots are free; `None` also when the next gang
+    /// waits for more slots to free.
+    fn next(&mut self, free: usize) -> Option<usize> {
+        let next = self.pick(free);
         if let Some(i) = next
             && self.is_wait[i]
         {
             self.waiting += 1;
         }
         next
+    }
+
+    fn pick(&mut self, free: usize) -> Option<usize> {
+        if let Some(i) = self.light.pop_front() {
+            return Some(i);
+        }
+        if let Some(i) = self.gang.pop_front() {
+            return Some(i);
+        }
+        let Some(head) = self.works.front() else {
+            return self.waits.pop_front();
+        };
+        if self.waiting < self.waiting_at_once && !self.waits.is_empty() {
+            return self.waits.pop_front();
+        }
+        // the slots a waiting case holds free up late: a gang does not wait for them
+        let need = head
+            .len()
+            .min(self.slots - self.waiting.min(self.slots - 1));
+        if free >= need {
+            self.gang = self.works.pop_front().unwrap_or_default();
+            return self.gang.pop_front();
+        }
+        // while the gang waits for slots, a series sent once (short: 16 to 4096 octets a
+        // message) takes the free one
+        let single = self.works.iter().position(|gang| gang.len() == 1)?;
+        self.works
+            .remove(single)
+            .and_then(|mut gang| gang.pop_front())
     }
 
     /// Job `i` ended.
@@ -261,6 +294,7 @@ impl StartOrder {
 mod tests {
     use super::*;
     use crate::catalog;
+    use crate::replay::memo;
 
     fn all() -> Vec<CaseDef> {
         catalog::all_ids()
@@ -290,29 +324,56 @@ mod tests {
     }
 
     #[test]
-    fn light_cases_start_first_and_waiting_cases_one_at_a_time_beside_the_series() {
+    fn light_cases_first_then_each_series_as_a_gang_and_waiting_cases_one_at_a_time() {
         let defs = all();
         let mut order = StartOrder::new(defs.iter(), 4);
         // run it as the runner does: four slots, the oldest case ends first
-        let mut running: std::collections::VecDeque<usize> = Default::default();
+        let mut running: VecDeque<usize> = VecDeque::new();
         let mut started = Vec::new();
-        loop {
+        // the round of slot filling in which each case started (a case ends between rounds)
+        let mut round = vec![0; defs.len()];
+        for r in 0.. {
             while running.len() < 4 {
-                let Some(i) = order.next() else { break };
+                let Some(i) = order.next(4 - running.len()) else {
+                    break;
+                };
                 started.push(i);
+                round[i] = r;
                 running.push_back(i);
-                let series_left = order.works.len();
+                let series_left = !order.works.is_empty() || !order.gang.is_empty();
                 let waiting = running
                     .iter()
                     .filter(|&&j| slot_use(&defs[j]) == SlotUse::Waits);
                 assert!(
-                    series_left == 0 || waiting.count() <= 1,
+                    !series_left || waiting.count() <= 1,
                     "two waiting cases at once beside the series (at {})",
                     defs[i].id
                 );
             }
             let Some(i) = running.pop_front() else { break };
             order.finished(i);
+        }
+        // the cases of one series start one after the other, and together when they fit
+        let key = |i: usize| memo::series_key(&defs[i]);
+        let mut gangs: Vec<Vec<usize>> = Vec::new();
+        for &i in started.iter().filter(|&&i| key(i).is_some()) {
+            match gangs.last_mut() {
+                Some(gang) if key(gang[0]) == key(i) => gang.push(i),
+                _ => gangs.push(vec![i]),
+            }
+        }
+        let mut keys: Vec<_> = gangs.iter().map(|g| key(g[0])).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), gangs.len(), "a series' cases started apart");
+        let sizes = |n: usize| gangs.iter().filter(|g| g.len() == n).count();
+        // the 131072-octet cases of 12.2-12.5 and 13.2-13.7; 12.1's and 13.1's are one
+        // series (data1.json, the default offer)
+        assert_eq!((sizes(5), sizes(10)), (4 + 6, 1));
+        for gang in &gangs {
+            let together = gang.iter().filter(|&&i| round[i] == round[gang[0]]).count();
+            // all four slots, or the three a waiting case leaves
+            assert!(together >= gang.len().min(3), "{:?}", defs[gang[0]].id);
         }
         let mut sorted = started.clone();
         sorted.sort_unstable();
