@@ -48,6 +48,9 @@ harness() { # client -> CLIENT_CMD, the harness's command line
   case "$1" in
     node-ws) CLIENT_CMD=(env NODE_PATH="$NODE_WS/node_modules" node .ci/node_ws_client_harness.js) ;;
     aiohttp) CLIENT_CMD=("$VENV/bin/python" .ci/aiohttp_client_harness.py) ;;
+    # Python websockets (.ci/ws_client_harness.py): not in CI's default pair (the fuzzing
+    # server oracles run it there); benches/ecosystem_full_run.sh --clients websockets
+    websockets) CLIENT_CMD=("$VENV/bin/python" .ci/ws_client_harness.py) ;;
     *) echo "ecosystem oracle: unknown client $1"; exit 2 ;;
   esac
 }

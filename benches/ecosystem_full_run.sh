@@ -7,7 +7,8 @@
 #
 # Usage: benches/ecosystem_full_run.sh [--clients 'node-ws aiohttp'] [--cases GLOBS]
 #                                      [--again N] [--keep DIR]
-#   --clients  the client harnesses (default both)
+#   --clients  the client harnesses (default both; also `websockets`, the Python websockets
+#              client harness of the fuzzing server oracles)
 #   --cases    the selection (default '*': all 517)
 #   --again    runs of the differing cases afterwards (default 2)
 #   --keep     keep the reports and logs in DIR (default: a temporary directory, removed)

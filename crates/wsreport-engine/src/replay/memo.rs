@@ -18,7 +18,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::catalog::{CaseDef, DeflateSeries, Step};
 use crate::protocol::deflate::{Codec, Params};
@@ -58,7 +58,7 @@ impl PartialEq for MemoRef {
 
 /// The series of one run that more than one case sends.
 pub struct SeriesMemo {
-    /// By [`series_key`]: cases still to join, and the series once one has.
+    /// By [`series_key`]: cases still to join, and the series while one reads it.
     groups: Mutex<HashMap<String, Group>>,
     /// Octets kept over all series.
     retained: Arc<AtomicUsize>,
@@ -83,7 +83,11 @@ impl std::fmt::Debug for SeriesMemo {
 struct Group {
     /// Cases of the run with this key that have not joined yet.
     to_come: usize,
-    series: Option<Arc<Mutex<Series>>>,
+    /// The series while a case reads it or cases are still to come: then its compressor,
+    /// data and payloads are freed (a series ran once holds ~2 MB beside its payloads).
+    series: Weak<Mutex<Series>>,
+    /// Holds the series for the cases still to come.
+    keep: Option<Arc<Mutex<Series>>>,
 }
 
 impl SeriesMemo {
@@ -99,7 +103,8 @@ impl SeriesMemo {
             .map(|(key, to_come)| {
                 let group = Group {
                     to_come,
-                    series: None,
+                    series: Weak::new(),
+                    keep: None,
                 };
                 (key, group)
             })
@@ -142,8 +147,8 @@ impl SeriesMemo {
         }
         group.to_come -= 1;
         let to_come = group.to_come;
-        let shared = match &group.series {
-            Some(shared) => Arc::clone(shared),
+        let shared = match group.series.upgrade() {
+            Some(shared) => shared,
             None => {
                 let shared = Arc::new(Mutex::new(Series {
                     codec: Codec::new(params, is_server),
@@ -157,13 +162,15 @@ impl SeriesMemo {
                     retained: Arc::clone(&self.retained),
                     budget: self.budget,
                 }));
-                group.series = Some(Arc::clone(&shared));
+                group.series = Arc::downgrade(&shared);
                 shared
             }
         };
+        group.keep = (to_come > 0).then(|| Arc::clone(&shared));
         drop(groups);
         let mut s = lock(&shared);
-        s.to_come = to_come;
+        // payloads are kept for the cases to come only while the series is at its start
+        s.to_come = if s.first == 0 { to_come } else { 0 };
         if s.codec.params() != &params || s.first > 0 {
             s.trim();
             return None;
@@ -399,7 +406,39 @@ mod tests {
         // 12.2.10 is alone in the run: no memo for it
         let d = Case::join(&memo, "12.2.10", params);
         assert!(d.shared.is_none());
+        let key = series_key(&defs[0]).unwrap();
+        let alive = || lock(&memo.groups)[&key].series.upgrade().is_some();
+        assert!(alive());
         drop((a, b));
+        assert_eq!(memo.retained(), 0);
+        assert!(
+            !alive(),
+            "its compressor and data freed once no case reads it"
+        );
+    }
+
+    #[test]
+    fn a_case_that_comes_after_the_others_left_still_reads_the_series() {
+        let defs = [def("12.2.9"), def("12.2.14")];
+        let memo = SeriesMemo::for_cases(&defs).unwrap();
+        let params = Params::default();
+        let mut a = Case::join(&memo, "12.2.9", params);
+        let want = alone(&a.series, params, 20);
+        for w in &want {
+            assert_eq!(&a.next(), w);
+        }
+        drop(a);
+        // kept for 12.2.14, which has not started yet
+        let key = series_key(&defs[0]).unwrap();
+        let alive = || lock(&memo.groups)[&key].series.upgrade().is_some();
+        assert!(alive());
+        let mut b = Case::join(&memo, "12.2.14", params);
+        assert!(b.shared.is_some());
+        for w in &want {
+            assert_eq!(&b.next(), w);
+        }
+        drop(b);
+        assert!(!alive(), "no case to come: freed");
         assert_eq!(memo.retained(), 0);
     }
 
