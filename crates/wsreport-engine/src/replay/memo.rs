@@ -10,11 +10,12 @@
 //!
 //! The cases of a group run at the same time ([`super::runner`] starts them one after the
 //! other) and read the payloads as they need them; a payload is kept until every case that
-//! reads it has, within a budget ([`RETAINED`] octets for the whole run). Over budget, the
-//! payloads kept for cases still to come are let go first (those cases then compress on their
-//! own), then the case furthest behind is let go: it rebuilds its own compressor over the
-//! messages it has sent and compresses on its own from there. Either way it sends the octets
-//! it would have sent alone: what a case sends never depends on the memo.
+//! reads it has, within a budget ([`RETAINED`] octets for the whole run). The payloads kept
+//! for cases still to come are let go first, past [`KEPT_FOR_LATER`] (such a case starts the
+//! series again, for itself and the cases after it); then, over budget, the case furthest
+//! behind is let go: it rebuilds its own compressor over the messages it has sent and
+//! compresses on its own from there. Either way it sends the octets it would have sent alone:
+//! what a case sends never depends on the memo.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -147,34 +148,36 @@ impl SeriesMemo {
         }
         group.to_come -= 1;
         let to_come = group.to_come;
-        let shared = match group.series.upgrade() {
-            Some(shared) => shared,
-            None => {
-                let shared = Arc::new(Mutex::new(Series {
-                    codec: Codec::new(params, is_server),
-                    data: data(),
-                    len: series.len,
-                    first: 0,
-                    payloads: VecDeque::new(),
-                    kept: 0,
-                    readers: Vec::new(),
-                    to_come: 0,
-                    retained: Arc::clone(&self.retained),
-                    budget: self.budget,
-                }));
-                group.series = Arc::downgrade(&shared);
-                shared
-            }
-        };
+        // the series under way, if it is still at its first payload; else this case starts
+        // it again, for itself and the cases after it (a gang's last cases, which start when
+        // the first ones end, read it together)
+        let current = group
+            .series
+            .upgrade()
+            .filter(|shared| lock(shared).first == 0);
+        let shared = current.unwrap_or_else(|| {
+            let shared = Arc::new(Mutex::new(Series {
+                codec: Codec::new(params, is_server),
+                data: data(),
+                len: series.len,
+                first: 0,
+                payloads: VecDeque::new(),
+                kept: 0,
+                readers: Vec::new(),
+                to_come: 0,
+                retained: Arc::clone(&self.retained),
+                budget: self.budget,
+            }));
+            group.series = Arc::downgrade(&shared);
+            shared
+        });
         group.keep = (to_come > 0).then(|| Arc::clone(&shared));
-        drop(groups);
         let mut s = lock(&shared);
-        // payloads are kept for the cases to come only while the series is at its start
-        s.to_come = if s.first == 0 { to_come } else { 0 };
-        if s.codec.params() != &params || s.first > 0 {
-            s.trim();
+        drop(groups);
+        if s.codec.params() != &params {
             return None;
         }
+        s.to_come = to_come;
         s.readers.push(Some(0));
         let reader = s.readers.len() - 1;
         drop(s);
@@ -444,7 +447,12 @@ mod tests {
 
     #[test]
     fn a_case_let_go_over_budget_sends_what_it_would_have_sent_alone() {
-        let defs = [def("12.2.10"), def("12.2.15"), def("12.2.16")];
+        let defs = [
+            def("12.2.10"),
+            def("12.2.15"),
+            def("12.2.16"),
+            def("12.2.17"),
+        ];
         let mut memo = SeriesMemo::for_cases(&defs).unwrap();
         // room for about 20 of these payloads (~130 KiB each)
         Arc::get_mut(&mut memo).unwrap().budget = Budget {
@@ -473,13 +481,20 @@ mod tests {
         }
         assert!(b.shared.is_none(), "b compresses on its own");
         assert!(a.shared.is_some());
-        // the third case of the key comes late: its first payloads are gone, it goes alone
-        // and still sends the same
+        // the third case of the key comes late: the first payloads are gone, it starts the
+        // series again and sends the same
         let mut c = Case::join(&memo, "12.2.16", params);
-        assert!(c.shared.is_none());
+        assert!(c.shared.is_some());
         for k in 0..5 {
             assert_eq!(c.next(), want[k]);
         }
+        // and the fourth reads it from c's start
+        let mut d = Case::join(&memo, "12.2.17", params);
+        assert!(d.shared.is_some());
+        for k in 0..8 {
+            assert_eq!(d.next(), want[k]);
+        }
+        assert!(c.shared.is_some() && d.shared.is_some());
     }
 
     #[test]
