@@ -147,9 +147,7 @@ enum SlotUse {
 }
 
 fn slot_use(def: &CaseDef) -> SlotUse {
-    use crate::catalog::{BigSend, Step};
-    /// Chops of one write at least this many: paced for about a second or more.
-    const PACED_CHOPS: usize = 1000;
+    use crate::catalog::Step;
     fn waits(steps: &[Step]) -> f64 {
         steps
             .iter()
@@ -159,15 +157,7 @@ fn slot_use(def: &CaseDef) -> SlotUse {
             })
             .sum()
     }
-    let paced = def.steps.iter().any(|step| match step {
-        Step::SendAndAwaitEcho(echo) => match &echo.send {
-            BigSend::Frame(f) => f
-                .chopsize
-                .is_some_and(|chop| chop > 0 && f.wire_len() / chop >= PACED_CHOPS),
-            BigSend::Message { .. } => false,
-        },
-        _ => false,
-    });
+    let paced = super::engine::many_chops(def);
     if def.test_data().is_some() {
         SlotUse::Works
     } else if paced || waits(&def.steps) >= 0.5 {
