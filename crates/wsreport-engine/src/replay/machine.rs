@@ -1807,8 +1807,6 @@ impl<'a> Machine<'a> {
 /// echoes invalid UTF-8 fails the 6.x cases on its events, as kosoku shows.
 const VALIDATE_INCOMING_UTF8: bool = false;
 
-/// Appends `data` to `message` (whose total is within `limit`), growing it as a Vec grows but
-/// never reserving past `limit`: a message at the limit costs the limit, not twice it.
 /// Message `index` of a compression series (cut from `data`, which is at that message) and
 /// its payload: from the run's memo while this case reads there, else compressed by `codec`.
 /// A case the memo let go first takes its compressor over the messages it sent, so that what
@@ -1835,6 +1833,8 @@ pub(super) fn next_compressed(
     (message, payload)
 }
 
+/// Appends `data` to `message` (whose total is within `limit`), growing it as a Vec grows but
+/// never reserving past `limit`: a message at the limit costs the limit, not twice it.
 fn append_capped(message: &mut Vec<u8>, data: &[u8], limit: usize) {
     let need = message.len() + data.len();
     if message.capacity() < need {

@@ -30,8 +30,8 @@ use super::series::SeriesData;
 pub const RETAINED: usize = 64 << 20;
 
 /// The most compressed octets one series keeps for cases that have not started yet: all of
-/// a JSON series of 131072-octet messages (8 MB), a tenth of a `lena512.bmp` one, whose last
-/// case starts only when a job slot frees (five cases, four slots) and compresses on its own.
+/// a JSON series of 131072-octet messages (8 MB), a tenth of a `lena512.bmp` one (a case that
+/// starts later than that starts the series again, with the cases after it).
 pub const KEPT_FOR_LATER: usize = 16 << 20;
 
 /// What makes two cases' series the same, before the handshake: the data, the message length
@@ -84,8 +84,8 @@ impl std::fmt::Debug for SeriesMemo {
 struct Group {
     /// Cases of the run with this key that have not joined yet.
     to_come: usize,
-    /// The series while a case reads it or cases are still to come: then its compressor,
-    /// data and payloads are freed (a series ran once holds ~2 MB beside its payloads).
+    /// The series under way, alive while a case reads it or `keep` holds it; then its
+    /// compressor, data and payloads are freed (~2 MB beside the payloads).
     series: Weak<Mutex<Series>>,
     /// Holds the series for the cases still to come.
     keep: Option<Arc<Mutex<Series>>>,
@@ -129,9 +129,10 @@ impl SeriesMemo {
     }
 
     /// `def`'s series joined, once its handshake gave `params`: the payloads come from the
-    /// memo from its first message. `None` when the series is not shared, when the others
-    /// negotiated other parameters, or when its first payloads were let go: the case then
-    /// compresses on its own. `data` is the series' data from its start.
+    /// memo from its first message (from the series under way if it is still at its first
+    /// payload, else from the series started again). `None` when no other case of the run
+    /// sends the series, or the peer agreed other parameters with the case that started it:
+    /// the case then compresses on its own. `data` is the series' data from its start.
     pub(crate) fn join(
         &self,
         def: &CaseDef,

@@ -134,13 +134,14 @@ where
         .collect()
 }
 
-/// How a case uses its job slot, for the order the cases start in ([`start_order`]).
+/// How a case uses its job slot, for the order the cases start in ([`StartOrder`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SlotUse {
     /// Short and light: most cases.
     Light,
     /// Mostly waits on its own timers (6.4.x, 5.19, 5.20: seconds of `continueLater`) or
-    /// its own pacing (9.5.x, 9.6.x: a megabyte in thousands of spaced chops).
+    /// on its own pace (9.5.1–9.5.5, 9.6.1–9.6.5: a megabyte in thousands of chops, a
+    /// reactor turn after each).
     Waits,
     /// A compression series (12.x, 13.x): seconds of CPU on both sides.
     Works,
