@@ -520,9 +520,6 @@ mod tests {
         got
     }
 
-    /// `/updateReports` waits for a case whose connection closed but whose record is still
-    /// being stored (a harness asks for the reports right after its last case), and gives
-    /// up at the limit on one that never ends.
     /// A fuzzing server on a loopback port with these cases and this runner, its reports
     /// counted instead of written.
     async fn start(
@@ -549,6 +546,9 @@ mod tests {
         (addr, writes, server)
     }
 
+    /// `/updateReports` waits for a case whose connection closed but whose record is still
+    /// being stored (a harness asks for the reports right after its last case), and gives
+    /// up at the limit on one that never ends.
     #[tokio::test(start_paused = true)]
     async fn reports_wait_for_cases_in_flight_within_a_limit() {
         let f = InFlight::default();

@@ -294,6 +294,41 @@ mod tests {
             .collect()
     }
 
+    /// The runner hands its cases the run's memo when two of them send one series, and
+    /// none when no two do.
+    #[tokio::test]
+    async fn the_cases_get_the_runs_memo_when_two_send_one_series() {
+        let shared_in = |ids: &'static [&'static str]| async move {
+            let jobs = ids
+                .iter()
+                .zip(1..)
+                .map(|(id, seq)| Job {
+                    def: catalog::build(&id.parse().unwrap()).unwrap(),
+                    seq,
+                })
+                .collect();
+            let opts = ReplayOptions::client(
+                &crate::replay::Target::parse("ws://127.0.0.1:9001").unwrap(),
+                "test",
+            );
+            let one = |def: CaseDef, opts: Arc<ReplayOptions>, _| async move {
+                let message = format!("memo {}", opts.series_memo.is_some());
+                Err(ReplayError::Aborted {
+                    case: def.id,
+                    message,
+                })
+            };
+            let results = run_jobs(&opts, jobs, 2, &crate::event::ignore(), one).await;
+            let said = |r: &Result<Replayed, ReplayError>| match r {
+                Err(ReplayError::Aborted { message, .. }) => message.clone(),
+                _ => String::new(),
+            };
+            results.iter().map(said).collect::<Vec<_>>()
+        };
+        assert_eq!(shared_in(&["12.2.9", "12.2.14"]).await, ["memo true"; 2]);
+        assert_eq!(shared_in(&["12.2.9", "12.2.10"]).await, ["memo false"; 2]);
+    }
+
     #[test]
     fn the_waiting_cases_are_those_with_seconds_of_timers_or_paced_chops() {
         let defs = all();
