@@ -262,8 +262,13 @@ impl CaseDef {
     /// The test data file the case's messages come from (a [`DeflateSeries`], 12.x and 13.x):
     /// the engine's driver reads it and hands the octets to the case machine.
     pub fn test_data(&self) -> Option<TestData> {
+        self.deflate_series().map(|series| series.data)
+    }
+
+    /// The compression series the case sends (12.x, 13.x).
+    pub fn deflate_series(&self) -> Option<&DeflateSeries> {
         self.steps.iter().find_map(|s| match s {
-            Step::DeflateSeries(series) => Some(series.data),
+            Step::DeflateSeries(series) => Some(series),
             _ => None,
         })
     }

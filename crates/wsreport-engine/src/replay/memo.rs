@@ -21,7 +21,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use crate::catalog::{CaseDef, DeflateSeries, Step};
+use crate::catalog::{CaseDef, DeflateSeries};
 use crate::protocol::deflate::{Codec, Params};
 
 use super::series::SeriesData;
@@ -37,10 +37,7 @@ pub const KEPT_FOR_LATER: usize = 16 << 20;
 /// What makes two cases' series the same, before the handshake: the data, the message length
 /// and count, and the offer. (The parameters the peer accepts are checked when a case joins.)
 pub(crate) fn series_key(def: &CaseDef) -> Option<String> {
-    let series = def.steps.iter().find_map(|step| match step {
-        Step::DeflateSeries(series) => Some(series),
-        _ => None,
-    })?;
+    let series = def.deflate_series()?;
     Some(format!(
         "{:?} {} {} {:?}",
         series.data, series.len, series.count, def.deflate
@@ -316,16 +313,6 @@ mod tests {
         catalog::build(&id.parse().unwrap()).unwrap()
     }
 
-    fn series_of(def: &CaseDef) -> DeflateSeries {
-        def.steps
-            .iter()
-            .find_map(|s| match s {
-                Step::DeflateSeries(series) => Some(series.clone()),
-                _ => None,
-            })
-            .unwrap()
-    }
-
     fn lena() -> SeriesData {
         SeriesData::new(stand_in(TestData::Lena512), true).unwrap()
     }
@@ -342,7 +329,7 @@ mod tests {
     impl Case {
         fn join(memo: &SeriesMemo, id: &str, params: Params) -> Case {
             let def = def(id);
-            let series = series_of(&def);
+            let series = def.deflate_series().unwrap().clone();
             let shared = memo.join(&def, &series, params, false, lena);
             Case {
                 series,
